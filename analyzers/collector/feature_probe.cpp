@@ -1,0 +1,149 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "collector/feature_probe.h"
+
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <functional>
+#include <memory>
+
+#include <fmt/format.h>
+
+#include "collector/libbpf_log.h"
+#include "feature_probe.skel.h"
+#include "model/errors.h"
+
+// A stable user-space function for the uprobe probe. extern "C" and
+// noinline so it has one symbol to resolve in /proc/self/exe.
+extern "C" __attribute__((noinline, used, visibility("default"))) void aio_audit_uprobe_target()
+{
+    asm volatile("" ::: "memory");
+}
+
+namespace aio::collector {
+namespace {
+
+using model::Capability;
+using model::CapStatus;
+
+struct SkelDeleter {
+    void operator()(feature_probe* s) const { feature_probe__destroy(s); }
+};
+using Skel = std::unique_ptr<feature_probe, SkelDeleter>;
+
+struct LinkDeleter {
+    void operator()(bpf_link* l) const { bpf_link__destroy(l); }
+};
+using Link = std::unique_ptr<bpf_link, LinkDeleter>;
+
+std::string failure(const char* stage, int err, const LibbpfLogCapture& log)
+{
+    std::string text = fmt::format("{}: {}", stage, errno_text(err));
+    const std::string cause = log.cause();
+    if (!cause.empty())
+        text += " (" + cause + ")";
+    return text;
+}
+
+// Open the skeleton with only `prog_name` enabled, let `prepare` set its
+// target, load, attach with `attach`, then run `trigger` and check it fired
+// when `must_fire` is set.
+Capability try_kind(std::string id, std::string label, std::string_view prog_name,
+                    const std::function<int(bpf_program*)>& prepare,
+                    const std::function<bpf_link*(bpf_program*)>& attach, const std::function<void()>& trigger,
+                    std::string target_note)
+{
+    LibbpfLogCapture log;
+    Capability cap{std::move(id), std::move(label), CapStatus::no, ""};
+    Skel skel(feature_probe__open());
+    if (!skel) {
+        cap.detail = failure("open", errno, log);
+        return cap;
+    }
+    bpf_program* chosen = nullptr;
+    bpf_program* prog = nullptr;
+    bpf_object__for_each_program(prog, skel->obj)
+    {
+        const bool on = prog_name == bpf_program__name(prog);
+        bpf_program__set_autoload(prog, on);
+        if (on)
+            chosen = prog;
+    }
+    if (!chosen) {
+        cap.detail = "internal: no program " + std::string(prog_name);
+        return cap;
+    }
+    if (prepare) {
+        if (int err = prepare(chosen); err) {
+            cap.detail = failure("prepare", -err, log);
+            if (err == -ESRCH)
+                cap.detail += " (the target function is not in the kernel's BTF)";
+            return cap;
+        }
+    }
+    if (int err = feature_probe__load(skel.get()); err) {
+        cap.detail = failure("load", -err, log);
+        return cap;
+    }
+    Link link(attach(chosen));
+    if (!link) {
+        cap.detail = failure("attach", errno, log);
+        return cap;
+    }
+    if (trigger) {
+        const auto before = skel->bss->hits;
+        trigger();
+        if (skel->bss->hits == before) {
+            cap.status = CapStatus::warn;
+            cap.detail = "loaded and attached, but did not fire when triggered";
+            return cap;
+        }
+    }
+    cap.status = CapStatus::yes;
+    cap.detail = target_note;
+    return cap;
+}
+
+bpf_link* attach_default(bpf_program* p)
+{
+    return bpf_program__attach(p);
+}
+
+}  // namespace
+
+model::Capabilities probe_bpf_features(const std::string& kernel_target)
+{
+    const std::string& ktarget = kernel_target;
+    auto set_target = [&](bpf_program* p) { return bpf_program__set_attach_target(p, 0, ktarget.c_str()); };
+    auto fire_io_submit = [] {
+        // An invalid io_submit still passes through sys_enter_io_submit.
+        ::syscall(SYS_io_submit, 0UL, 0L, nullptr);
+    };
+
+    model::Capabilities caps;
+    caps.push_back(try_kind("bpf.tracepoint", "tracepoint programs", "probe_tracepoint", nullptr, attach_default,
+                            fire_io_submit, "syscalls:sys_enter_io_submit fired"));
+    caps.push_back(try_kind("bpf.tp_btf", "tp_btf programs", "probe_tp_btf", nullptr, attach_default, nullptr,
+                            "sched_switch"));
+    caps.push_back(try_kind("bpf.fentry", "fentry programs", "probe_fentry", set_target, attach_default, nullptr,
+                            ktarget));
+    caps.push_back(try_kind("bpf.fexit", "fexit programs", "probe_fexit", set_target, attach_default, nullptr,
+                            ktarget));
+    caps.push_back(try_kind(
+        "bpf.kprobe", "kprobe programs", "probe_kprobe", nullptr,
+        [&](bpf_program* p) { return bpf_program__attach_kprobe(p, false, ktarget.c_str()); }, nullptr, ktarget));
+    caps.push_back(try_kind(
+        "bpf.kretprobe", "kretprobe programs", "probe_kretprobe", nullptr,
+        [&](bpf_program* p) { return bpf_program__attach_kprobe(p, true, ktarget.c_str()); }, nullptr, ktarget));
+    caps.push_back(try_kind(
+        "bpf.uprobe", "uprobe programs", "probe_uprobe", nullptr,
+        [](bpf_program* p) {
+            LIBBPF_OPTS(bpf_uprobe_opts, opts, .func_name = "aio_audit_uprobe_target");
+            return bpf_program__attach_uprobe_opts(p, 0, "/proc/self/exe", 0, &opts);
+        },
+        [] { aio_audit_uprobe_target(); }, "own binary, fired"));
+    return caps;
+}
+
+}  // namespace aio::collector

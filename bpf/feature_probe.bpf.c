@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The smallest program of each kind `trace` may use. `doctor` (through the
+ * collector) loads and attaches them one at a time: whether a kind works is
+ * found out by trying, never inferred from the kernel version.
+ *
+ * fentry/fexit/kprobe/kretprobe/uprobe carry no target in their section
+ * names; user space sets the target at run time to the very function the
+ * tracer would hook, so a refusal here means a refusal there.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+
+char LICENSE[] SEC("license") = "GPL";
+
+__u64 hits = 0;
+
+SEC("tracepoint/syscalls/sys_enter_io_submit")
+int probe_tracepoint(void *ctx)
+{
+	__sync_fetch_and_add(&hits, 1);
+	return 0;
+}
+
+SEC("tp_btf/sched_switch")
+int BPF_PROG(probe_tp_btf, bool preempt, struct task_struct *prev, struct task_struct *next)
+{
+	return 0;
+}
+
+SEC("fentry")
+int BPF_PROG(probe_fentry)
+{
+	return 0;
+}
+
+SEC("fexit")
+int BPF_PROG(probe_fexit)
+{
+	return 0;
+}
+
+SEC("kprobe")
+int BPF_KPROBE(probe_kprobe)
+{
+	return 0;
+}
+
+SEC("kretprobe")
+int BPF_KRETPROBE(probe_kretprobe)
+{
+	return 0;
+}
+
+SEC("uprobe")
+int BPF_KPROBE(probe_uprobe)
+{
+	__sync_fetch_and_add(&hits, 1);
+	return 0;
+}

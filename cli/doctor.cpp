@@ -1,0 +1,63 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <iostream>
+
+#include "collector/feature_probe.h"
+#include "command.h"
+#include "env/system_checks.h"
+#include "model/backend_plan.h"
+#include "model/exit_codes.h"
+#include "report/doctor_report.h"
+
+namespace aio::cli {
+namespace {
+
+struct DoctorOptions {
+    bool json = false;
+    bool no_mount = false;
+    std::string backend;
+    std::string attach_target = collector::kFeatureProbeKernelTarget;
+};
+
+int run_doctor(const DoctorOptions& opt)
+{
+    env::SystemCheckOptions sys_opts;
+    sys_opts.mount_tracefs = !opt.no_mount;
+    model::Capabilities caps = env::check_system(sys_opts);
+    for (auto& c : collector::probe_bpf_features(opt.attach_target))
+        caps.push_back(std::move(c));
+
+    std::optional<model::Backend> forced;
+    if (!opt.backend.empty())
+        forced = model::parse_backend(opt.backend);
+    const model::BackendPlan plan = model::plan_backend(caps, forced);
+
+    if (opt.json)
+        std::cout << report::doctor_json(caps, plan).dump(2) << '\n';
+    else
+        report::render_doctor_text(std::cout, caps, plan);
+    return plan.backend == model::Backend::none ? kExitEnvironment : kExitOk;
+}
+
+}  // namespace
+
+void add_doctor(CLI::App& app, Runner& run)
+{
+    auto opt = std::make_shared<DoctorOptions>();
+    auto* cmd = app.add_subcommand("doctor", "Show what this kernel and process allow, by trying it, "
+                                             "and which trace backend would run");
+    cmd->add_flag("--json", opt->json, "Machine-readable output");
+    cmd->add_flag("--no-mount", opt->no_mount, "Do not mount tracefs when it is missing");
+    cmd->add_option("--backend", opt->backend, "Plan for this backend instead of the best one")
+        ->check(CLI::IsMember({"fentry", "kprobe", "tracepoint"}));
+    cmd->add_option("--attach-target", opt->attach_target,
+                    "Kernel function to try fentry/fexit/kprobe/kretprobe against, e.g. a driver's read_iter")
+        ->capture_default_str();
+    cmd->footer(footer("  aio-audit doctor\n"
+                       "  aio-audit doctor --json | jq .trace_backend\n"
+                       "  aio-audit doctor --backend kprobe   exit 3 if kprobes cannot run here\n"
+                       "  aio-audit doctor --attach-target ext4_file_read_iter\n") +
+                "  doctor: 0 when some trace backend can run, 3 when none can.\n");
+    cmd->callback([opt, &run] { run = [opt] { return run_doctor(*opt); }; });
+}
+
+}  // namespace aio::cli

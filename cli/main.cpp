@@ -1,0 +1,84 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <unistd.h>
+
+#include <cstdio>
+#include <iostream>
+
+#include "command.h"
+#include "model/errors.h"
+
+namespace aio::cli {
+
+std::string footer(std::string_view examples)
+{
+    std::string text = "\nEXAMPLES:\n";
+    text += examples;
+    text += "\nEXIT STATUS:\n"
+            "  0 ok   1 findings or --expect not met   2 usage or input error\n"
+            "  3 the kernel or privileges cannot do it   4 some targets could not be measured\n";
+    return text;
+}
+
+}  // namespace aio::cli
+
+int main(int argc, char** argv)
+{
+    CLI::App app{"aio-audit: does io_submit return before the I/O completes, and if not, where does it block?\n"
+                 "Audits kernel AIO, io_uring and POSIX AIO per driver/filesystem: live with eBPF (trace),\n"
+                 "actively against files and devices (probe), statically over driver source (scan, check).",
+                 "aio-audit"};
+    app.set_version_flag("--version", std::string("aio-audit ") + AIO_AUDIT_VERSION);
+    app.require_subcommand(1, 1);
+    app.footer(aio::cli::footer("  aio-audit probe                 classify the built-in default targets\n"
+                                "  aio-audit probe /mnt/data       probe a temp file on that filesystem\n"
+                                "  aio-audit doctor                what this kernel allows, which trace backend\n"
+                                "  sudo aio-audit trace -d 10      trace every io_submit for 10 s\n"
+                                "  aio-audit scan drivers/usb      static verdicts for driver source\n"));
+
+    aio::cli::Runner run;
+    aio::cli::add_probe(app, run);
+    aio::cli::add_trace(app, run);
+    aio::cli::add_scan(app, run);
+    aio::cli::add_check(app, run);
+    aio::cli::add_doctor(app, run);
+
+    // CLI11 reports a mistyped command as "A subcommand is required"; name it.
+    auto is_command = [&app](const char* word) {
+        for (const auto* sub : app.get_subcommands({}))
+            if (sub->get_name() == word)
+                return true;
+        return false;
+    };
+    if (argc > 1 && argv[1][0] != '-' && !is_command(argv[1])) {
+        std::cerr << "aio-audit: error: unknown command '" << argv[1]
+                  << "' (commands: probe, trace, scan, check, doctor)\n";
+        return aio::kExitUsage;
+    }
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::CallForHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::CallForAllHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::CallForVersion& e) {
+        return app.exit(e);
+    } catch (const CLI::ParseError& e) {
+        std::cerr << "aio-audit: error: " << e.what() << "\n";
+        std::cerr << "Run 'aio-audit --help' or 'aio-audit <command> --help' for usage.\n";
+        return aio::kExitUsage;
+    }
+
+    try {
+        return run ? run() : aio::kExitUsage;
+    } catch (const aio::Error& e) {
+        std::cout.flush();
+        std::cerr << "aio-audit: error: " << e.what() << "\n";
+        if (!e.hint().empty())
+            std::cerr << "hint: " << e.hint() << "\n";
+        return e.code();
+    } catch (const std::exception& e) {
+        std::cout.flush();
+        std::cerr << "aio-audit: internal error: " << e.what() << "\n";
+        return aio::kExitEnvironment;
+    }
+}

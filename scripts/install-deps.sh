@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# Installs, from Debian 12's own archive, whatever aio-audit needs and this
+# machine lacks. Idempotent: packages already present are not touched, and
+# nothing is downloaded when nothing is missing.
+#
+#   scripts/install-deps.sh [build] [test] [vm] [bench]
+#
+# build  compilers, BPF toolchain and libraries (always included)
+# test   what the host tier uses: real filesystems on loop devices, fuzzer runtime
+# vm     the guest-kernel tier: qemu, Debian's kernel and headers, busybox
+# bench  benchmarks: fio, hyperfine, the kernel source tree for `scan`
+set -euo pipefail
+
+build_pkgs=(
+	build-essential cmake ninja-build pkg-config git
+	clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev
+	libaio-dev liburing-dev libcli11-dev nlohmann-json3-dev libfmt-dev
+	googletest libgtest-dev libgmock-dev
+)
+test_pkgs=(xfsprogs e2fsprogs util-linux procps libclang-rt-14-dev)
+vm_pkgs=(qemu-system-x86 linux-image-amd64 linux-headers-amd64 busybox-static
+	 kmod cpio pahole xz-utils zstd)
+bench_pkgs=(fio hyperfine linux-source-6.1 time)
+
+want=("${build_pkgs[@]}")
+for group in "$@"; do
+	case "$group" in
+	build) ;;
+	test) want+=("${test_pkgs[@]}") ;;
+	vm) want+=("${vm_pkgs[@]}") ;;
+	bench) want+=("${bench_pkgs[@]}") ;;
+	*)
+		echo "install-deps: unknown group '$group' (build, test, vm, bench)" >&2
+		exit 2
+		;;
+	esac
+done
+
+missing=()
+for pkg in "${want[@]}"; do
+	status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
+	[[ "$status" == "install ok installed" ]] || missing+=("$pkg")
+done
+
+if ((${#missing[@]} == 0)); then
+	echo "install-deps: nothing missing"
+	exit 0
+fi
+
+sudo=()
+if ((EUID != 0)); then
+	command -v sudo >/dev/null || {
+		echo "install-deps: need root to install: ${missing[*]}" >&2
+		exit 3
+	}
+	sudo=(sudo)
+fi
+
+echo "install-deps: installing ${missing[*]}"
+# INITRD=No: installing linux-image-amd64 would otherwise build an initramfs
+# that the guest tier never uses (about 26 s each time).
+"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive INITRD=No \
+	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+echo "install-deps: done"

@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <gtest/gtest.h>
+
+#include "model/backend_plan.h"
+
+using namespace aio::model;
+
+namespace {
+
+Capabilities with(std::initializer_list<std::string_view> yes)
+{
+    Capabilities caps;
+    for (auto ev : tracepoint_backend_events())
+        caps.push_back({"tracepoint." + std::string(ev), "", CapStatus::yes, ""});
+    for (auto id : yes)
+        caps.push_back({std::string(id), "", CapStatus::yes, ""});
+    return caps;
+}
+
+}  // namespace
+
+TEST(BackendPlan, PrefersFentryThenKprobeThenTracepoint)
+{
+    auto all = with({"kernel.btf", "bpf.tracepoint", "bpf.fentry", "bpf.fexit", "bpf.kprobe", "bpf.kretprobe"});
+    EXPECT_EQ(plan_backend(all).backend, Backend::fentry);
+    EXPECT_TRUE(plan_backend(all).unseen.empty());
+
+    auto no_fentry = with({"kernel.btf", "bpf.tracepoint", "bpf.kprobe", "bpf.kretprobe"});
+    EXPECT_EQ(plan_backend(no_fentry).backend, Backend::kprobe);
+
+    // This machine: tracepoints only.
+    auto host = with({"kernel.btf", "bpf.tracepoint", "bpf.tp_btf", "bpf.uprobe"});
+    auto plan = plan_backend(host);
+    EXPECT_EQ(plan.backend, Backend::tracepoint);
+    EXPECT_FALSE(plan.unseen.empty());
+    EXPECT_NE(std::find(plan.missing.begin(), plan.missing.end(), "bpf.fentry"), plan.missing.end());
+}
+
+TEST(BackendPlan, FentryNeedsBtfAndFexit)
+{
+    auto no_fexit = with({"kernel.btf", "bpf.tracepoint", "bpf.fentry"});
+    EXPECT_EQ(plan_backend(no_fexit).backend, Backend::tracepoint);
+    auto no_btf = with({"bpf.tracepoint", "bpf.fentry", "bpf.fexit"});
+    EXPECT_EQ(plan_backend(no_btf).backend, Backend::tracepoint);
+}
+
+TEST(BackendPlan, NothingWithoutSyscallTracepoints)
+{
+    Capabilities caps{{"bpf.tracepoint", "", CapStatus::yes, ""}, {"bpf.fentry", "", CapStatus::yes, ""}};
+    EXPECT_EQ(plan_backend(caps).backend, Backend::none);
+    EXPECT_EQ(plan_backend({}).backend, Backend::none);
+    EXPECT_NE(plan_backend({}).why.find("privileged"), std::string::npos);
+}
+
+TEST(BackendPlan, OptionalTracepointsDoNotBlock)
+{
+    Capabilities caps;
+    for (auto ev : tracepoint_backend_events())
+        if (!ev.starts_with("iomap:"))
+            caps.push_back({"tracepoint." + std::string(ev), "", CapStatus::yes, ""});
+    caps.push_back({"bpf.tracepoint", "", CapStatus::yes, ""});
+    EXPECT_EQ(plan_backend(caps).backend, Backend::tracepoint);
+}
+
+TEST(BackendPlan, ForcedBackend)
+{
+    auto host = with({"kernel.btf", "bpf.tracepoint"});
+    EXPECT_EQ(plan_backend(host, Backend::fentry).backend, Backend::none);
+    EXPECT_EQ(plan_backend(host, Backend::tracepoint).backend, Backend::tracepoint);
+    auto all = with({"kernel.btf", "bpf.tracepoint", "bpf.fentry", "bpf.fexit", "bpf.kprobe", "bpf.kretprobe"});
+    auto plan = plan_backend(all, Backend::kprobe);
+    EXPECT_EQ(plan.backend, Backend::kprobe);
+    EXPECT_NE(plan.why.find("forced"), std::string::npos);
+}
+
+TEST(BackendPlan, ParseNames)
+{
+    EXPECT_EQ(parse_backend("fentry"), Backend::fentry);
+    EXPECT_EQ(parse_backend("tracepoint"), Backend::tracepoint);
+    EXPECT_FALSE(parse_backend("ftrace").has_value());
+}
