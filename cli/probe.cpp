@@ -1,16 +1,200 @@
 // SPDX-License-Identifier: GPL-2.0-only
+#include <signal.h>
+#include <unistd.h>
+
 #include <iostream>
+
+#include <fmt/format.h>
 
 #include "command.h"
 #include "model/errors.h"
+#include "model/exit_codes.h"
+#include "probe/prober.h"
+#include "report/probe_report.h"
 
 namespace aio::cli {
+namespace {
+
+struct ProbeCliOptions {
+    std::vector<std::string> targets;
+    std::vector<std::string> engines;
+    std::vector<std::string> ops;
+    std::vector<std::string> modes;
+    std::vector<std::string> expect;
+    bool dsync = false;
+    bool nowait = false;
+    unsigned requests = 64;
+    unsigned depth = 1;
+    std::uint64_t size = 4096;
+    bool write = false;
+    bool destructive = false;
+    unsigned timeout_ms = 5000;
+    bool hist = false;
+    bool json = false;
+};
+
+template <typename T, typename Parse>
+std::vector<T> parse_list(const std::vector<std::string>& words, Parse parse, std::string_view what)
+{
+    std::vector<T> out;
+    for (const auto& w : words) {
+        auto v = parse(w);
+        if (!v)
+            throw UsageError(fmt::format("unknown {} '{}'", what, w));
+        out.push_back(*v);
+    }
+    return out;
+}
+
+std::optional<probe::Op> parse_op(std::string_view s)
+{
+    for (auto op : {probe::Op::read, probe::Op::overwrite, probe::Op::append, probe::Op::fill, probe::Op::write})
+        if (probe::name(op) == s)
+            return op;
+    return std::nullopt;
+}
+
+std::optional<probe::Mode> parse_mode(std::string_view s)
+{
+    if (s == "buffered")
+        return probe::Mode::buffered;
+    if (s == "direct" || s == "odirect" || s == "O_DIRECT")
+        return probe::Mode::direct;
+    return std::nullopt;
+}
+
+void on_stop_signal(int)
+{
+    probe::stop_requested.store(true);
+}
+
+int run_probe(const ProbeCliOptions& cli)
+{
+    probe::ProbeOptions opts;
+    if (!cli.engines.empty())
+        opts.engines = parse_list<probe::EngineKind>(cli.engines, probe::parse_engine, "engine");
+    if (!cli.ops.empty())
+        opts.ops = parse_list<probe::Op>(cli.ops, parse_op, "operation");
+    if (!cli.modes.empty())
+        opts.modes = parse_list<probe::Mode>(cli.modes, parse_mode, "mode");
+    const auto expect = parse_list<model::Verdict>(cli.expect, model::parse_verdict, "verdict");
+    if (cli.dsync)
+        opts.variants.push_back(probe::Variant::dsync);
+    if (cli.nowait)
+        opts.variants.push_back(probe::Variant::nowait);
+    if (cli.size == 0 || cli.size > (64u << 20))
+        throw UsageError("--size must be between 1 byte and 64 MiB");
+    opts.requests = cli.requests;
+    opts.depth = cli.depth;
+    opts.size = static_cast<std::size_t>(cli.size);
+    opts.write = cli.write;
+    opts.destructive = cli.destructive;
+    opts.timeout = std::chrono::milliseconds(cli.timeout_ms);
+
+    std::vector<probe::TargetSpec> specs;
+    if (cli.targets.empty())
+        specs = probe::default_targets();
+    for (const auto& t : cli.targets)
+        specs.push_back({t, t, false});
+
+    struct sigaction sa {};
+    sa.sa_handler = on_stop_signal;
+    sigemptyset(&sa.sa_mask);
+    ::sigaction(SIGINT, &sa, nullptr);
+    ::sigaction(SIGTERM, &sa, nullptr);
+
+    // Progress only where someone watches: a terminal on stderr.
+    const bool show_progress = ::isatty(STDERR_FILENO) && !cli.json;
+    probe::ProgressFn progress;
+    if (show_progress)
+        progress = [](const std::string& what) { std::cerr << "\r\033[K" << what << std::flush; };
+    const model::ProbeReport report = probe::probe_all(specs, opts, progress);
+    if (show_progress)
+        std::cerr << "\r\033[K" << std::flush;
+
+    if (cli.json)
+        std::cout << report::probe_json(report).dump(2) << '\n';
+    else
+        report::render_probe_text(std::cout, report, {.histograms = cli.hist});
+
+    if (report.interrupted)
+        return 130;
+    bool partial = false;
+    bool unmet = false;
+    unsigned judged = 0;
+    for (const auto& t : report.targets) {
+        partial |= !t.error.empty();
+        for (const auto& c : t.cases) {
+            partial |= c.errors > 0;
+            if (!c.ran() || c.tally.total() == 0)
+                continue;
+            ++judged;
+            if (!expect.empty() && std::find(expect.begin(), expect.end(), c.verdict()) == expect.end()) {
+                unmet = true;
+                if (!cli.json)
+                    std::cerr << fmt::format("aio-audit: expected {}: {} {} {} {} is {}\n",
+                                             fmt::join(cli.expect, " or "), t.label, report::case_op_label(c), c.mode,
+                                             c.engine, model::name(c.verdict()));
+            }
+        }
+    }
+    if (!expect.empty() && judged == 0) {
+        std::cerr << "aio-audit: --expect: no case was measured\n";
+        unmet = true;
+    }
+    if (unmet)
+        return kExitFindings;
+    return partial ? kExitPartial : kExitOk;
+}
+
+}  // namespace
 
 void add_probe(CLI::App& app, Runner& run)
 {
-    auto* cmd = app.add_subcommand("probe", "(not implemented yet)");
-    cmd->allow_extras();
-    cmd->callback([&run] { run = [] () -> int { throw EnvironmentError("'probe' is not implemented yet"); }; });
+    auto opt = std::make_shared<ProbeCliOptions>();
+    auto* cmd = app.add_subcommand(
+        "probe", "Issue AIO (libaio, io_uring, POSIX AIO) against files and devices and classify each case");
+    cmd->add_option("TARGET", opt->targets,
+                    "A directory (a temp file of our own is made there and removed), a regular file (read "
+                    "only), a block device (read only unless --destructive), a char device (reads; writes "
+                    "with --write), or a FIFO. Default: a temp file in ., tmpfs, /dev/zero, a FIFO");
+    cmd->add_option("-e,--engine", opt->engines, "Engines: libaio, io_uring, posix (default: all)")
+        ->delimiter(',');
+    cmd->add_option("-o,--op", opt->ops,
+                    "Operations: read, overwrite, append, fill, write (default: all the target allows)")
+        ->delimiter(',');
+    cmd->add_option("-m,--mode", opt->modes, "Modes: buffered, direct (default: both)")->delimiter(',');
+    cmd->add_flag("--dsync", opt->dsync, "Also run every write with O_DSYNC");
+    cmd->add_flag("--nowait", opt->nowait,
+                  "Also run every case with RWF_NOWAIT and report the EAGAIN rate (libaio, io_uring)");
+    cmd->add_option("-n,--requests", opt->requests, "Requests per case")
+        ->capture_default_str()
+        ->check(CLI::Range(1u, 1000000u));
+    cmd->add_option("-q,--depth", opt->depth, "Requests per submitting call (io_submit batch)")
+        ->capture_default_str()
+        ->check(CLI::Range(1u, 1024u));
+    cmd->add_option("-s,--size", opt->size, "Bytes per request; k and m suffixes (4k, 1m)")
+        ->capture_default_str()
+        ->transform(CLI::AsSizeValue(false));
+    cmd->add_flag("--write", opt->write, "Allow writes to char devices and to FIFOs aio-audit did not create");
+    cmd->add_flag("--destructive", opt->destructive, "Allow writes to block devices: DESTROYS THEIR DATA");
+    cmd->add_option("--timeout", opt->timeout_ms, "Milliseconds to wait for a batch to complete")
+        ->capture_default_str()
+        ->check(CLI::Range(1u, 3600000u));
+    cmd->add_flag("--hist", opt->hist, "Add log2 histograms of submission and completion latency");
+    cmd->add_flag("--json", opt->json, "Machine-readable output");
+    cmd->add_option("--expect", opt->expect,
+                    "Exit 1 unless every measured case's verdict is one of these (async, sync, blocking, "
+                    "fake-async, thread-async, unsupported)")
+        ->delimiter(',');
+    cmd->footer(footer("  aio-audit probe                          the built-in default targets\n"
+                       "  aio-audit probe /mnt/xfs -m direct       O_DIRECT on that filesystem\n"
+                       "  aio-audit probe /data -e libaio --dsync --nowait   fsqual-style write checks\n"
+                       "  aio-audit probe /dev/nvme0n1 -o read -s 64k -q 8   device reads, batches of 8\n"
+                       "  aio-audit probe /dev/shm -e libaio --expect sync --json\n") +
+                "  probe: 1 when --expect is not met, 4 when a target or case could not be measured,\n"
+                "  130 when interrupted (what was measured is still printed).\n");
+    cmd->callback([opt, &run] { run = [opt] { return run_probe(*opt); }; });
 }
 
 }  // namespace aio::cli

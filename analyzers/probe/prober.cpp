@@ -1,0 +1,681 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "probe/prober.h"
+
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <random>
+
+#include "model/errors.h"
+#include "model/latency.h"
+#include "probe/clock.h"
+#include "probe/file_facts.h"
+#include "probe/watchdog.h"
+
+namespace aio::probe {
+
+std::atomic<bool> stop_requested{false};
+
+std::string_view name(Op o)
+{
+    switch (o) {
+    case Op::read: return "read";
+    case Op::overwrite: return "overwrite";
+    case Op::append: return "append";
+    case Op::fill: return "fill";
+    case Op::write: return "write";
+    }
+    return "?";
+}
+
+std::string_view name(Mode m)
+{
+    return m == Mode::direct ? "direct" : "buffered";
+}
+
+std::string_view name(Variant v)
+{
+    switch (v) {
+    case Variant::plain: return "";
+    case Variant::dsync: return "dsync";
+    case Variant::nowait: return "nowait";
+    }
+    return "";
+}
+
+void fill_pattern(unsigned char* buf, std::size_t len, std::uint64_t offset)
+{
+    for (std::size_t i = 0; i < len; ++i) {
+        const std::uint64_t o = offset + i;
+        buf[i] = static_cast<unsigned char>(((o >> 9) * 0x9E) ^ (o * 0x2D) ^ 0x5A);
+    }
+}
+
+std::size_t count_pattern_mismatches(const unsigned char* buf, std::size_t len, std::uint64_t offset)
+{
+    std::size_t bad = 0;
+    for (std::size_t i = 0; i < len; ++i) {
+        const std::uint64_t o = offset + i;
+        bad += buf[i] != static_cast<unsigned char>(((o >> 9) * 0x9E) ^ (o * 0x2D) ^ 0x5A);
+    }
+    return bad;
+}
+
+namespace {
+
+class Fd {
+public:
+    Fd() = default;
+    explicit Fd(int fd) : fd_(fd) {}
+    ~Fd() { reset(); }
+    Fd(Fd&& o) noexcept : fd_(std::exchange(o.fd_, -1)) {}
+    Fd& operator=(Fd&& o) noexcept
+    {
+        if (this != &o) {
+            reset();
+            fd_ = std::exchange(o.fd_, -1);
+        }
+        return *this;
+    }
+    int get() const { return fd_; }
+    explicit operator bool() const { return fd_ >= 0; }
+    void reset()
+    {
+        if (fd_ >= 0)
+            ::close(fd_);
+        fd_ = -1;
+    }
+
+private:
+    int fd_ = -1;
+};
+
+struct AlignedBuffer {
+    AlignedBuffer(std::size_t bytes, std::size_t align)
+    {
+        void* p = nullptr;
+        if (::posix_memalign(&p, align, bytes ? bytes : align) != 0)
+            throw std::bad_alloc();
+        data = static_cast<unsigned char*>(p);
+        std::memset(data, 0, bytes);
+    }
+    ~AlignedBuffer() { std::free(data); }
+    AlignedBuffer(const AlignedBuffer&) = delete;
+    AlignedBuffer& operator=(const AlignedBuffer&) = delete;
+    unsigned char* data = nullptr;
+};
+
+enum class Kind { temp_file, user_file, block_device, char_device, fifo };
+
+// Everything decided about a target before its cases run.
+struct Prepared {
+    Kind kind = Kind::user_file;
+    std::string path;
+    Fd data;     // temp files: the pre-filled file read and overwritten
+    Fd scratch;  // temp files: appended to and filled
+    std::uint64_t span = 0;  // bytes the read/overwrite offsets range over
+    std::vector<Op> ops;
+    std::vector<Mode> modes;
+};
+
+bool refused_errno(std::int64_t res)
+{
+    return res == -EINVAL || res == -EOPNOTSUPP;
+}
+
+bool is_write(Op op)
+{
+    return op != Op::read;
+}
+
+// An unnamed file in `dir`: O_TMPFILE where the filesystem has it, else a
+// named one that is unlinked at once. Either way nothing is left behind.
+Fd make_temp_file(const std::string& dir, std::string& error)
+{
+    int fd = ::open(dir.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+    if (fd >= 0)
+        return Fd(fd);
+    if (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL) {
+        error = "cannot create a temp file in " + dir + ": " + errno_text(errno);
+        return Fd();
+    }
+    std::string tmpl = dir + "/.aio-audit.XXXXXX";
+    fd = ::mkostemp(tmpl.data(), O_CLOEXEC);
+    if (fd < 0) {
+        error = "cannot create a temp file in " + dir + ": " + errno_text(errno);
+        return Fd();
+    }
+    ::unlink(tmpl.c_str());
+    return Fd(fd);
+}
+
+bool prefill(int fd, std::uint64_t bytes, std::string& error)
+{
+    std::vector<unsigned char> chunk(1 << 20);
+    for (std::uint64_t off = 0; off < bytes;) {
+        const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(chunk.size(), bytes - off));
+        fill_pattern(chunk.data(), n, off);
+        const ssize_t w = ::pwrite(fd, chunk.data(), n, static_cast<off_t>(off));
+        if (w <= 0) {
+            error = "cannot write the temp file: " + errno_text(w < 0 ? errno : ENOSPC);
+            return false;
+        }
+        off += static_cast<std::uint64_t>(w);
+    }
+    if (::fsync(fd) != 0) {
+        error = "fsync of the temp file: " + errno_text(errno);
+        return false;
+    }
+    return true;
+}
+
+std::string tmpfs_dir()
+{
+    const std::string uid_run = "/run/user/" + std::to_string(::getuid());
+    for (const std::string& dir : {std::string("/dev/shm"), uid_run, std::string("/run")}) {
+        struct statfs fs {};
+        if (::statfs(dir.c_str(), &fs) == 0 && fs.f_type == TMPFS_MAGIC && ::access(dir.c_str(), W_OK) == 0)
+            return dir;
+    }
+    return {};
+}
+
+// Opens the file a case runs against, with the case's mode and variant.
+Fd open_for_case(const Prepared& p, Op op, Mode mode, Variant variant, bool may_write, int& err)
+{
+    int flags = O_CLOEXEC;
+    if (mode == Mode::direct)
+        flags |= O_DIRECT;
+    if (variant == Variant::dsync)
+        flags |= O_DSYNC;
+    std::string path = p.path;
+    switch (p.kind) {
+    case Kind::temp_file:
+        // Reopen through /proc so each case gets its own flags on the same
+        // unnamed file (O_DSYNC cannot be changed with F_SETFL).
+        path = "/proc/self/fd/" + std::to_string((op == Op::append || op == Op::fill) ? p.scratch.get()
+                                                                                     : p.data.get());
+        flags |= O_RDWR;
+        break;
+    case Kind::fifo:
+        // Reader and writer at once, so neither end waits for a peer.
+        flags |= O_RDWR;
+        break;
+    case Kind::user_file:
+        flags |= O_RDONLY;
+        break;
+    case Kind::block_device:
+        flags |= may_write ? O_RDWR : O_RDONLY;
+        break;
+    case Kind::char_device:
+        flags |= is_write(op) ? O_WRONLY : O_RDONLY;
+        break;
+    }
+    const int fd = ::open(path.c_str(), flags);
+    err = fd < 0 ? errno : 0;
+    return Fd(fd);
+}
+
+class CaseRunner {
+public:
+    CaseRunner(const Prepared& p, const ProbeOptions& o) : prep_(p), opts_(o) {}
+
+    model::CaseResult run(Op op, Mode mode, Variant variant, EngineKind engine_kind)
+    {
+        model::CaseResult c;
+        c.engine = std::string(name(engine_kind));
+        c.op = std::string(name(op));
+        c.mode = std::string(name(mode));
+        c.variant = std::string(name(variant));
+        c.size = opts_.size;
+        c.depth = opts_.depth;
+        const auto t_start = now_ns();
+        run_into(c, op, mode, variant, engine_kind);
+        c.elapsed_s = static_cast<double>(now_ns() - t_start) / 1e9;
+        return c;
+    }
+
+private:
+    void run_into(model::CaseResult& c, Op op, Mode mode, Variant variant, EngineKind engine_kind)
+    {
+        const bool may_write = is_write(op);
+        int err = 0;
+        Fd fd = open_for_case(prep_, op, mode, variant, may_write, err);
+        if (!fd) {
+            if (mode == Mode::direct && err == EINVAL) {
+                // The filesystem or driver refuses O_DIRECT: that is the verdict.
+                c.refused = 1;
+                c.tally.add(model::Verdict::unsupported);
+                c.first_error = "open(O_DIRECT): " + errno_text(err);
+                return;
+            }
+            c.skipped = "open: " + errno_text(err);
+            c.errors = 1;
+            return;
+        }
+
+        std::size_t align = 4096;
+        if (mode == Mode::direct) {
+            if (auto dio = dio_alignment(fd.get())) {
+                align = std::max<std::size_t>(align, dio->memory);
+                if (dio->offset && opts_.size % dio->offset != 0) {
+                    c.skipped = "O_DIRECT here needs --size to be a multiple of " + std::to_string(dio->offset);
+                    return;
+                }
+            }
+        }
+
+        if (op == Op::append || op == Op::fill) {
+            if (::ftruncate(fd.get(), 0) != 0) {
+                c.skipped = "ftruncate: " + errno_text(errno);
+                c.errors = 1;
+                return;
+            }
+            if (op == Op::fill &&
+                ::fallocate(fd.get(), 0, 0, static_cast<off_t>(opts_.requests) * static_cast<off_t>(opts_.size)) != 0) {
+                c.skipped = "fallocate: " + errno_text(errno) + " (the filesystem cannot pre-allocate)";
+                return;
+            }
+        }
+
+        std::unique_ptr<Engine> engine;
+        try {
+            engine = make_engine(engine_kind, opts_.depth);
+        } catch (const Error& e) {
+            c.skipped = e.what();
+            if (!e.hint().empty())
+                c.skipped += " (" + e.hint() + ")";
+            c.errors = 1;
+            return;
+        }
+        if (variant == Variant::nowait && !engine->has_rw_flags()) {
+            c.skipped = std::string(name(engine_kind)) + " has no RWF_NOWAIT";
+            return;
+        }
+
+        const bool regular = prep_.kind == Kind::temp_file || prep_.kind == Kind::user_file;
+        const bool cold = prep_.kind != Kind::char_device && prep_.kind != Kind::fifo;
+        if (mode == Mode::direct && regular) {
+            ::fsync(fd.get());
+            drop_page_cache(fd.get());
+        }
+
+        AlignedBuffer buffers(opts_.size * opts_.depth, align);
+        std::vector<IoRequest> reqs;
+        std::vector<IoSample> samples;
+        std::vector<std::uint64_t> submit_ns, complete_ns;
+        std::uint64_t stream_pos = 0;  // FIFO: bytes written into it so far
+        const auto offsets = plan_offsets(op);
+
+        for (unsigned issued = 0; issued < opts_.requests && !stop_requested.load();) {
+            const unsigned batch = std::min(opts_.depth, opts_.requests - issued);
+            reqs.assign(batch, IoRequest{});
+            samples.assign(batch, IoSample{});
+            for (unsigned i = 0; i < batch; ++i) {
+                IoRequest& r = reqs[i];
+                r.buf = buffers.data + static_cast<std::size_t>(i) * opts_.size;
+                r.len = opts_.size;
+                r.offset = offsets(issued + i);
+                r.write = may_write;
+                r.nowait = variant == Variant::nowait;
+                if (r.write)
+                    fill_pattern(static_cast<unsigned char*>(r.buf), r.len, r.offset);
+                else
+                    std::memset(r.buf, 0, r.len);
+            }
+            if (!may_write && cold)
+                drop_page_cache(fd.get());
+            const std::uint64_t fifo_start = stream_pos;
+            if (prep_.kind == Kind::fifo && !may_write && !feed_fifo(fd.get(), batch, stream_pos, c))
+                return;
+
+            BatchInfo info;
+            {
+                Watchdog watchdog(opts_.timeout + std::chrono::milliseconds(1000));
+                info = engine->run_batch(fd.get(), reqs, samples, opts_.timeout);
+            }
+            c.helper_threads = std::max(c.helper_threads, info.helper_threads);
+
+            if (prep_.kind == Kind::fifo && may_write)
+                drain_fifo(fd.get(), samples);
+            for (unsigned i = 0; i < batch; ++i) {
+                account(c, engine_kind, reqs[i], samples[i], submit_ns, complete_ns);
+                if (!may_write && samples[i].result > 0 && (prep_.kind == Kind::temp_file || prep_.kind == Kind::fifo)) {
+                    const std::uint64_t expect_at =
+                        prep_.kind == Kind::fifo ? fifo_start + std::uint64_t{i} * opts_.size : reqs[i].offset;
+                    if (count_pattern_mismatches(static_cast<unsigned char*>(reqs[i].buf),
+                                                 static_cast<std::size_t>(samples[i].result), expect_at))
+                        ++c.data_mismatches;
+                }
+            }
+            issued += batch;
+            if (info.timed_out) {
+                c.first_error = "timed out after " + std::to_string(opts_.timeout.count()) +
+                                " ms waiting for completions";
+                break;
+            }
+        }
+
+        if (mode == Mode::direct && regular)
+            if (auto resident = resident_pages(fd.get(), op == Op::append || op == Op::fill
+                                                             ? std::uint64_t{opts_.requests} * opts_.size
+                                                             : prep_.span))
+                c.page_cache_fallback = *resident > 0;
+        c.submit = model::summarize(std::move(submit_ns));
+        c.complete = model::summarize(std::move(complete_ns));
+    }
+
+    std::function<std::uint64_t(unsigned)> plan_offsets(Op op) const
+    {
+        const std::uint64_t size = opts_.size;
+        if (op == Op::append || op == Op::fill)
+            return [size](unsigned i) { return std::uint64_t{i} * size; };
+        if (prep_.kind == Kind::char_device || prep_.kind == Kind::fifo)
+            return [](unsigned) { return std::uint64_t{0}; };
+        const std::uint64_t blocks = std::max<std::uint64_t>(prep_.span / size, 1);
+        // A fixed seed: the same offsets every run, so runs are comparable.
+        auto order = std::make_shared<std::vector<std::uint64_t>>();
+        std::mt19937_64 rng(0x61696f);
+        if (blocks <= (1u << 20)) {
+            order->resize(blocks);
+            for (std::uint64_t b = 0; b < blocks; ++b)
+                (*order)[b] = b;
+            std::shuffle(order->begin(), order->end(), rng);
+        } else {
+            std::uniform_int_distribution<std::uint64_t> pick(0, blocks - 1);
+            for (unsigned i = 0; i < opts_.requests; ++i)
+                order->push_back(pick(rng));
+        }
+        return [order, size](unsigned i) { return (*order)[i % order->size()] * size; };
+    }
+
+    // A FIFO is read back with data we put into it just before.
+    bool feed_fifo(int fd, unsigned batch, std::uint64_t& stream_pos, model::CaseResult& c) const
+    {
+        std::vector<unsigned char> data(static_cast<std::size_t>(batch) * opts_.size);
+        fill_pattern(data.data(), data.size(), stream_pos);
+        if (::write(fd, data.data(), data.size()) != static_cast<ssize_t>(data.size())) {
+            c.skipped = "cannot fill the FIFO: " + errno_text(errno) + " (requests larger than the pipe buffer?)";
+            c.errors = 1;
+            return false;
+        }
+        stream_pos += data.size();
+        return true;
+    }
+
+    // Take back what the requests wrote, so the pipe never fills up.
+    static void drain_fifo(int fd, const std::vector<IoSample>& samples)
+    {
+        std::size_t bytes = 0;
+        for (const auto& s : samples)
+            if (s.result > 0)
+                bytes += static_cast<std::size_t>(s.result);
+        std::vector<unsigned char> sink(bytes);
+        for (std::size_t got = 0; got < bytes;) {
+            const ssize_t r = ::read(fd, sink.data() + got, bytes - got);
+            if (r <= 0)
+                break;
+            got += static_cast<std::size_t>(r);
+        }
+    }
+
+    static void account(model::CaseResult& c, EngineKind engine_kind, const IoRequest& r, const IoSample& s,
+                        std::vector<std::uint64_t>& submit_ns, std::vector<std::uint64_t>& complete_ns)
+    {
+        ++c.requests;
+        if (s.result < 0 || !s.submitted) {
+            if (s.submitted && r.nowait && s.result == -EAGAIN) {
+                ++c.eagain;
+                return;
+            }
+            if (refused_errno(s.result)) {
+                ++c.refused;
+                c.tally.add(model::Verdict::unsupported);
+            } else {
+                ++c.errors;
+            }
+            if (c.first_error.empty())
+                c.first_error = std::string(s.submitted ? "completion: " : "submission: ") + errno_text(
+                                                                                               static_cast<int>(-s.result));
+            return;
+        }
+        ++c.completed;
+        model::RequestEvidence e;
+        e.punted = s.punted;
+        e.completed = s.ready_at_return ? model::CompletionTime::in_syscall : model::CompletionTime::after_syscall;
+        e.slept_in_submission = s.slept ? model::Tri::yes : model::Tri::no;
+        c.tally.add(model::classify(e));
+        c.ready_at_return += s.ready_at_return;
+        c.slept += s.slept;
+        c.punted += s.punted;
+        c.ambiguous += model::ready_at_return_ambiguous(e);
+        if (!r.write && engine_kind != EngineKind::posix)
+            c.device_reads = c.device_reads.value_or(0) + s.device_read;
+        submit_ns.push_back(s.submit_ns);
+        complete_ns.push_back(s.complete_ns);
+    }
+
+    const Prepared& prep_;
+    const ProbeOptions& opts_;
+};
+
+// Decides what may be done with a target, opening what must stay open.
+// Returns false (with result.error set) when it cannot be probed at all.
+bool prepare(const TargetSpec& spec, const ProbeOptions& opts, Prepared& p, model::TargetResult& result)
+{
+    struct stat st {};
+    if (::stat(p.path.c_str(), &st) != 0) {
+        result.error = p.path + ": " + errno_text(errno);
+        return false;
+    }
+    result.kind = model::file_kind_from_mode(st.st_mode);
+    if (auto m = mount_of(st.st_dev)) {
+        result.fstype = m->fstype;
+        result.source = m->source;
+    }
+    const std::vector<Op> file_ops{Op::read, Op::overwrite, Op::append, Op::fill};
+    p.modes = opts.modes;
+
+    switch (result.kind) {
+    case model::FileKind::directory: {
+        p.kind = Kind::temp_file;
+        result.created = true;
+        std::string error;
+        p.data = make_temp_file(p.path, error);
+        if (p.data)
+            p.scratch = make_temp_file(p.path, error);
+        p.span = std::uint64_t{opts.requests} * opts.size;
+        if (!p.data || !p.scratch || !prefill(p.data.get(), p.span, error)) {
+            result.error = error;
+            return false;
+        }
+        p.ops = file_ops;
+        break;
+    }
+    case model::FileKind::regular: {
+        p.kind = Kind::user_file;
+        Fd fd(::open(p.path.c_str(), O_RDONLY | O_CLOEXEC));
+        if (!fd) {
+            result.error = p.path + ": " + errno_text(errno);
+            return false;
+        }
+        p.span = byte_size(fd.get()).value_or(0);
+        if (p.span < opts.size) {
+            result.error = p.path + ": smaller than one request (" + std::to_string(p.span) + " < " +
+                           std::to_string(opts.size) + " bytes): nothing to read";
+            return false;
+        }
+        p.ops = {Op::read};
+        if (opts.write || opts.destructive || std::any_of(opts.ops.begin(), opts.ops.end(), is_write))
+            result.notes.push_back("writes skipped: aio-audit never writes to a file it did not create "
+                                   "(give a directory to probe writes on its filesystem)");
+        break;
+    }
+    case model::FileKind::block_device: {
+        p.kind = Kind::block_device;
+        result.source = p.path;
+        result.fstype.clear();
+        Fd fd(::open(p.path.c_str(), O_RDONLY | O_CLOEXEC));
+        if (!fd) {
+            result.error = p.path + ": " + errno_text(errno);
+            return false;
+        }
+        p.span = byte_size(fd.get()).value_or(0);
+        if (p.span < opts.size) {
+            result.error = p.path + ": device smaller than one request";
+            return false;
+        }
+        p.ops = {Op::read};
+        if (opts.destructive)
+            p.ops.push_back(Op::overwrite);
+        else
+            result.notes.push_back("writes skipped: writing a block device destroys its data; pass --destructive");
+        break;
+    }
+    case model::FileKind::char_device:
+        p.kind = Kind::char_device;
+        result.fstype.clear();
+        result.source.clear();
+        p.ops = {Op::read};
+        if (opts.write)
+            p.ops.push_back(Op::write);
+        else
+            result.notes.push_back("writes skipped: pass --write to write to this device");
+        break;
+    case model::FileKind::fifo:
+        p.kind = Kind::fifo;
+        result.fstype.clear();
+        result.source.clear();
+        if (!spec.make_fifo && !opts.write) {
+            result.error = p.path + ": a FIFO is probed with data of our own written into it, and another "
+                                    "reader would receive it; pass --write to allow that";
+            return false;
+        }
+        if (opts.size * opts.depth > 65536) {
+            result.error = p.path + ": --size x --depth exceeds the pipe buffer (64 KiB)";
+            return false;
+        }
+        p.ops = {Op::read, Op::write};
+        p.modes.erase(std::remove(p.modes.begin(), p.modes.end(), Mode::direct), p.modes.end());
+        if (p.modes.empty())
+            result.notes.push_back("O_DIRECT does not apply to a FIFO (it means packet mode there)");
+        break;
+    default:
+        result.error = p.path + ": cannot probe a " + std::string(model::name(result.kind)) +
+                       " (give a file, directory, block or char device, or FIFO)";
+        return false;
+    }
+
+    if (!opts.ops.empty()) {
+        std::vector<Op> wanted;
+        for (Op op : p.ops) {
+            // "write" and "overwrite" name the same thing on devices and files.
+            const bool asked = std::any_of(opts.ops.begin(), opts.ops.end(), [&](Op w) {
+                return w == op || (w == Op::write && op == Op::overwrite) || (w == Op::overwrite && op == Op::write);
+            });
+            if (asked)
+                wanted.push_back(op);
+        }
+        if (wanted.empty())
+            result.notes.push_back("none of the requested operations applies to this target");
+        p.ops = std::move(wanted);
+    }
+    return true;
+}
+
+}  // namespace
+
+std::vector<TargetSpec> default_targets()
+{
+    std::vector<TargetSpec> specs;
+    specs.push_back({".", ".", false});
+    specs.push_back({"tmpfs", tmpfs_dir(), false});
+    specs.push_back({"/dev/zero", "/dev/zero", false});
+    specs.push_back({"fifo", "", true});
+    return specs;
+}
+
+model::TargetResult probe_target(const TargetSpec& spec, const ProbeOptions& opts, const ProgressFn& progress)
+{
+    model::TargetResult result;
+    result.label = spec.label;
+    const auto t0 = now_ns();
+
+    // The FIFO of the default set lives in a private directory of ours.
+    std::string fifo_dir;
+    Prepared p;
+    p.path = spec.path;
+    if (spec.make_fifo) {
+        char tmpl[] = "/tmp/aio-audit.XXXXXX";
+        if (!::mkdtemp(tmpl)) {
+            result.error = "cannot create a temp directory for the FIFO: " + errno_text(errno);
+            return result;
+        }
+        fifo_dir = tmpl;
+        p.path = fifo_dir + "/fifo";
+        if (::mkfifo(p.path.c_str(), 0600) != 0) {
+            result.error = "mkfifo: " + errno_text(errno);
+            ::rmdir(fifo_dir.c_str());
+            return result;
+        }
+        result.created = true;
+    }
+    if (p.path.empty()) {
+        result.error = "no writable tmpfs found (/dev/shm, /run/user/UID, /run)";
+        return result;
+    }
+    result.path = p.path;
+
+    if (prepare(spec, opts, p, result)) {
+        CaseRunner runner(p, opts);
+        for (Op op : p.ops) {
+            for (Mode mode : p.modes) {
+                for (Variant variant : opts.variants) {
+                    if (variant == Variant::dsync && !is_write(op))
+                        continue;
+                    for (EngineKind engine : opts.engines) {
+                        if (stop_requested.load())
+                            break;
+                        if (variant == Variant::nowait && engine == EngineKind::posix)
+                            continue;  // POSIX AIO has no RWF_NOWAIT; said in --help
+                        if (progress)
+                            progress(result.label + ": " + std::string(name(engine)) + " " + std::string(name(op)) +
+                                     " " + std::string(name(mode)));
+                        result.cases.push_back(runner.run(op, mode, variant, engine));
+                    }
+                }
+            }
+        }
+    }
+
+    if (!fifo_dir.empty()) {
+        ::unlink(p.path.c_str());
+        ::rmdir(fifo_dir.c_str());
+    }
+    result.elapsed_s = static_cast<double>(now_ns() - t0) / 1e9;
+    return result;
+}
+
+model::ProbeReport probe_all(const std::vector<TargetSpec>& specs, const ProbeOptions& opts, const ProgressFn& progress)
+{
+    model::ProbeReport report;
+    const auto t0 = now_ns();
+    for (const auto& spec : specs) {
+        if (stop_requested.load())
+            break;
+        report.targets.push_back(probe_target(spec, opts, progress));
+    }
+    report.interrupted = stop_requested.load();
+    report.elapsed_s = static_cast<double>(now_ns() - t0) / 1e9;
+    return report;
+}
+
+}  // namespace aio::probe

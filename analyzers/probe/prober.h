@@ -1,0 +1,68 @@
+// SPDX-License-Identifier: GPL-2.0-only
+//
+// The active prober: issues asynchronous I/O against targets and derives
+// verdicts from what user space can measure, through the model's rules.
+//
+// It never destroys data: a regular file is only read; a directory gets a
+// temp file of our own (O_TMPFILE, so nothing is left behind even on a
+// crash); a block device is written only with `destructive`, a char device
+// or someone else's FIFO only with `write`.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "probe/engine.h"
+#include "model/probe_result.h"
+
+namespace aio::probe {
+
+enum class Op { read, overwrite, append, fill, write };
+enum class Mode { buffered, direct };
+enum class Variant { plain, dsync, nowait };
+
+std::string_view name(Op o);
+std::string_view name(Mode m);
+std::string_view name(Variant v);
+
+struct ProbeOptions {
+    std::vector<EngineKind> engines{EngineKind::libaio, EngineKind::io_uring, EngineKind::posix};
+    std::vector<Op> ops;  // empty: every op the target allows
+    std::vector<Mode> modes{Mode::buffered, Mode::direct};
+    std::vector<Variant> variants{Variant::plain};
+    unsigned requests = 64;  // per case
+    unsigned depth = 1;      // requests per submitting call
+    std::size_t size = 4096;
+    bool write = false;        // char devices and FIFOs we did not create
+    bool destructive = false;  // block devices
+    std::chrono::milliseconds timeout{5000};
+};
+
+struct TargetSpec {
+    std::string label;
+    std::string path;
+    bool make_fifo = false;  // create a FIFO of our own (default target set)
+};
+
+// The built-in default set: a temp file on the current directory's
+// filesystem, tmpfs, /dev/zero, a FIFO of our own.
+std::vector<TargetSpec> default_targets();
+
+// Set from a signal handler: stop after the current batch, clean up, report.
+extern std::atomic<bool> stop_requested;
+
+using ProgressFn = std::function<void(const std::string& what)>;
+
+model::TargetResult probe_target(const TargetSpec& spec, const ProbeOptions& opts, const ProgressFn& progress = {});
+model::ProbeReport probe_all(const std::vector<TargetSpec>& specs, const ProbeOptions& opts,
+                      const ProgressFn& progress = {});
+
+// The pattern written to and expected from files we create: deterministic per
+// byte offset, so a misplaced or torn request is caught.
+void fill_pattern(unsigned char* buf, std::size_t len, std::uint64_t offset);
+std::size_t count_pattern_mismatches(const unsigned char* buf, std::size_t len, std::uint64_t offset);
+
+}  // namespace aio::probe

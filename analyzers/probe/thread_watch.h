@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: GPL-2.0-only
+//
+// Who else in this process did work during a batch. io_uring's io-wq workers
+// ("iou-wrk-<pid>") and glibc's POSIX AIO helpers are threads of the calling
+// process, so a snapshot of /proc/self/task before and after a batch shows
+// whether a thread other than the submitter ran for it: the signature of
+// thread-based "async" I/O, seen from user space.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <map>
+#include <string>
+
+namespace aio::probe {
+
+struct TaskUsage {
+    std::string comm;
+    std::uint64_t runtime_ns = 0;  // /proc/self/task/<tid>/schedstat field 1
+    std::uint64_t timeslices = 0;  // field 3: times it got on a CPU
+};
+
+using TaskSnapshot = std::map<pid_t, TaskUsage>;
+
+// Every task of this process except the calling thread.
+TaskSnapshot snapshot_other_tasks();
+
+struct HelperActivity {
+    unsigned ran = 0;       // helper threads that got a CPU between the snapshots
+    unsigned appeared = 0;  // helper threads that did not exist in `before`
+    bool any() const { return ran || appeared; }
+};
+
+// `prefix` selects helpers by name ("iou-wrk" for io-wq); empty = any thread.
+HelperActivity helper_activity(const TaskSnapshot& before, const TaskSnapshot& after, const std::string& prefix);
+
+// Bytes this thread made the block layer read (/proc/thread-self/io
+// read_bytes): proof that a read reached the device rather than the page
+// cache. Kept open and re-read with pread, so a sample costs one syscall.
+class ThreadIoCounter {
+public:
+    ThreadIoCounter();
+    ~ThreadIoCounter();
+    ThreadIoCounter(const ThreadIoCounter&) = delete;
+    ThreadIoCounter& operator=(const ThreadIoCounter&) = delete;
+    bool available() const { return fd_ >= 0; }
+    std::uint64_t read_bytes() const;
+
+private:
+    int fd_ = -1;
+};
+
+// Voluntary context switches of the calling thread so far (getrusage
+// RUSAGE_THREAD ru_nvcsw). Involuntary switches are preemption: noise.
+std::uint64_t voluntary_switches();
+
+}  // namespace aio::probe

@@ -1,0 +1,71 @@
+// SPDX-License-Identifier: GPL-2.0-only
+//
+// `aio-audit doctor` must tell the truth about this kernel. Its claims are
+// checked against facts it does not compute itself: the kprobe PMU in sysfs,
+// and consistency between the kinds it found and the backend it chose.
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "host_env.h"
+
+namespace aio::host {
+namespace {
+
+std::string status(const nlohmann::json& doc, const std::string& id)
+{
+    for (const auto& c : doc["capabilities"])
+        if (c["id"] == id)
+            return c["status"];
+    return "missing";
+}
+
+TEST(DoctorHost, ReportsWhatThisKernelAllows)
+{
+    AIO_REQUIRE_ROOT();
+    const auto r = run_tool({"doctor", "--json"});
+    const auto doc = nlohmann::json::parse(r.out);
+    // The host tier needs BPF tracepoints: DESIGN.md verified them here.
+    EXPECT_EQ(status(doc, "bpf.tracepoint"), "yes");
+    EXPECT_EQ(status(doc, "kernel.btf"), std::filesystem::exists("/sys/kernel/btf/vmlinux") ? "yes" : "no");
+    const bool kprobe_pmu = std::filesystem::exists("/sys/bus/event_source/devices/kprobe");
+    if (!kprobe_pmu) {
+        EXPECT_EQ(status(doc, "bpf.kprobe"), "no") << "kprobes cannot attach without the kprobe PMU";
+    }
+    EXPECT_EQ(status(doc, "aio.io_setup"), "yes");
+
+    const std::string backend = doc["trace_backend"]["backend"];
+    const bool fentry = status(doc, "bpf.fentry") == "yes" && status(doc, "bpf.fexit") == "yes";
+    const bool kprobe = status(doc, "bpf.kprobe") == "yes" && status(doc, "bpf.kretprobe") == "yes";
+    EXPECT_EQ(backend, fentry ? "fentry" : kprobe ? "kprobe" : "tracepoint");
+    EXPECT_EQ(r.exit_code, 0);
+    if (backend == "tracepoint") {
+        EXPECT_FALSE(doc["trace_backend"]["cannot_see"].empty());
+    }
+}
+
+TEST(DoctorHost, ForcedUnavailableBackendExitsThree)
+{
+    AIO_REQUIRE_ROOT();
+    const auto probe = nlohmann::json::parse(run_tool({"doctor", "--json"}).out);
+    if (status(probe, "bpf.fentry") == "yes")
+        GTEST_SKIP() << "fentry works on this kernel";
+    const auto r = run_tool({"doctor", "--backend", "fentry"});
+    EXPECT_EQ(r.exit_code, 3);
+    EXPECT_NE(r.out.find("trace backend: none"), std::string::npos) << r.out;
+}
+
+TEST(DoctorHost, UnprivilegedHasNoBackend)
+{
+    AIO_REQUIRE_ROOT();
+    // Drop to nobody: no CAP_BPF, so no backend, exit 3, and the reason says so.
+    const auto r = run({"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all",
+                        AIO_AUDIT_BIN, "doctor", "--json", "--no-mount"});
+    const auto doc = nlohmann::json::parse(r.out);
+    EXPECT_EQ(r.exit_code, 3);
+    EXPECT_EQ(doc["trace_backend"]["backend"], "none");
+    EXPECT_EQ(status(doc, "priv.bpf"), "no");
+}
+
+}  // namespace
+}  // namespace aio::host
