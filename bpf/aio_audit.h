@@ -38,4 +38,112 @@ static inline __u32 aio_audit_log2_slot(__u64 v)
 	return r;
 }
 
+/* ---- trace: what the BPF programs aggregate and user space reads ---- */
+
+/* Which interface a request came through. */
+enum aio_audit_api {
+	AA_API_KAIO = 0,  /* io_submit (libaio) */
+	AA_API_URING = 1, /* io_uring */
+	AA_API_POSIX = 2, /* glibc aio_read/aio_write/lio_listio (uprobes) */
+};
+
+enum aio_audit_kind {
+	AA_KIND_READ = 0,
+	AA_KIND_WRITE = 1,
+};
+
+#define AA_OPF_DIRECT 0x1 /* the file was opened with O_DIRECT */
+
+/*
+ * The driver operation a request reached: the file's f_op->read_iter or
+ * ->write_iter address (resolved through /proc/kallsyms in user space), the
+ * device of its inode, its file type and open mode. fn == 0: the file has no
+ * such op.
+ */
+struct aio_audit_op_key {
+	__u64 fn;
+	__u32 dev;   /* inode->i_sb->s_dev (kernel encoding: major << 20 | minor) */
+	__u8 ftype;  /* (inode->i_mode & S_IFMT) >> 12 */
+	__u8 kind;   /* enum aio_audit_kind */
+	__u8 api;    /* enum aio_audit_api */
+	__u8 flags;  /* AA_OPF_* */
+};
+
+/*
+ * Evidence values are the model's enums (analyzers/model/verdict_rules.h);
+ * tests/unit/shared_layout_test.cpp checks that they agree.
+ */
+#define AA_CTX_UNKNOWN 0
+#define AA_CTX_SUBMITTER 1
+#define AA_CTX_HARDIRQ 2
+#define AA_CTX_SOFTIRQ 3
+#define AA_CTX_OTHER_TASK 4
+#define AA_CTX_HELPER_THREAD 5
+
+#define AA_WHEN_UNKNOWN 0
+#define AA_WHEN_IN_DRIVER_CALL 1
+#define AA_WHEN_IN_SYSCALL 2
+#define AA_WHEN_AFTER_SYSCALL 3
+
+#define AA_TRI_UNKNOWN 0
+#define AA_TRI_NO 1
+#define AA_TRI_YES 2
+
+/* One class of requests with identical measured facts; the value is a count. */
+struct aio_audit_evidence_key {
+	struct aio_audit_op_key op;
+	__u8 refused;
+	__u8 punted;
+	__u8 context;             /* AA_CTX_* */
+	__u8 completed;           /* AA_WHEN_* */
+	__u8 slept_in_call;       /* AA_TRI_* */
+	__u8 slept_in_submission; /* AA_TRI_* */
+	__u8 pad[2];
+};
+
+/* Per op: counts and log2 histograms (nanoseconds). */
+struct aio_audit_op_stats {
+	__u64 requests;
+	__u64 syscalls;      /* submitting syscalls whose first request hit this op */
+	__u64 ret_queued;    /* the driver function returned -EIOCBQUEUED */
+	__u64 ret_bytes;     /* ... returned a byte count */
+	__u64 ret_error;     /* ... returned another error */
+	__u64 errors;        /* completions with a negative result */
+	__u64 submit_hist[AIO_AUDIT_HIST_SLOTS];   /* the submitting syscall */
+	__u64 call_hist[AIO_AUDIT_HIST_SLOTS];     /* the driver call (aio_read/aio_write) */
+	__u64 complete_hist[AIO_AUDIT_HIST_SLOTS]; /* submission to completion */
+	__u64 offcpu_hist[AIO_AUDIT_HIST_SLOTS];   /* voluntary off-CPU time in a submission that slept */
+};
+
+/* Every ring-buffer record starts with its type. */
+enum aio_audit_record_type {
+	AA_REC_SLEEP = 1,
+};
+
+/* The submitter slept (voluntarily) inside submission, and for how long. */
+struct aio_audit_sleep_record {
+	__u32 type; /* AA_REC_SLEEP */
+	__u32 pid;
+	__u32 tgid;
+	__s32 stack_id; /* kernel stack at switch-out; < 0: not captured */
+	__u64 offcpu_ns;
+	struct aio_audit_op_key op;
+	__u8 in_call; /* slept inside the driver call itself */
+	__u8 pad[7];
+	char comm[16];
+};
+
+/* Events that could not be recorded; all are reported, never hidden. */
+enum aio_audit_drop {
+	AA_DROP_RINGBUF = 0,   /* ring buffer full: sleep sample lost */
+	AA_DROP_STACK,         /* stack not captured (map full or collision) */
+	AA_DROP_REQUEST,       /* in-flight request table full */
+	AA_DROP_STATS,         /* op table full */
+	AA_DROP_TASK,          /* task table full */
+	AA_DROP_UNTRACKED,     /* iocbs beyond the per-syscall tracking limit */
+	AA_DROP__COUNT,
+};
+
+#define AA_MAX_TRACKED_IOCBS 32 /* per io_submit: bounded loops for the verifier */
+
 #endif /* AIO_AUDIT_SHARED_H */

@@ -16,10 +16,26 @@ char LICENSE[] SEC("license") = "GPL";
 
 __u64 hits = 0;
 
+/* Per-CPU preempt_count: readable only where the kernel resolves per-CPU
+ * symbols for BPF (CONFIG_KALLSYMS_ALL); trace then tells IRQ from task. */
+extern const int __preempt_count __ksym __weak;
+
 SEC("tracepoint/syscalls/sys_enter_io_submit")
 int probe_tracepoint(void *ctx)
 {
 	__sync_fetch_and_add(&hits, 1);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_io_submit")
+int probe_preempt_count(void *ctx)
+{
+	if (&__preempt_count) {
+		const int *pc = bpf_this_cpu_ptr(&__preempt_count);
+
+		if (*pc >= 0 || *pc < 0)
+			__sync_fetch_and_add(&hits, 1);
+	}
 	return 0;
 }
 

@@ -67,7 +67,9 @@ function(bpf_object name source)
 
   add_custom_command(
     OUTPUT ${obj}
-    COMMAND ${BPF_CLANG} -g -O2 -target bpf -D__TARGET_ARCH_${BPF_TARGET_ARCH}
+    # -mcpu=v3: atomic fetch-and-add whose result is used (kernel >= 5.12),
+    # how two contexts agree which of them finishes a request.
+    COMMAND ${BPF_CLANG} -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_${BPF_TARGET_ARCH}
             -Wall -Werror -Wno-unused-function
             ${BPF_SYSTEM_INCLUDES}
             -I${BPF_VMLINUX_DIR} -I${CMAKE_CURRENT_SOURCE_DIR}

@@ -84,6 +84,8 @@ Capability try_kind(std::string id, std::string label, std::string_view prog_nam
     }
     if (int err = feature_probe__load(skel.get()); err) {
         cap.detail = failure("load", -err, log);
+        if (log.text().find("failed to find the address for kernel symbol") != std::string::npos)
+            cap.detail += " (the kernel cannot resolve per-CPU symbols for BPF: CONFIG_KALLSYMS_ALL is off)";
         return cap;
     }
     Link link(attach(chosen));
@@ -124,6 +126,8 @@ model::Capabilities probe_bpf_features(const std::string& kernel_target)
     model::Capabilities caps;
     caps.push_back(try_kind("bpf.tracepoint", "tracepoint programs", "probe_tracepoint", nullptr, attach_default,
                             fire_io_submit, "syscalls:sys_enter_io_submit fired"));
+    caps.push_back(try_kind("bpf.preempt_count", "IRQ vs task context (preempt_count)", "probe_preempt_count",
+                            nullptr, attach_default, fire_io_submit, "per-CPU __preempt_count readable"));
     caps.push_back(try_kind("bpf.tp_btf", "tp_btf programs", "probe_tp_btf", nullptr, attach_default, nullptr,
                             "sched_switch"));
     caps.push_back(try_kind("bpf.fentry", "fentry programs", "probe_fentry", set_target, attach_default, nullptr,

@@ -13,7 +13,7 @@ namespace aio::collector {
 // tracer needs most (fs/aio.c's aio_read).
 inline constexpr const char* kFeatureProbeKernelTarget = "aio_read";
 
-// Capabilities "bpf.tracepoint", "bpf.tp_btf", "bpf.fentry", "bpf.fexit",
+// Capabilities "bpf.tracepoint", "bpf.preempt_count", "bpf.tp_btf", "bpf.fentry", "bpf.fexit",
 // "bpf.kprobe", "bpf.kretprobe", "bpf.uprobe". fentry/fexit/kprobe/kretprobe
 // are tried against `kernel_target` (a driver's own function, e.g. a module's
 // read_iter, to learn whether trace can hook it).

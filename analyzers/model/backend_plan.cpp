@@ -35,6 +35,16 @@ bool all_tracepoints(const Capabilities& caps, std::vector<std::string>& missing
     return ok;
 }
 
+// Completion hooks tell IRQ from task context only where preempt_count can
+// be read; the io_uring completion hook exists in every backend.
+void note_context(BackendPlan& plan, const Capabilities& caps)
+{
+    if (!has(caps, "bpf.preempt_count"))
+        plan.unseen.push_back("whether a completion ran in hardirq/softirq or in a task: preempt_count is "
+                              "not readable (the kernel lacks CONFIG_KALLSYMS_ALL); an interrupt on the "
+                              "submitter's CPU counts as the submitter");
+}
+
 }  // namespace
 
 std::string_view name(Backend b)
@@ -67,6 +77,7 @@ const std::vector<std::string_view>& tracepoint_backend_events()
         "syscalls:sys_enter_io_getevents", "syscalls:sys_exit_io_getevents",
         "sched:sched_switch",             "io_uring:io_uring_submit_req",
         "io_uring:io_uring_queue_async_work", "io_uring:io_uring_complete",
+        "io_uring:io_uring_cqring_wait",
         "iomap:iomap_dio_rw_queued",      "iomap:iomap_dio_complete",
     };
     return events;
@@ -126,6 +137,7 @@ BackendPlan plan_backend(const Capabilities& caps, std::optional<Backend> forced
         if (choose(*forced)) {
             plan.backend = *forced;
             plan.why = "forced with --backend " + std::string(name(*forced));
+            note_context(plan, caps);
         } else {
             plan.backend = Backend::none;
             plan.why = "--backend " + std::string(name(*forced)) + " cannot run on this kernel/process";
@@ -135,6 +147,7 @@ BackendPlan plan_backend(const Capabilities& caps, std::optional<Backend> forced
     for (Backend b : {Backend::fentry, Backend::kprobe, Backend::tracepoint}) {
         if (choose(b)) {
             plan.backend = b;
+            note_context(plan, caps);
             return plan;
         }
     }

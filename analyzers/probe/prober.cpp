@@ -115,6 +115,18 @@ struct AlignedBuffer {
 
 enum class Kind { temp_file, user_file, block_device, char_device, fifo };
 
+// Files we create never exceed this, whatever --requests says: offsets wrap.
+constexpr std::uint64_t kMaxSpan = 64ULL << 20;
+
+// How many distinct blocks a case cycles through: all of them up to
+// kMaxSpan, and a multiple of the depth so a batch never straddles a wrap.
+std::uint64_t span_blocks(const ProbeOptions& o)
+{
+    std::uint64_t blocks = std::min<std::uint64_t>(o.requests, std::max<std::uint64_t>(kMaxSpan / o.size, 1));
+    blocks -= blocks % o.depth;
+    return std::max<std::uint64_t>(blocks, o.depth);
+}
+
 // Everything decided about a target before its cases run.
 struct Prepared {
     Kind kind = Kind::user_file;
@@ -273,18 +285,9 @@ private:
             }
         }
 
-        if (op == Op::append || op == Op::fill) {
-            if (::ftruncate(fd.get(), 0) != 0) {
-                c.skipped = "ftruncate: " + errno_text(errno);
-                c.errors = 1;
-                return;
-            }
-            if (op == Op::fill &&
-                ::fallocate(fd.get(), 0, 0, static_cast<off_t>(opts_.requests) * static_cast<off_t>(opts_.size)) != 0) {
-                c.skipped = "fallocate: " + errno_text(errno) + " (the filesystem cannot pre-allocate)";
-                return;
-            }
-        }
+        const std::uint64_t wrap = span_blocks(opts_);
+        if ((op == Op::append || op == Op::fill) && !reset_scratch(fd.get(), op, wrap, c))
+            return;
 
         std::unique_ptr<Engine> engine;
         try {
@@ -317,6 +320,10 @@ private:
 
         for (unsigned issued = 0; issued < opts_.requests && !stop_requested.load();) {
             const unsigned batch = std::min(opts_.depth, opts_.requests - issued);
+            // Appends and fills start over on an empty file when they wrap.
+            if ((op == Op::append || op == Op::fill) && issued > 0 && issued % wrap == 0 &&
+                !reset_scratch(fd.get(), op, wrap, c))
+                return;
             reqs.assign(batch, IoRequest{});
             samples.assign(batch, IoSample{});
             for (unsigned i = 0; i < batch; ++i) {
@@ -366,18 +373,33 @@ private:
 
         if (mode == Mode::direct && regular)
             if (auto resident = resident_pages(fd.get(), op == Op::append || op == Op::fill
-                                                             ? std::uint64_t{opts_.requests} * opts_.size
+                                                             ? span_blocks(opts_) * opts_.size
                                                              : prep_.span))
                 c.page_cache_fallback = *resident > 0;
         c.submit = model::summarize(std::move(submit_ns));
         c.complete = model::summarize(std::move(complete_ns));
     }
 
+    bool reset_scratch(int fd, Op op, std::uint64_t blocks, model::CaseResult& c) const
+    {
+        if (::ftruncate(fd, 0) != 0) {
+            c.skipped = "ftruncate: " + errno_text(errno);
+            c.errors = 1;
+            return false;
+        }
+        if (op == Op::fill && ::fallocate(fd, 0, 0, static_cast<off_t>(blocks * opts_.size)) != 0) {
+            c.skipped = "fallocate: " + errno_text(errno) + " (the filesystem cannot pre-allocate)";
+            return false;
+        }
+        return true;
+    }
+
     std::function<std::uint64_t(unsigned)> plan_offsets(Op op) const
     {
         const std::uint64_t size = opts_.size;
+        const std::uint64_t wrap = span_blocks(opts_);
         if (op == Op::append || op == Op::fill)
-            return [size](unsigned i) { return std::uint64_t{i} * size; };
+            return [size, wrap](unsigned i) { return (std::uint64_t{i} % wrap) * size; };
         if (prep_.kind == Kind::char_device || prep_.kind == Kind::fifo)
             return [](unsigned) { return std::uint64_t{0}; };
         const std::uint64_t blocks = std::max<std::uint64_t>(prep_.span / size, 1);
@@ -492,7 +514,7 @@ bool prepare(const TargetSpec& spec, const ProbeOptions& opts, Prepared& p, mode
         p.data = make_temp_file(p.path, error);
         if (p.data)
             p.scratch = make_temp_file(p.path, error);
-        p.span = std::uint64_t{opts.requests} * opts.size;
+        p.span = span_blocks(opts) * opts.size;
         if (!p.data || !p.scratch || !prefill(p.data.get(), p.span, error)) {
             result.error = error;
             return false;

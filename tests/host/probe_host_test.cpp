@@ -332,3 +332,26 @@ TEST_F(ProbeHost, DefaultTargetsNeedNoArguments)
 
 }  // namespace
 }  // namespace aio::host
+
+namespace aio::host {
+namespace {
+
+TEST(ProbeHostBounds, RequestCountsBeyondTheSpanWrapInBoundedFiles)
+{
+    AIO_REQUIRE_ROOT();
+    // 64 MiB / 4 KiB = 16384 blocks: 20000 appends wrap once, on a fresh file.
+    int code = -1;
+    const auto r = probe_json({"/dev/shm", "-e", "libaio", "-o", "append,fill,read", "-m", "buffered", "-n", "20000"},
+                              &code);
+    EXPECT_EQ(code, 0);
+    for (const char* op : {"append", "fill", "read"}) {
+        const auto* c = find_case(r, "/dev/shm", "libaio", op, "buffered");
+        ASSERT_NE(c, nullptr) << op;
+        EXPECT_EQ((*c)["completed"], 20000) << describe(c);
+        EXPECT_EQ((*c)["errors"], 0) << describe(c);
+        EXPECT_EQ((*c)["data_mismatches"], 0) << describe(c);
+    }
+}
+
+}  // namespace
+}  // namespace aio::host

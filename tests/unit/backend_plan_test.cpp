@@ -21,7 +21,8 @@ Capabilities with(std::initializer_list<std::string_view> yes)
 
 TEST(BackendPlan, PrefersFentryThenKprobeThenTracepoint)
 {
-    auto all = with({"kernel.btf", "bpf.tracepoint", "bpf.fentry", "bpf.fexit", "bpf.kprobe", "bpf.kretprobe"});
+    auto all = with({"kernel.btf", "bpf.tracepoint", "bpf.fentry", "bpf.fexit", "bpf.kprobe", "bpf.kretprobe",
+                     "bpf.preempt_count"});
     EXPECT_EQ(plan_backend(all).backend, Backend::fentry);
     EXPECT_TRUE(plan_backend(all).unseen.empty());
 
@@ -78,4 +79,13 @@ TEST(BackendPlan, ParseNames)
     EXPECT_EQ(parse_backend("fentry"), Backend::fentry);
     EXPECT_EQ(parse_backend("tracepoint"), Backend::tracepoint);
     EXPECT_FALSE(parse_backend("ftrace").has_value());
+}
+
+TEST(BackendPlan, SaysWhenIrqContextIsInvisible)
+{
+    auto no_pc = with({"kernel.btf", "bpf.tracepoint", "bpf.fentry", "bpf.fexit"});
+    const auto plan = plan_backend(no_pc);
+    EXPECT_EQ(plan.backend, Backend::fentry);
+    ASSERT_EQ(plan.unseen.size(), 1u);
+    EXPECT_NE(plan.unseen[0].find("preempt_count"), std::string::npos);
 }

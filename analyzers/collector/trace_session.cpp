@@ -1,0 +1,444 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "collector/trace_session.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <map>
+#include <tuple>
+#include <vector>
+
+#include <bpf/bpf.h>
+#include <fmt/format.h>
+
+#include "collector/elf_symbols.h"
+#include "collector/ksyms.h"
+#include "collector/libbpf_log.h"
+#include "collector/trace_decode.h"
+#include "driver_hook.skel.h"
+#include "model/errors.h"
+#include "trace.skel.h"
+
+namespace aio::collector {
+namespace {
+
+using OpTuple = std::tuple<std::uint64_t, std::uint32_t, std::uint8_t, std::uint8_t, std::uint8_t, std::uint8_t>;
+
+OpTuple tuple_of(const aio_audit_op_key& k)
+{
+    return {k.fn, k.dev, k.ftype, k.kind, k.api, k.flags};
+}
+
+struct StackAgg {
+    std::uint64_t sleeps = 0;
+    std::uint64_t offcpu_ns = 0;
+    std::string comm;
+    aio_audit_op_key op{};
+};
+
+bool is_tracing_frame(const Ksyms& ksyms, std::uint64_t ip)
+{
+    const KernelSymbol* sym = ksyms.nearest(ip);
+    if (!sym || ksyms.frame(ip).starts_with("0x"))
+        return true;  // JIT-ed BPF code has no kallsyms entry here
+    for (const char* prefix : {"bpf_", "__bpf_", "trace_call_bpf", "perf_trace_", "__traceiter_", "perf_"})
+        if (sym->name.starts_with(prefix))
+            return true;
+    return false;
+}
+
+struct DriverHook {
+    std::string how;  // "fexit", "kretprobe", or why it failed
+    bool ok = false;
+    driver_hook* skel = nullptr;
+    bpf_link* link = nullptr;
+};
+
+std::string attach_error(const std::string& what, int err, const LibbpfLogCapture& log)
+{
+    std::string text = fmt::format("{}: {}", what, errno_text(err));
+    const std::string cause = log.cause();
+    if (!cause.empty())
+        text += " (" + cause + ")";
+    return text;
+}
+
+}  // namespace
+
+struct TraceSession::Impl {
+    TraceOptions opts;
+    trace* skel = nullptr;
+    ring_buffer* rb = nullptr;
+    std::vector<bpf_link*> links;
+    std::map<std::uint64_t, DriverHook> driver_hooks;
+    std::map<std::tuple<OpTuple, std::int32_t, bool>, StackAgg> stacks;
+    Ksyms ksyms;
+    std::vector<std::string> notes;
+
+    ~Impl()
+    {
+        if (rb)
+            ring_buffer__free(rb);
+        for (auto* l : links)
+            bpf_link__destroy(l);
+        for (auto& [fn, hook] : driver_hooks) {
+            if (hook.link)
+                bpf_link__destroy(hook.link);
+            if (hook.skel)
+                driver_hook__destroy(hook.skel);
+        }
+        if (skel)
+            trace__destroy(skel);
+    }
+
+    bool has(std::string_view id) const { return model::has(opts.caps, id); }
+
+    void attach(bpf_program* prog, const char* what)
+    {
+        LibbpfLogCapture log;
+        bpf_link* link = bpf_program__attach(prog);
+        if (!link)
+            throw EnvironmentError(attach_error(what, errno, log),
+                                   "try another backend: aio-audit trace --backend tracepoint");
+        links.push_back(link);
+    }
+
+    static int on_record(void* ctx, void* data, std::size_t size)
+    {
+        auto* self = static_cast<Impl*>(ctx);
+        if (size < sizeof(std::uint32_t))
+            return 0;
+        std::uint32_t type = 0;
+        std::memcpy(&type, data, sizeof(type));
+        if (type == AA_REC_SLEEP && size >= sizeof(aio_audit_sleep_record)) {
+            aio_audit_sleep_record rec;
+            std::memcpy(&rec, data, sizeof(rec));
+            auto& agg = self->stacks[{tuple_of(rec.op), rec.stack_id, rec.in_call != 0}];
+            agg.sleeps++;
+            agg.offcpu_ns += rec.offcpu_ns;
+            agg.op = rec.op;
+            if (agg.comm.empty())
+                agg.comm.assign(rec.comm, strnlen(rec.comm, sizeof(rec.comm)));
+        }
+        return 0;
+    }
+
+    void configure_programs()
+    {
+        const model::Backend b = opts.plan.backend;
+        bpf_program* prog = nullptr;
+        bpf_object__for_each_program(prog, skel->obj) bpf_program__set_autoload(prog, false);
+
+        auto on = [](bpf_program* p) { bpf_program__set_autoload(p, true); };
+        const bool irq_aware = has("bpf.preempt_count");
+        on(skel->progs.io_submit_enter);
+        on(skel->progs.io_submit_exit);
+        on(has("bpf.tp_btf") ? skel->progs.sched_switch_btf : skel->progs.sched_switch_tp);
+        if (has("tracepoint.io_uring:io_uring_submit_req") && has("tracepoint.io_uring:io_uring_complete")) {
+            on(skel->progs.uring_enter);
+            on(skel->progs.uring_exit);
+            on(skel->progs.uring_submit_req);
+            on(irq_aware ? skel->progs.uring_complete_irq : skel->progs.uring_complete);
+            if (has("tracepoint.io_uring:io_uring_queue_async_work"))
+                on(skel->progs.uring_queue_async);
+            if (has("tracepoint.io_uring:io_uring_cqring_wait"))
+                on(skel->progs.uring_cqring_wait);
+            else
+                notes.push_back("io_uring_cqring_wait missing: sleeps while waiting for completions inside "
+                                "io_uring_enter count as submission sleeps");
+        } else {
+            notes.push_back("io_uring tracepoints missing: io_uring requests are not traced");
+        }
+        switch (b) {
+        case model::Backend::tracepoint:
+            on(skel->progs.io_getevents_enter);
+            on(skel->progs.io_getevents_exit);
+            break;
+        case model::Backend::fentry:
+            on(skel->progs.fentry_aio_read);
+            on(skel->progs.fentry_aio_write);
+            on(skel->progs.fexit_aio_read);
+            on(skel->progs.fexit_aio_write);
+            on(irq_aware ? skel->progs.fentry_aio_complete_rw_irq : skel->progs.fentry_aio_complete_rw);
+            break;
+        case model::Backend::kprobe:
+            on(skel->progs.kprobe_aio_read);
+            on(skel->progs.kprobe_aio_write);
+            on(skel->progs.kretprobe_aio_read);
+            on(skel->progs.kretprobe_aio_write);
+            on(irq_aware ? skel->progs.kprobe_aio_complete_rw_irq : skel->progs.kprobe_aio_complete_rw);
+            break;
+        case model::Backend::none:
+            break;
+        }
+        if (opts.driver_hooks && b != model::Backend::tracepoint && has("bpf.kretprobe"))
+            on(skel->progs.kretprobe_driver);
+        if (opts.posix_uprobes && has("bpf.uprobe")) {
+            on(skel->progs.uprobe_aio_read);
+            on(skel->progs.uprobe_aio_write);
+            on(skel->progs.uprobe_lio_listio);
+        }
+    }
+
+    void attach_all()
+    {
+        bpf_program* prog = nullptr;
+        bpf_object__for_each_program(prog, skel->obj)
+        {
+            if (!bpf_program__autoload(prog))
+                continue;
+            const std::string sec = bpf_program__section_name(prog);
+            // Bare sections get their targets at run time (driver hooks, uprobes).
+            if (sec == "kretprobe" || sec == "uprobe")
+                continue;
+            attach(prog, sec.c_str());
+        }
+        if (bpf_program__autoload(skel->progs.uprobe_aio_read))
+            attach_posix_uprobes();
+    }
+
+    void attach_posix_uprobes()
+    {
+        const auto libc = libc_path();
+        if (!libc) {
+            notes.push_back("glibc not found: POSIX AIO is not traced");
+            return;
+        }
+        std::string error;
+        const auto offsets = function_offsets(
+            *libc, {"aio_read", "aio_write", "lio_listio", "aio_read64", "aio_write64", "lio_listio64"}, &error);
+        if (offsets.empty()) {
+            notes.push_back("POSIX AIO not traced: " + error);
+            return;
+        }
+        std::map<std::uint64_t, bpf_program*> by_offset;
+        for (const auto& [fn, off] : offsets) {
+            bpf_program* p = fn.starts_with("aio_read")    ? skel->progs.uprobe_aio_read
+                             : fn.starts_with("aio_write") ? skel->progs.uprobe_aio_write
+                                                           : skel->progs.uprobe_lio_listio;
+            by_offset.emplace(off, p);
+        }
+        const pid_t pid = opts.tgid ? static_cast<pid_t>(opts.tgid) : -1;
+        unsigned attached = 0;
+        for (const auto& [off, p] : by_offset) {
+            LibbpfLogCapture log;
+            bpf_link* link = bpf_program__attach_uprobe(p, false, pid, libc->c_str(), off);
+            if (link) {
+                links.push_back(link);
+                ++attached;
+            } else {
+                notes.push_back(attach_error("uprobe on " + *libc, errno, log));
+            }
+        }
+        notes.push_back(fmt::format("POSIX AIO: uprobes at {} offsets of {}", attached, *libc));
+    }
+
+    void hook_new_drivers()
+    {
+        if (!opts.driver_hooks || opts.plan.backend == model::Backend::tracepoint)
+            return;
+        const int fd = bpf_map__fd(skel->maps.ops);
+        aio_audit_op_key key{}, next{};
+        aio_audit_op_key* cur = nullptr;
+        while (bpf_map_get_next_key(fd, cur, &next) == 0) {
+            key = next;
+            cur = &key;
+            if (key.api != AA_API_KAIO || key.fn == 0 || driver_hooks.count(key.fn) || driver_hooks.size() >= 64)
+                continue;
+            driver_hooks[key.fn] = hook_driver(key.fn);
+        }
+    }
+
+    DriverHook hook_driver(std::uint64_t fn)
+    {
+        DriverHook hook;
+        const KernelSymbol* sym = ksyms.exact(fn);
+        if (!sym) {
+            hook.how = fmt::format("0x{:x} not in /proc/kallsyms", fn);
+            return hook;
+        }
+        if (opts.plan.backend == model::Backend::fentry) {
+            LibbpfLogCapture log;
+            driver_hook* d = driver_hook__open();
+            if (d && bpf_map__reuse_fd(d->maps.tasks, bpf_map__fd(skel->maps.tasks)) == 0 &&
+                bpf_map__reuse_fd(d->maps.aio_reqs, bpf_map__fd(skel->maps.aio_reqs)) == 0 &&
+                bpf_program__set_attach_target(d->progs.fexit_driver, 0, sym->name.c_str()) == 0 &&
+                driver_hook__load(d) == 0) {
+                if (bpf_link* link = bpf_program__attach(d->progs.fexit_driver)) {
+                    hook.ok = true;
+                    hook.how = "fexit";
+                    hook.skel = d;
+                    hook.link = link;
+                    return hook;
+                }
+            }
+            hook.how = attach_error("fexit on " + sym->name, errno, log);
+            if (d)
+                driver_hook__destroy(d);
+        }
+        if (bpf_program__autoload(skel->progs.kretprobe_driver)) {
+            LibbpfLogCapture log;
+            if (bpf_link* link = bpf_program__attach_kprobe(skel->progs.kretprobe_driver, true, sym->name.c_str())) {
+                links.push_back(link);
+                hook.ok = true;
+                hook.how = "kretprobe";
+                return hook;
+            }
+            hook.how += (hook.how.empty() ? "" : "; ") + attach_error("kretprobe on " + sym->name, errno, log);
+        }
+        return hook;
+    }
+};
+
+TraceSession::TraceSession(const TraceOptions& opts) : impl_(std::make_unique<Impl>())
+{
+    Impl& s = *impl_;
+    s.opts = opts;
+    if (opts.plan.backend == model::Backend::none)
+        throw EnvironmentError("no trace backend can run: " + opts.plan.why, "run `aio-audit doctor` to see why");
+    s.ksyms = Ksyms::load();
+    if (s.ksyms.empty())
+        throw EnvironmentError("cannot read /proc/kallsyms: driver functions could not be named");
+
+    LibbpfLogCapture log;
+    s.skel = trace__open();
+    if (!s.skel)
+        throw EnvironmentError(attach_error("open BPF object", errno, log));
+    s.skel->rodata->targ_tgid = opts.tgid;
+    s.skel->rodata->self_tgid = static_cast<std::uint32_t>(::getpid());
+    s.skel->rodata->have_call_hooks = opts.plan.backend != model::Backend::tracepoint;
+    s.skel->rodata->want_stacks = opts.stacks;
+    if (!opts.comm.empty()) {
+        s.skel->rodata->filter_comm = true;
+        std::strncpy(const_cast<char*>(s.skel->rodata->targ_comm), opts.comm.c_str(),
+                     sizeof(s.skel->rodata->targ_comm) - 1);
+    }
+    bpf_map__set_max_entries(s.skel->maps.events, opts.ringbuf_bytes);
+    s.configure_programs();
+    if (const int err = trace__load(s.skel))
+        throw EnvironmentError(attach_error("load BPF programs", -err, log),
+                               "run `aio-audit doctor`; force another backend with --backend");
+    s.attach_all();
+    s.rb = ring_buffer__new(bpf_map__fd(s.skel->maps.events), &Impl::on_record, &s, nullptr);
+    if (!s.rb)
+        throw EnvironmentError(attach_error("ring buffer", errno, log));
+}
+
+TraceSession::~TraceSession() = default;
+
+void TraceSession::poll(int timeout_ms)
+{
+    // The BPF side never wakes us (BPF_RB_NO_WAKEUP): wait, then drain.
+    ring_buffer__poll(impl_->rb, timeout_ms);
+    ring_buffer__consume(impl_->rb);
+    impl_->hook_new_drivers();
+}
+
+model::TraceReport TraceSession::snapshot(double duration_s)
+{
+    Impl& s = *impl_;
+    ring_buffer__consume(s.rb);
+    s.hook_new_drivers();
+
+    model::TraceReport report;
+    report.backend = s.opts.plan.backend;
+    report.backend_why = s.opts.plan.why;
+    report.unseen = s.opts.plan.unseen;
+    report.notes = s.notes;
+    report.duration_s = duration_s;
+    report.tgid = s.opts.tgid;
+    report.comm = s.opts.comm;
+
+    std::map<OpTuple, model::TraceOp> ops;
+    auto op_for = [&](const aio_audit_op_key& k) -> model::TraceOp& {
+        auto [it, fresh] = ops.try_emplace(tuple_of(k));
+        if (fresh)
+            it->second = describe_op(k, s.ksyms);
+        return it->second;
+    };
+
+    {
+        const int fd = bpf_map__fd(s.skel->maps.ops);
+        aio_audit_op_key key{}, next{};
+        aio_audit_op_key* cur = nullptr;
+        aio_audit_op_stats stats;
+        while (bpf_map_get_next_key(fd, cur, &next) == 0) {
+            key = next;
+            cur = &key;
+            if (bpf_map_lookup_elem(fd, &key, &stats) != 0)
+                continue;
+            model::TraceOp& op = op_for(key);
+            const auto hook = s.driver_hooks.find(key.fn);
+            apply_stats(op, stats, hook != s.driver_hooks.end() && hook->second.ok);
+        }
+    }
+    {
+        const int fd = bpf_map__fd(s.skel->maps.evidence);
+        aio_audit_evidence_key key{}, next{};
+        aio_audit_evidence_key* cur = nullptr;
+        std::uint64_t count = 0;
+        while (bpf_map_get_next_key(fd, cur, &next) == 0) {
+            key = next;
+            cur = &key;
+            if (bpf_map_lookup_elem(fd, &key, &count) == 0)
+                apply_evidence(op_for(key.op), key, count);
+        }
+    }
+    for (auto& [k, op] : ops)
+        report.ops.push_back(std::move(op));
+    std::sort(report.ops.begin(), report.ops.end(),
+              [](const model::TraceOp& a, const model::TraceOp& b) { return a.requests > b.requests; });
+
+    const int stack_fd = bpf_map__fd(s.skel->maps.stacks);
+    for (const auto& [key, agg] : s.stacks) {
+        model::TraceStack st;
+        st.op = describe_op(agg.op, s.ksyms).display();
+        st.api = static_cast<model::Api>(agg.op.api);
+        st.in_call = std::get<2>(key);
+        st.sleeps = agg.sleeps;
+        st.offcpu_ns = agg.offcpu_ns;
+        st.comm = agg.comm;
+        const std::int32_t id = std::get<1>(key);
+        std::uint64_t ips[127] = {};
+        if (id >= 0 && bpf_map_lookup_elem(stack_fd, &id, ips) == 0) {
+            bool top = true;
+            for (auto ip : ips) {
+                if (!ip)
+                    break;
+                // The innermost frames are the BPF program and the tracepoint
+                // machinery that called it, not where the task slept.
+                if (top && is_tracing_frame(s.ksyms, ip))
+                    continue;
+                top = false;
+                st.frames.push_back(s.ksyms.frame(ip));
+            }
+        }
+        report.stacks.push_back(std::move(st));
+    }
+    std::sort(report.stacks.begin(), report.stacks.end(),
+              [](const model::TraceStack& a, const model::TraceStack& b) { return a.offcpu_ns > b.offcpu_ns; });
+
+    const auto* drops = s.skel->bss->drops;
+    report.lost = {{"sleep_samples_ringbuf_full", drops[AA_DROP_RINGBUF]},
+                   {"stacks_not_captured", drops[AA_DROP_STACK]},
+                   {"requests_table_full", drops[AA_DROP_REQUEST]},
+                   {"op_table_full", drops[AA_DROP_STATS]},
+                   {"task_table_full", drops[AA_DROP_TASK]},
+                   {"iocbs_beyond_tracking_limit", drops[AA_DROP_UNTRACKED]}};
+
+    unsigned hooked = 0;
+    for (const auto& [fn, hook] : s.driver_hooks) {
+        if (hook.ok)
+            ++hooked;
+        else
+            report.notes.push_back("driver return value not hooked: " + hook.how);
+    }
+    if (hooked)
+        report.notes.push_back(fmt::format("driver return values: {} function(s) hooked", hooked));
+    return report;
+}
+
+}  // namespace aio::collector

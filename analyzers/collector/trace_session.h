@@ -1,0 +1,50 @@
+// SPDX-License-Identifier: GPL-2.0-only
+//
+// A live trace: loads bpf/trace.bpf.c with the programs of the chosen
+// backend, attaches them, consumes sleep samples from the ring buffer,
+// hooks each newly seen driver function's return, and turns the kernel's
+// aggregates into a model::TraceReport (verdicts through the model's rules).
+// Destroying the session detaches everything.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "model/backend_plan.h"
+#include "model/capability.h"
+#include "model/trace_result.h"
+
+namespace aio::collector {
+
+struct TraceOptions {
+    model::BackendPlan plan;
+    model::Capabilities caps;  // which program kinds work (tp_btf, uprobe, kretprobe...)
+    std::uint32_t tgid = 0;    // 0: system-wide
+    std::string comm;          // empty: any
+    bool stacks = true;
+    std::uint32_t ringbuf_bytes = 256 * 1024;  // power of two, >= page size
+    bool posix_uprobes = true;
+    bool driver_hooks = true;
+};
+
+class TraceSession {
+public:
+    // Throws aio::EnvironmentError with the cause when a needed hook cannot
+    // be loaded or attached.
+    explicit TraceSession(const TraceOptions& opts);
+    ~TraceSession();
+    TraceSession(const TraceSession&) = delete;
+    TraceSession& operator=(const TraceSession&) = delete;
+
+    // Consume ring-buffer records for up to `timeout_ms`, and hook the return
+    // of driver functions seen since the last call.
+    void poll(int timeout_ms);
+    model::TraceReport snapshot(double duration_s);
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace aio::collector

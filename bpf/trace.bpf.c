@@ -1,0 +1,1123 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * aio-audit trace: follow every asynchronous I/O request from submission
+ * through the driver to its completion, and aggregate per driver op the facts
+ * the verdict rules need.
+ *
+ * One object carries every variant of each hook; user space switches off
+ * (bpf_program__set_autoload) what the chosen backend does not use:
+ *
+ *  always      syscalls:sys_{enter,exit}_io_submit   submission window, iocbs, ring tail
+ *              sched_switch (tp_btf or tracepoint)  voluntary sleeps, off-CPU time, stacks
+ *              io_uring tracepoints + io_uring_enter inline / queued / punted per op
+ *              uprobes on glibc's aio_read/aio_write/lio_listio
+ *  tracepoint  syscalls:sys_{enter,exit}_io_getevents  completion (reap) latency
+ *  fentry      fentry/fexit aio_read, aio_write; fentry aio_complete_rw
+ *  kprobe      kprobe/kretprobe aio_read, aio_write; kprobe aio_complete_rw
+ *
+ * The driver's own read_iter/write_iter return value is taken by
+ * driver_hook.bpf.c (fexit, attached per discovered function) or by
+ * kretprobe_driver below (attached at run time with the kprobe backend).
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+
+#include "aio_audit.h"
+#include "trace_maps.h"
+
+/* Requests that io_submit left in flight, by {tgid, user iocb}: io_getevents
+ * returns the same iocb pointer in io_event.obj. */
+struct user_req_key {
+	__u32 tgid;
+	__u32 pad;
+	__u64 iocb;
+};
+
+struct user_req {
+	__u64 t_submit;
+	struct aio_audit_op_key op;
+	__u8 posted_in_syscall; /* found in the ring between io_submit's entry and exit */
+	__u8 pad[7];
+};
+
+struct uring_req {
+	__u64 t_submit;
+	__u64 seq;
+	__u32 tid;
+	__u8 kind;
+	__u8 punted;
+	__u8 in_enter;
+	__u8 pad;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct user_req_key);
+	__type(value, struct user_req);
+} user_reqs SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u64);
+	__type(value, struct uring_req);
+} uring_reqs SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, struct aio_audit_op_key);
+	__type(value, struct aio_audit_op_stats);
+} ops SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 8192);
+	__type(key, struct aio_audit_evidence_key);
+	__type(value, __u64);
+} evidence SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
+	__uint(max_entries, 8192);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, 127 * sizeof(__u64));
+} stacks SEC(".maps");
+
+/* Sleep samples with their stacks; user space may resize it before load. */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 256 * 1024);
+} events SEC(".maps");
+
+static const struct task_state zero_task = {};
+static const struct aio_audit_op_stats zero_stats = {};
+
+char LICENSE[] SEC("license") = "GPL";
+
+const volatile __u32 targ_tgid = 0;     /* 0: every process */
+const volatile __u32 self_tgid = 0;     /* never trace aio-audit itself */
+const volatile bool filter_comm = false;
+const volatile char targ_comm[16] = {};
+const volatile bool have_call_hooks = false; /* fentry/kprobe backends */
+const volatile bool want_stacks = true;
+
+__u64 drops[AA_DROP__COUNT] = {};
+
+#define IOCB_CMD_PREAD_ 0
+#define IOCB_CMD_PWRITE_ 1
+#define IOCB_CMD_PREADV_ 7
+#define IOCB_CMD_PWRITEV_ 8
+
+#define IORING_OP_READV_ 1
+#define IORING_OP_WRITEV_ 2
+#define IORING_OP_READ_FIXED_ 4
+#define IORING_OP_WRITE_FIXED_ 5
+#define IORING_OP_READ_ 22
+#define IORING_OP_WRITE_ 23
+
+#define S_IFMT_ 00170000
+/* O_DIRECT is per-architecture (arch/arm64/include/uapi/asm/fcntl.h). */
+#if defined(__TARGET_ARCH_arm64)
+#define O_DIRECT_ 0200000
+#else
+#define O_DIRECT_ 00040000
+#endif
+#define EINVAL_ 22
+#define EOPNOTSUPP_ 95
+#define EIOCBQUEUED_ 529
+#define E2BIG_ 7
+
+/* preempt_count bits (include/linux/preempt.h). */
+#define SOFTIRQ_OFFSET_ (1UL << 8)
+#define HARDIRQ_MASK_ (0xfUL << 16)
+#define NMI_MASK_ (0xfUL << 20)
+
+/* x86 keeps preempt_count in a per-CPU variable; weak, so other arches load. */
+extern const int __preempt_count __ksym __weak;
+
+static __always_inline void drop(int which)
+{
+	if (which >= 0 && which < AA_DROP__COUNT)
+		__sync_fetch_and_add(&drops[which], 1);
+}
+
+static __always_inline bool comm_matches(void)
+{
+	char comm[16];
+	int i;
+
+	if (!filter_comm)
+		return true;
+	bpf_get_current_comm(comm, sizeof(comm));
+	for (i = 0; i < 16; i++) {
+		if (comm[i] != targ_comm[i])
+			return false;
+		if (!comm[i])
+			break;
+	}
+	return true;
+}
+
+static __always_inline bool tracked(void)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+
+	if (tgid == self_tgid)
+		return false;
+	if (targ_tgid && tgid != targ_tgid)
+		return false;
+	return comm_matches();
+}
+
+static __always_inline __u32 current_tid(void)
+{
+	return (__u32)bpf_get_current_pid_tgid();
+}
+
+/*
+ * Where a completion runs: hardirq, softirq, the submitter, or another task.
+ * Reading preempt_count needs the kernel to resolve the per-CPU symbol
+ * (CONFIG_KALLSYMS_ALL); every program that calls this exists in an
+ * irq_aware variant and a plain one, and user space loads the one that works.
+ * With irq_aware a compile-time false, the ksym reference is compiled out.
+ */
+static __always_inline __u8 completion_context(__u32 submitter_tid, bool irq_aware)
+{
+	if (irq_aware && &__preempt_count) {
+		const int *pc = bpf_this_cpu_ptr(&__preempt_count);
+		unsigned long count = *pc;
+
+		if (count & (HARDIRQ_MASK_ | NMI_MASK_))
+			return AA_CTX_HARDIRQ;
+		if (count & SOFTIRQ_OFFSET_)
+			return AA_CTX_SOFTIRQ;
+	}
+	return current_tid() == submitter_tid ? AA_CTX_SUBMITTER : AA_CTX_OTHER_TASK;
+}
+
+static __always_inline void fill_op_from_file(struct aio_audit_op_key *key, struct file *file,
+					      __u8 kind, __u8 api)
+{
+	const struct file_operations *fop;
+	struct inode *inode;
+
+	key->kind = kind;
+	key->api = api;
+	if (!file)
+		return;
+	fop = BPF_CORE_READ(file, f_op);
+	if (fop)
+		key->fn = kind == AA_KIND_READ ? (__u64)BPF_CORE_READ(fop, read_iter)
+					       : (__u64)BPF_CORE_READ(fop, write_iter);
+	if (BPF_CORE_READ(file, f_flags) & O_DIRECT_)
+		key->flags |= AA_OPF_DIRECT;
+	inode = BPF_CORE_READ(file, f_inode);
+	if (inode) {
+		key->ftype = (BPF_CORE_READ(inode, i_mode) & S_IFMT_) >> 12;
+		key->dev = BPF_CORE_READ(inode, i_sb, s_dev);
+	}
+}
+
+/* current->files->fdt->fd[fd], as fget() would find it (no reference taken). */
+static __always_inline struct file *fd_to_file(__u32 fd)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+	struct file **fds;
+	struct file *file = NULL;
+
+	if (!fdt || fd >= BPF_CORE_READ(fdt, max_fds))
+		return NULL;
+	fds = BPF_CORE_READ(fdt, fd);
+	bpf_probe_read_kernel(&file, sizeof(file), &fds[fd]);
+	return file;
+}
+
+static __always_inline struct aio_audit_op_stats *op_stats(const struct aio_audit_op_key *key)
+{
+	struct aio_audit_op_stats *st = bpf_map_lookup_elem(&ops, key);
+
+	if (st)
+		return st;
+	bpf_map_update_elem(&ops, key, &zero_stats, BPF_NOEXIST);
+	st = bpf_map_lookup_elem(&ops, key);
+	if (!st)
+		drop(AA_DROP_STATS);
+	return st;
+}
+
+static __always_inline void hist_add(__u64 *hist, __u64 value)
+{
+	__u32 slot = aio_audit_log2_slot(value);
+
+	if (slot < AIO_AUDIT_HIST_SLOTS)
+		__sync_fetch_and_add(&hist[slot], 1);
+}
+
+static __always_inline void count_evidence(const struct aio_audit_evidence_key *ev)
+{
+	__u64 one = 1, *count = bpf_map_lookup_elem(&evidence, ev);
+
+	if (count) {
+		__sync_fetch_and_add(count, 1);
+		return;
+	}
+	if (bpf_map_update_elem(&evidence, ev, &one, BPF_NOEXIST)) {
+		count = bpf_map_lookup_elem(&evidence, ev);
+		if (count)
+			__sync_fetch_and_add(count, 1);
+		else
+			drop(AA_DROP_STATS);
+	}
+}
+
+/* The calling thread's state, created on first use and reset for a new
+ * submitting syscall. */
+static __always_inline struct task_state *task_for_syscall(__u32 tid)
+{
+	struct task_state *st = bpf_map_lookup_elem(&tasks, &tid);
+
+	if (!st) {
+		if (bpf_map_update_elem(&tasks, &tid, &zero_task, BPF_NOEXIST) == -E2BIG_) {
+			drop(AA_DROP_TASK);
+			return NULL;
+		}
+		st = bpf_map_lookup_elem(&tasks, &tid);
+		if (!st)
+			return NULL;
+	}
+	st->tgid = bpf_get_current_pid_tgid() >> 32;
+	bpf_get_current_comm(st->comm, sizeof(st->comm));
+	st->sleeps = 0;
+	st->offcpu = 0;
+	st->switched_out = 0;
+	st->ntracked = 0;
+	st->ncalls = 0;
+	st->in_call = 0;
+	return st;
+}
+
+static __always_inline __u32 read_user_u32(__u64 addr)
+{
+	__u32 v = 0;
+
+	bpf_probe_read_user(&v, sizeof(v), (void *)addr);
+	return v;
+}
+
+/* ---------------------------------------------------------------- io_submit */
+
+/* fs/aio.c's struct aio_ring header: the user-visible ABI of the ring. */
+#define AIO_RING_NR_OFF 4
+#define AIO_RING_TAIL_OFF 12
+#define AIO_RING_HEADER 32
+#define IO_EVENT_SIZE 32
+#define IO_EVENT_OBJ_OFF 8
+
+struct enter_ctx {
+	__u32 tid;
+	__u64 iocbpp;
+};
+
+/* bpf_loop callback: read user iocb i and resolve the op it will reach. */
+static int record_iocb(__u32 i, struct enter_ctx *c)
+{
+	struct task_state *st = bpf_map_lookup_elem(&tasks, &c->tid);
+	struct user_req_key uk = {};
+	struct user_req ur = {};
+	struct iocb cb = {};
+	__u64 uiocb = 0;
+	__u32 j = i & (AA_MAX_TRACKED_IOCBS - 1);
+	__u8 kind;
+
+	if (!st)
+		return 1;
+	st->iocbs[j] = 0;
+	st->ntracked = i + 1;
+	bpf_probe_read_user(&uiocb, sizeof(uiocb), (void *)(c->iocbpp + i * sizeof(__u64)));
+	if (!uiocb || bpf_probe_read_user(&cb, sizeof(cb), (void *)uiocb))
+		return 0;
+	if (cb.aio_lio_opcode == IOCB_CMD_PREAD_ || cb.aio_lio_opcode == IOCB_CMD_PREADV_)
+		kind = AA_KIND_READ;
+	else if (cb.aio_lio_opcode == IOCB_CMD_PWRITE_ || cb.aio_lio_opcode == IOCB_CMD_PWRITEV_)
+		kind = AA_KIND_WRITE;
+	else
+		return 0; /* fsync, poll, noop: not read_iter/write_iter */
+	st->iocbs[j] = uiocb;
+	__builtin_memset(&st->ops[j], 0, sizeof(st->ops[j]));
+	fill_op_from_file(&st->ops[j], fd_to_file(cb.aio_fildes), kind, AA_API_KAIO);
+	if (have_call_hooks)
+		return 0;
+	/* Tracepoint backend: remember it until io_submit's exit (was it
+	 * posted during the syscall?) and io_getevents (when was it reaped?). */
+	uk.tgid = st->tgid;
+	uk.iocb = uiocb;
+	ur.op = st->ops[j];
+	if (bpf_map_update_elem(&user_reqs, &uk, &ur, BPF_ANY))
+		drop(AA_DROP_REQUEST);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_io_submit")
+int io_submit_enter(struct trace_event_raw_sys_enter *ctx)
+{
+	__u32 tid = current_tid();
+	struct task_state *st;
+	__u64 ctx_id, iocbpp;
+	long nr;
+
+	if (!tracked())
+		return 0;
+	st = task_for_syscall(tid);
+	if (!st)
+		return 0;
+
+	ctx_id = BPF_CORE_READ(ctx, args[0]);
+	nr = BPF_CORE_READ(ctx, args[1]);
+	iocbpp = BPF_CORE_READ(ctx, args[2]);
+	st->in_syscall = AA_SYS_IO_SUBMIT;
+	st->ctx_id = ctx_id;
+	st->nr = nr > 0 ? nr : 0;
+	st->tail_enter = read_user_u32(ctx_id + AIO_RING_TAIL_OFF);
+
+	{
+		struct enter_ctx ectx = { .tid = tid, .iocbpp = iocbpp };
+		__u32 n = nr > AA_MAX_TRACKED_IOCBS ? AA_MAX_TRACKED_IOCBS : (nr > 0 ? nr : 0);
+
+		bpf_loop(n, record_iocb, &ectx, 0);
+	}
+	if (nr > AA_MAX_TRACKED_IOCBS)
+		__sync_fetch_and_add(&drops[AA_DROP_UNTRACKED], nr - AA_MAX_TRACKED_IOCBS);
+	st->t_enter = bpf_ktime_get_ns();
+	return 0;
+}
+
+/* Finalize one kernel-AIO request once both its completion and the end of its
+ * submitting syscall have been seen (call-hook backends). */
+static __always_inline void finish_request(struct req_state *r)
+{
+	struct aio_audit_evidence_key ev = {};
+	struct aio_audit_op_stats *s;
+
+	ev.op = r->op;
+	ev.refused = r->refused;
+	ev.context = r->refused ? AA_CTX_UNKNOWN : r->context;
+	ev.completed = r->refused ? AA_WHEN_UNKNOWN : r->completed;
+	ev.slept_in_call = r->call_done ? (r->call_slept ? AA_TRI_YES : AA_TRI_NO) : AA_TRI_UNKNOWN;
+	ev.slept_in_submission = r->slept_sub ? AA_TRI_YES : AA_TRI_NO;
+	count_evidence(&ev);
+
+	s = op_stats(&r->op);
+	if (!s)
+		return;
+	__sync_fetch_and_add(&s->requests, 1);
+	if (r->t_exit > r->t_syscall)
+		hist_add(s->submit_hist, r->t_exit - r->t_syscall);
+	if (r->call_done && r->t_call_exit > r->t_call_enter)
+		hist_add(s->call_hist, r->t_call_exit - r->t_call_enter);
+	if (r->t_complete > r->t_syscall)
+		hist_add(s->complete_hist, r->t_complete - r->t_syscall);
+	if (r->res < 0)
+		__sync_fetch_and_add(&s->errors, 1);
+	if (r->has_driver_ret) {
+		if (r->driver_ret == -EIOCBQUEUED_)
+			__sync_fetch_and_add(&s->ret_queued, 1);
+		else if (r->driver_ret >= 0)
+			__sync_fetch_and_add(&s->ret_bytes, 1);
+		else
+			__sync_fetch_and_add(&s->ret_error, 1);
+	}
+}
+
+struct exit_ctx {
+	__u32 tid;
+	__u32 tgid;
+	__u32 tail_enter;
+	__u32 ring_nr;
+	__u64 ring;
+	__u64 now;
+	long ret;
+};
+
+/* bpf_loop callback: the k-th event the kernel posted to the ring while
+ * io_submit ran names, in io_event.obj, the user iocb it completed. */
+static int mark_posted(__u32 k, struct exit_ctx *c)
+{
+	struct user_req_key uk = { .tgid = c->tgid };
+	struct user_req *ur;
+	__u32 idx = c->ring_nr ? (c->tail_enter + k) % c->ring_nr : 0;
+
+	bpf_probe_read_user(&uk.iocb, sizeof(uk.iocb),
+			    (void *)(c->ring + AIO_RING_HEADER + (__u64)idx * IO_EVENT_SIZE + IO_EVENT_OBJ_OFF));
+	ur = bpf_map_lookup_elem(&user_reqs, &uk);
+	if (ur)
+		ur->posted_in_syscall = 1;
+	return 0;
+}
+
+/* bpf_loop callback (tracepoint backend): the facts of iocb i are final at
+ * io_submit's exit; a request still in flight waits for io_getevents. */
+static int finish_iocb(__u32 i, struct exit_ctx *c)
+{
+	struct task_state *st = bpf_map_lookup_elem(&tasks, &c->tid);
+	struct aio_audit_evidence_key ev = {};
+	struct user_req_key uk = { .tgid = c->tgid };
+	struct aio_audit_op_stats *s;
+	struct user_req *ur;
+	__u32 j = i & (AA_MAX_TRACKED_IOCBS - 1);
+	__u32 submitted = c->ret > 0 ? c->ret : 0;
+	__u64 dur;
+	bool done;
+
+	if (!st)
+		return 1;
+	uk.iocb = st->iocbs[j];
+	if (!uk.iocb)
+		return 0;
+	ev.op = st->ops[j];
+	dur = c->now - st->t_enter;
+	ur = bpf_map_lookup_elem(&user_reqs, &uk);
+	done = ur && ur->posted_in_syscall;
+	if (i >= submitted) {
+		if (ur)
+			bpf_map_delete_elem(&user_reqs, &uk);
+		/* io_submit refuses only its first failing iocb, and returns its
+		 * error only when that is the first one. */
+		if (!(i == 0 && (c->ret == -EINVAL_ || c->ret == -EOPNOTSUPP_)))
+			return 0;
+		ev.refused = 1;
+	} else {
+		ev.completed = done ? AA_WHEN_IN_SYSCALL : AA_WHEN_AFTER_SYSCALL;
+		ev.slept_in_submission = st->sleeps ? AA_TRI_YES : AA_TRI_NO;
+	}
+	count_evidence(&ev);
+	s = op_stats(&ev.op);
+	if (s) {
+		__sync_fetch_and_add(&s->requests, 1);
+		if (!ev.refused) {
+			hist_add(s->submit_hist, dur);
+			if (done)
+				hist_add(s->complete_hist, dur);
+		}
+	}
+	if (ur) {
+		if (done || ev.refused)
+			bpf_map_delete_elem(&user_reqs, &uk);
+		else
+			ur->t_submit = st->t_enter;
+	}
+	return 0;
+}
+
+/* bpf_loop callback (call-hook backends): the syscall is over for request i;
+ * finish it now if its completion was already seen. */
+static int finish_call(__u32 i, struct exit_ctx *c)
+{
+	struct task_state *st = bpf_map_lookup_elem(&tasks, &c->tid);
+	struct req_state *r;
+	__u64 kiocb;
+
+	if (!st)
+		return 1;
+	kiocb = st->kiocbs[i & (AA_MAX_TRACKED_IOCBS - 1)];
+	r = bpf_map_lookup_elem(&aio_reqs, &kiocb);
+	if (!r)
+		return 0;
+	r->t_exit = c->now;
+	r->slept_sub = st->sleeps != 0;
+	/* A refused request never completes: this is its end. */
+	if (r->refused || __sync_fetch_and_add(&r->stage, 1) == 1) {
+		finish_request(r);
+		bpf_map_delete_elem(&aio_reqs, &kiocb);
+	}
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_exit_io_submit")
+int io_submit_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	__u32 tid = current_tid();
+	struct task_state *st = bpf_map_lookup_elem(&tasks, &tid);
+	struct aio_audit_op_stats *s;
+	__u64 now = bpf_ktime_get_ns();
+	long ret = BPF_CORE_READ(ctx, ret);
+
+	if (!st || st->in_syscall != AA_SYS_IO_SUBMIT)
+		return 0;
+
+	{
+		struct exit_ctx c = {
+			.tid = tid,
+			.tgid = st->tgid,
+			.tail_enter = st->tail_enter,
+			.ring = st->ctx_id,
+			.now = now,
+			.ret = ret,
+		};
+
+		if (!have_call_hooks) {
+			__u32 tail = read_user_u32(st->ctx_id + AIO_RING_TAIL_OFF);
+			__u32 n_posted;
+
+			c.ring_nr = read_user_u32(st->ctx_id + AIO_RING_NR_OFF);
+			n_posted = c.ring_nr ? (tail + c.ring_nr - c.tail_enter) % c.ring_nr : 0;
+			bpf_loop(n_posted < AA_MAX_TRACKED_IOCBS ? n_posted : AA_MAX_TRACKED_IOCBS,
+				 mark_posted, &c, 0);
+			bpf_loop(st->ntracked < AA_MAX_TRACKED_IOCBS ? st->ntracked : AA_MAX_TRACKED_IOCBS,
+				 finish_iocb, &c, 0);
+		} else {
+			bpf_loop(st->ncalls < AA_MAX_TRACKED_IOCBS ? st->ncalls : AA_MAX_TRACKED_IOCBS,
+				 finish_call, &c, 0);
+		}
+	}
+
+	if (st->ntracked) {
+		s = op_stats(&st->ops[0]);
+		if (s) {
+			__sync_fetch_and_add(&s->syscalls, 1);
+			if (st->sleeps)
+				hist_add(s->offcpu_hist, st->offcpu);
+		}
+	}
+	st->in_syscall = AA_SYS_NONE;
+	return 0;
+}
+
+/* ------------------------------------------------------ io_getevents (tracepoint) */
+
+SEC("tracepoint/syscalls/sys_enter_io_getevents")
+int io_getevents_enter(struct trace_event_raw_sys_enter *ctx)
+{
+	__u32 tid = current_tid();
+	struct task_state *st;
+
+	if (!tracked())
+		return 0;
+	st = bpf_map_lookup_elem(&tasks, &tid);
+	if (!st) {
+		if (bpf_map_update_elem(&tasks, &tid, &zero_task, BPF_NOEXIST))
+			return 0;
+		st = bpf_map_lookup_elem(&tasks, &tid);
+		if (!st)
+			return 0;
+	}
+	st->events_ptr = BPF_CORE_READ(ctx, args[3]);
+	st->in_syscall = AA_SYS_IO_GETEVENTS;
+	return 0;
+}
+
+struct reap_ctx {
+	__u32 tgid;
+	__u64 events;
+	__u64 now;
+};
+
+/* bpf_loop callback: event i returned by io_getevents names its iocb. */
+static int reap_event(__u32 i, struct reap_ctx *c)
+{
+	struct user_req_key uk = { .tgid = c->tgid };
+	struct aio_audit_op_stats *s;
+	struct user_req *ur;
+	__s64 res = 0;
+	__u64 ev = c->events + (__u64)i * IO_EVENT_SIZE;
+
+	bpf_probe_read_user(&uk.iocb, sizeof(uk.iocb), (void *)(ev + IO_EVENT_OBJ_OFF));
+	ur = bpf_map_lookup_elem(&user_reqs, &uk);
+	if (!ur)
+		return 0;
+	s = op_stats(&ur->op);
+	if (s) {
+		hist_add(s->complete_hist, c->now - ur->t_submit);
+		bpf_probe_read_user(&res, sizeof(res), (void *)(ev + 16));
+		if (res < 0)
+			__sync_fetch_and_add(&s->errors, 1);
+	}
+	bpf_map_delete_elem(&user_reqs, &uk);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_exit_io_getevents")
+int io_getevents_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	__u32 tid = current_tid();
+	struct task_state *st = bpf_map_lookup_elem(&tasks, &tid);
+	long n = BPF_CORE_READ(ctx, ret);
+	struct reap_ctx c = {};
+
+	if (!st || st->in_syscall != AA_SYS_IO_GETEVENTS)
+		return 0;
+	st->in_syscall = AA_SYS_NONE;
+	if (n <= 0)
+		return 0;
+	c.tgid = bpf_get_current_pid_tgid() >> 32;
+	c.events = st->events_ptr;
+	c.now = bpf_ktime_get_ns();
+	/* A reap of more than the tracking limit loses only latency samples. */
+	bpf_loop(n < 256 ? n : 256, reap_event, &c, 0);
+	return 0;
+}
+
+/* ------------------------------------------------------------- sched_switch */
+
+static __always_inline void on_switch(void *ctx, __u32 prev_tid, bool voluntary, __u32 next_tid)
+{
+	struct task_state *st;
+	__u64 now;
+
+	if (voluntary) {
+		st = bpf_map_lookup_elem(&tasks, &prev_tid);
+		if (st && (st->in_syscall == AA_SYS_IO_SUBMIT || st->in_syscall == AA_SYS_URING_ENTER)) {
+			st->switched_out = bpf_ktime_get_ns();
+			st->sleeps++;
+			st->stack_id = -1;
+			if (want_stacks) {
+				st->stack_id = bpf_get_stackid(ctx, &stacks, 0);
+				if (st->stack_id < 0)
+					drop(AA_DROP_STACK);
+			}
+		}
+	}
+
+	st = bpf_map_lookup_elem(&tasks, &next_tid);
+	if (!st || !st->switched_out)
+		return;
+	now = bpf_ktime_get_ns();
+	{
+		__u64 delta = now - st->switched_out;
+		struct aio_audit_sleep_record *rec;
+
+		st->offcpu += delta;
+		st->switched_out = 0;
+		if (!want_stacks)
+			return;
+		rec = bpf_ringbuf_reserve(&events, sizeof(*rec), 0);
+		if (!rec) {
+			drop(AA_DROP_RINGBUF);
+			return;
+		}
+		rec->type = AA_REC_SLEEP;
+		rec->pid = next_tid;
+		rec->tgid = st->tgid;
+		rec->stack_id = st->stack_id;
+		rec->offcpu_ns = delta;
+		rec->in_call = st->in_call;
+		if (st->in_call)
+			rec->op = st->call_op;
+		else
+			rec->op = st->ops[0];
+		__builtin_memcpy(rec->comm, st->comm, sizeof(rec->comm));
+		__builtin_memset(rec->pad, 0, sizeof(rec->pad));
+		/*
+		 * No wakeup from inside the scheduler: a wakeup issued here (irq_work
+		 * under the runqueue lock) made the traced task switch ~300 times per
+		 * request and multiplied its latency by 30 (measured on 6.18). User
+		 * space drains the ring on its own timer instead.
+		 */
+		bpf_ringbuf_submit(rec, BPF_RB_NO_WAKEUP);
+	}
+}
+
+SEC("tp_btf/sched_switch")
+int BPF_PROG(sched_switch_btf, bool preempt, struct task_struct *prev, struct task_struct *next)
+{
+	on_switch(ctx, BPF_CORE_READ(prev, pid), !preempt, BPF_CORE_READ(next, pid));
+	return 0;
+}
+
+/* TASK_REPORT_MAX marks a preempted task in the tracepoint's prev_state. */
+#define TASK_REPORT_MAX_ 0x100
+
+SEC("tracepoint/sched/sched_switch")
+int sched_switch_tp(struct trace_event_raw_sched_switch *ctx)
+{
+	long state = BPF_CORE_READ(ctx, prev_state);
+	bool voluntary = state != 0 && !(state & TASK_REPORT_MAX_);
+
+	on_switch(ctx, BPF_CORE_READ(ctx, prev_pid), voluntary, BPF_CORE_READ(ctx, next_pid));
+	return 0;
+}
+
+/* ---------------------------------------------- driver call (fentry / kprobe) */
+
+static __always_inline int call_enter(struct kiocb *kiocb, __u8 kind)
+{
+	__u32 tid = current_tid();
+	struct task_state *st = bpf_map_lookup_elem(&tasks, &tid);
+	struct req_state r = {};
+	__u64 key = (__u64)kiocb;
+
+	if (!st || st->in_syscall != AA_SYS_IO_SUBMIT)
+		return 0;
+	fill_op_from_file(&r.op, BPF_CORE_READ(kiocb, ki_filp), kind, AA_API_KAIO);
+	r.tid = tid;
+	r.t_syscall = st->t_enter;
+	r.t_call_enter = bpf_ktime_get_ns();
+	if (bpf_map_update_elem(&aio_reqs, &key, &r, BPF_ANY)) {
+		drop(AA_DROP_REQUEST);
+		return 0;
+	}
+	st->in_call = 1;
+	st->call_kiocb = key;
+	st->call_op = r.op;
+	st->call_sleeps_at_enter = st->sleeps;
+	if (st->ncalls < AA_MAX_TRACKED_IOCBS)
+		st->kiocbs[st->ncalls++ & (AA_MAX_TRACKED_IOCBS - 1)] = key;
+	else
+		drop(AA_DROP_UNTRACKED);
+	return 0;
+}
+
+static __always_inline int call_exit(long ret)
+{
+	__u32 tid = current_tid();
+	struct task_state *st = bpf_map_lookup_elem(&tasks, &tid);
+	struct req_state *r;
+	__u64 key;
+
+	if (!st || !st->in_call)
+		return 0;
+	key = st->call_kiocb;
+	st->in_call = 0;
+	r = bpf_map_lookup_elem(&aio_reqs, &key);
+	if (!r)
+		return 0;
+	r->t_call_exit = bpf_ktime_get_ns();
+	r->call_done = 1;
+	r->call_slept = st->sleeps != st->call_sleeps_at_enter;
+	/* aio_read/aio_write fail only before reaching the driver's op, or when
+	 * the file has none: that request is refused and never completes. */
+	if (ret == -EINVAL_ || ret == -EOPNOTSUPP_)
+		r->refused = 1;
+	return 0;
+}
+
+SEC("fentry/aio_read")
+int BPF_PROG(fentry_aio_read, struct kiocb *req)
+{
+	return call_enter(req, AA_KIND_READ);
+}
+
+SEC("fentry/aio_write")
+int BPF_PROG(fentry_aio_write, struct kiocb *req)
+{
+	return call_enter(req, AA_KIND_WRITE);
+}
+
+SEC("fexit/aio_read")
+int BPF_PROG(fexit_aio_read, struct kiocb *req, const struct iocb *iocb, bool vectored, bool compat,
+	     int ret)
+{
+	return call_exit(ret);
+}
+
+SEC("fexit/aio_write")
+int BPF_PROG(fexit_aio_write, struct kiocb *req, const struct iocb *iocb, bool vectored, bool compat,
+	     int ret)
+{
+	return call_exit(ret);
+}
+
+SEC("kprobe/aio_read")
+int BPF_KPROBE(kprobe_aio_read, struct kiocb *req)
+{
+	return call_enter(req, AA_KIND_READ);
+}
+
+SEC("kprobe/aio_write")
+int BPF_KPROBE(kprobe_aio_write, struct kiocb *req)
+{
+	return call_enter(req, AA_KIND_WRITE);
+}
+
+SEC("kretprobe/aio_read")
+int BPF_KRETPROBE(kretprobe_aio_read, int ret)
+{
+	return call_exit(ret);
+}
+
+SEC("kretprobe/aio_write")
+int BPF_KRETPROBE(kretprobe_aio_write, int ret)
+{
+	return call_exit(ret);
+}
+
+/* The driver's own read_iter/write_iter returned: is it -EIOCBQUEUED? */
+SEC("kretprobe")
+int BPF_KRETPROBE(kretprobe_driver, long ret)
+{
+	return record_driver_ret(ret);
+}
+
+/* ------------------------------------------------- completion (fentry / kprobe) */
+
+static __always_inline int on_complete(struct kiocb *kiocb, long res, bool irq_aware)
+{
+	__u64 key = (__u64)kiocb;
+	struct req_state *r = bpf_map_lookup_elem(&aio_reqs, &key);
+	struct task_state *st;
+	__u32 submitter;
+
+	if (!r || r->stage_completed)
+		return 0;
+	submitter = r->tid;
+	r->t_complete = bpf_ktime_get_ns();
+	r->res = res;
+	r->context = completion_context(submitter, irq_aware);
+	st = bpf_map_lookup_elem(&tasks, &submitter);
+	if (st && st->in_syscall == AA_SYS_IO_SUBMIT && st->t_enter == r->t_syscall)
+		r->completed = (st->in_call && st->call_kiocb == key) ? AA_WHEN_IN_DRIVER_CALL
+								      : AA_WHEN_IN_SYSCALL;
+	else
+		r->completed = AA_WHEN_AFTER_SYSCALL;
+	r->stage_completed = 1;
+	if (__sync_fetch_and_add(&r->stage, 1) == 1) {
+		finish_request(r);
+		bpf_map_delete_elem(&aio_reqs, &key);
+	}
+	return 0;
+}
+
+SEC("fentry/aio_complete_rw")
+int BPF_PROG(fentry_aio_complete_rw, struct kiocb *kiocb, long res)
+{
+	return on_complete(kiocb, res, false);
+}
+
+SEC("fentry/aio_complete_rw")
+int BPF_PROG(fentry_aio_complete_rw_irq, struct kiocb *kiocb, long res)
+{
+	return on_complete(kiocb, res, true);
+}
+
+SEC("kprobe/aio_complete_rw")
+int BPF_KPROBE(kprobe_aio_complete_rw, struct kiocb *kiocb, long res)
+{
+	return on_complete(kiocb, res, false);
+}
+
+SEC("kprobe/aio_complete_rw")
+int BPF_KPROBE(kprobe_aio_complete_rw_irq, struct kiocb *kiocb, long res)
+{
+	return on_complete(kiocb, res, true);
+}
+
+/* ------------------------------------------------------------------ io_uring */
+
+SEC("tracepoint/syscalls/sys_enter_io_uring_enter")
+int uring_enter(struct trace_event_raw_sys_enter *ctx)
+{
+	__u32 tid = current_tid();
+	struct task_state *st;
+
+	if (!tracked())
+		return 0;
+	st = task_for_syscall(tid);
+	if (!st)
+		return 0;
+	st->in_syscall = AA_SYS_URING_ENTER;
+	st->uring_seq++;
+	st->uring_last_slept = 0;
+	/* Sleeps in submission are charged to io_uring's submission path. */
+	__builtin_memset(&st->ops[0], 0, sizeof(st->ops[0]));
+	st->ops[0].api = AA_API_URING;
+	st->t_enter = bpf_ktime_get_ns();
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_exit_io_uring_enter")
+int uring_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	__u32 tid = current_tid();
+	struct task_state *st = bpf_map_lookup_elem(&tasks, &tid);
+
+	if (!st || (st->in_syscall != AA_SYS_URING_ENTER && st->in_syscall != AA_SYS_URING_WAIT))
+		return 0;
+	if (st->in_syscall == AA_SYS_URING_ENTER)
+		st->uring_last_slept = st->sleeps != 0;
+	st->in_syscall = AA_SYS_NONE;
+	return 0;
+}
+
+/* io_uring_enter stops submitting and starts waiting for completions: what
+ * happens from here on is reaping, not submission. */
+SEC("tracepoint/io_uring/io_uring_cqring_wait")
+int uring_cqring_wait(void *ctx)
+{
+	__u32 tid = current_tid();
+	struct task_state *st = bpf_map_lookup_elem(&tasks, &tid);
+
+	if (!st || st->in_syscall != AA_SYS_URING_ENTER)
+		return 0;
+	st->uring_last_slept = st->sleeps != 0;
+	st->in_syscall = AA_SYS_URING_WAIT;
+	return 0;
+}
+
+static __always_inline __s8 uring_kind(__u8 opcode)
+{
+	if (opcode == IORING_OP_READ_ || opcode == IORING_OP_READV_ || opcode == IORING_OP_READ_FIXED_)
+		return AA_KIND_READ;
+	if (opcode == IORING_OP_WRITE_ || opcode == IORING_OP_WRITEV_ || opcode == IORING_OP_WRITE_FIXED_)
+		return AA_KIND_WRITE;
+	return -1;
+}
+
+SEC("tracepoint/io_uring/io_uring_submit_req")
+int uring_submit_req(struct trace_event_raw_io_uring_submit_req *ctx)
+{
+	__u32 tid = current_tid();
+	struct task_state *st;
+	struct uring_req r = {};
+	__u64 key = (__u64)BPF_CORE_READ(ctx, req);
+	__s8 kind = uring_kind(BPF_CORE_READ(ctx, opcode));
+
+	if (kind < 0 || !tracked())
+		return 0;
+	r.tid = tid;
+	r.kind = kind;
+	r.t_submit = bpf_ktime_get_ns();
+	st = bpf_map_lookup_elem(&tasks, &tid);
+	if (st && st->in_syscall == AA_SYS_URING_ENTER) {
+		r.in_enter = 1;
+		r.seq = st->uring_seq;
+	}
+	if (bpf_map_update_elem(&uring_reqs, &key, &r, BPF_ANY))
+		drop(AA_DROP_REQUEST);
+	return 0;
+}
+
+SEC("tracepoint/io_uring/io_uring_queue_async_work")
+int uring_queue_async(struct trace_event_raw_io_uring_queue_async_work *ctx)
+{
+	__u64 key = (__u64)BPF_CORE_READ(ctx, req);
+	struct uring_req *r = bpf_map_lookup_elem(&uring_reqs, &key);
+
+	if (r)
+		r->punted = 1;
+	return 0;
+}
+
+static __always_inline int on_uring_complete(struct trace_event_raw_io_uring_complete *ctx, bool irq_aware)
+{
+	__u64 key = (__u64)BPF_CORE_READ(ctx, req);
+	struct uring_req *r = bpf_map_lookup_elem(&uring_reqs, &key);
+	struct aio_audit_evidence_key ev = {};
+	struct aio_audit_op_stats *s;
+	struct task_state *st;
+	struct io_kiocb *req = (struct io_kiocb *)key;
+	int res = BPF_CORE_READ(ctx, res);
+	__u32 submitter;
+	bool slept = false;
+
+	if (!r)
+		return 0;
+	submitter = r->tid;
+	/* The file is assigned at issue, after the submit tracepoint: read it now. */
+	fill_op_from_file(&ev.op, BPF_CORE_READ(req, file), r->kind, AA_API_URING);
+	ev.punted = r->punted;
+	ev.context = completion_context(submitter, irq_aware);
+	st = bpf_map_lookup_elem(&tasks, &submitter);
+	if (r->in_enter && st && st->in_syscall == AA_SYS_URING_ENTER && st->uring_seq == r->seq) {
+		ev.completed = AA_WHEN_IN_SYSCALL;
+		slept = st->sleeps != 0;
+	} else {
+		ev.completed = AA_WHEN_AFTER_SYSCALL;
+		if (st && st->uring_seq == r->seq)
+			slept = st->uring_last_slept;
+	}
+	ev.slept_in_call = AA_TRI_UNKNOWN;
+	ev.slept_in_submission = r->in_enter ? (slept ? AA_TRI_YES : AA_TRI_NO) : AA_TRI_UNKNOWN;
+	ev.refused = res == -EINVAL_ || res == -EOPNOTSUPP_;
+	count_evidence(&ev);
+	s = op_stats(&ev.op);
+	if (s) {
+		__sync_fetch_and_add(&s->requests, 1);
+		hist_add(s->complete_hist, bpf_ktime_get_ns() - r->t_submit);
+		if (res < 0)
+			__sync_fetch_and_add(&s->errors, 1);
+	}
+	bpf_map_delete_elem(&uring_reqs, &key);
+	return 0;
+}
+
+SEC("tracepoint/io_uring/io_uring_complete")
+int uring_complete(struct trace_event_raw_io_uring_complete *ctx)
+{
+	return on_uring_complete(ctx, false);
+}
+
+SEC("tracepoint/io_uring/io_uring_complete")
+int uring_complete_irq(struct trace_event_raw_io_uring_complete *ctx)
+{
+	return on_uring_complete(ctx, true);
+}
+
+/* ------------------------------------------------------- glibc POSIX AIO */
+
+/* struct aiocb starts with int aio_fildes; int aio_lio_opcode (glibc, all arches). */
+#define LIO_READ_ 0
+#define LIO_WRITE_ 1
+
+static __always_inline void posix_request(__u64 aiocb, int kind)
+{
+	struct aio_audit_evidence_key ev = {};
+	struct aio_audit_op_stats *s;
+	int fd = -1, opcode = -1;
+
+	bpf_probe_read_user(&fd, sizeof(fd), (void *)aiocb);
+	if (kind < 0) {
+		bpf_probe_read_user(&opcode, sizeof(opcode), (void *)(aiocb + 4));
+		if (opcode == LIO_READ_)
+			kind = AA_KIND_READ;
+		else if (opcode == LIO_WRITE_)
+			kind = AA_KIND_WRITE;
+		else
+			return;
+	}
+	fill_op_from_file(&ev.op, fd >= 0 ? fd_to_file(fd) : NULL, kind, AA_API_POSIX);
+	/* glibc hands every request to a helper thread that calls pread/pwrite. */
+	ev.punted = 1;
+	ev.context = AA_CTX_HELPER_THREAD;
+	count_evidence(&ev);
+	s = op_stats(&ev.op);
+	if (s)
+		__sync_fetch_and_add(&s->requests, 1);
+}
+
+SEC("uprobe")
+int BPF_KPROBE(uprobe_aio_read, void *aiocb)
+{
+	if (tracked())
+		posix_request((__u64)aiocb, AA_KIND_READ);
+	return 0;
+}
+
+SEC("uprobe")
+int BPF_KPROBE(uprobe_aio_write, void *aiocb)
+{
+	if (tracked())
+		posix_request((__u64)aiocb, AA_KIND_WRITE);
+	return 0;
+}
+
+static int lio_entry(__u32 i, void **list)
+{
+	__u64 cb = 0;
+
+	bpf_probe_read_user(&cb, sizeof(cb), (void *)((__u64)*list + i * sizeof(__u64)));
+	if (cb)
+		posix_request(cb, -1);
+	return 0;
+}
+
+SEC("uprobe")
+int BPF_KPROBE(uprobe_lio_listio, int mode, void *list, int nent)
+{
+	if (tracked() && nent > 0)
+		bpf_loop(nent < 256 ? nent : 256, lio_entry, &list, 0);
+	return 0;
+}

@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * BPF-side state shared by trace.bpf.c and driver_hook.bpf.c: the per-task
+ * and in-flight request tables. driver_hook objects (one per hooked driver
+ * function, fexit needs its target at load time) reuse these two maps'
+ * file descriptors, so both objects see the same requests.
+ */
+#ifndef AIO_AUDIT_TRACE_MAPS_H
+#define AIO_AUDIT_TRACE_MAPS_H
+
+#include "aio_audit.h"
+
+enum {
+	AA_SYS_NONE = 0,
+	AA_SYS_IO_SUBMIT = 1,
+	AA_SYS_IO_GETEVENTS = 2,
+	AA_SYS_URING_ENTER = 3, /* io_uring_enter, submitting */
+	AA_SYS_URING_WAIT = 4,  /* io_uring_enter, waiting for completions */
+};
+
+/* A thread inside a submitting syscall. */
+struct task_state {
+	__u64 t_enter;
+	__u64 ctx_id;       /* io_submit: the aio ring (user address) */
+	__u64 events_ptr;   /* io_getevents: the user's io_event array */
+	__u64 switched_out; /* when it went to sleep; 0 while on CPU */
+	__u64 offcpu;       /* voluntary off-CPU time in this syscall */
+	__u64 call_kiocb;   /* kiocb inside aio_read/aio_write right now */
+	__u64 uring_seq;    /* io_uring_enter calls so far */
+	__u32 tgid;
+	__u32 tail_enter;
+	__u32 nr;
+	__u32 ntracked; /* iocbs[]/ops[] filled at io_submit entry */
+	__u32 ncalls;   /* kiocbs[] filled by the driver-call hooks */
+	__u32 sleeps;   /* voluntary switches in this syscall */
+	__u32 call_sleeps_at_enter;
+	__s32 stack_id;
+	__u8 in_syscall; /* AA_SYS_* */
+	__u8 in_call;
+	__u8 uring_last_slept;
+	__u8 pad[5];
+	char comm[16];
+	struct aio_audit_op_key call_op;
+	__u64 iocbs[AA_MAX_TRACKED_IOCBS];  /* user iocb pointers */
+	__u64 kiocbs[AA_MAX_TRACKED_IOCBS]; /* kernel kiocbs (call hooks) */
+	struct aio_audit_op_key ops[AA_MAX_TRACKED_IOCBS];
+};
+
+/* One kernel-AIO request between its driver call and its completion. */
+struct req_state {
+	struct aio_audit_op_key op;
+	__u64 t_syscall;
+	__u64 t_call_enter;
+	__u64 t_call_exit;
+	__u64 t_exit;
+	__u64 t_complete;
+	__s64 res;
+	__s64 driver_ret;
+	__u32 tid;
+	__u32 stage; /* the second of {completion, syscall exit} finishes it */
+	__u8 context;
+	__u8 completed;
+	__u8 call_done;
+	__u8 call_slept;
+	__u8 slept_sub;
+	__u8 refused;
+	__u8 has_driver_ret;
+	__u8 stage_completed;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, __u32);
+	__type(value, struct task_state);
+} tasks SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u64);
+	__type(value, struct req_state);
+} aio_reqs SEC(".maps");
+
+/* The driver's own read_iter/write_iter returned `ret` for the request the
+ * current task is submitting. */
+static __always_inline int record_driver_ret(long ret)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct task_state *st = bpf_map_lookup_elem(&tasks, &tid);
+	struct req_state *r;
+	__u64 key;
+
+	if (!st || !st->in_call)
+		return 0;
+	key = st->call_kiocb;
+	r = bpf_map_lookup_elem(&aio_reqs, &key);
+	if (r) {
+		r->driver_ret = ret;
+		r->has_driver_ret = 1;
+	}
+	return 0;
+}
+
+#endif /* AIO_AUDIT_TRACE_MAPS_H */

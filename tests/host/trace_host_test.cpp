@@ -1,0 +1,319 @@
+// SPDX-License-Identifier: GPL-2.0-only
+//
+// `aio-audit trace` on this host's kernel (the tracepoint backend, or better
+// where the kernel allows), tracing real workloads on real filesystems. The
+// workload is `aio-audit probe`, run as the traced command.
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "host_env.h"
+
+namespace aio::host {
+namespace {
+
+namespace fs = std::filesystem;
+
+// `trace --json ... -- sh -c 'PROBE_ARGS >/dev/null'`, parsed.
+nlohmann::json trace_probe(const std::vector<std::string>& trace_args, const std::string& probe_args,
+                           RunResult* raw = nullptr)
+{
+    std::vector<std::string> argv{"trace", "--json"};
+    argv.insert(argv.end(), trace_args.begin(), trace_args.end());
+    argv.insert(argv.end(), {"--", "sh", "-c", std::string("exec '") + AIO_AUDIT_BIN + "' probe " + probe_args +
+                                                   " >/dev/null"});
+    const RunResult r = run_tool(argv);
+    if (raw)
+        *raw = r;
+    try {
+        return nlohmann::json::parse(r.out);
+    } catch (const std::exception& e) {
+        ADD_FAILURE() << "trace --json (exit " << r.exit_code << "): " << e.what() << "\nstderr: " << r.err
+                      << "\nstdout: " << r.out.substr(0, 2000);
+        return {};
+    }
+}
+
+const nlohmann::json* find_op(const nlohmann::json& j, const std::string& symbol, const std::string& api,
+                              const std::string& mode)
+{
+    if (!j.contains("ops"))
+        return nullptr;
+    for (const auto& op : j["ops"])
+        if (op["symbol"] == symbol && op["api"] == api && op["mode"] == mode)
+            return &op;
+    return nullptr;
+}
+
+std::string ops_summary(const nlohmann::json& j)
+{
+    std::ostringstream s;
+    if (j.contains("ops"))
+        for (const auto& op : j["ops"])
+            s << "\n  " << op["op"] << " " << op["api"] << " " << op["mode"] << " " << op["requests"] << " "
+              << op["verdict"] << " " << op["shares"];
+    return s.str();
+}
+
+void expect_op(const nlohmann::json& j, const std::string& symbol, const std::string& api, const std::string& mode,
+               const std::string& verdict)
+{
+    const auto* op = find_op(j, symbol, api, mode);
+    ASSERT_NE(op, nullptr) << symbol << " " << api << " " << mode << " not traced; ops:" << ops_summary(j);
+    EXPECT_EQ((*op)["verdict"], verdict) << symbol << " " << api << " " << mode << ":" << ops_summary(j);
+    EXPECT_GE((*op)["requests"].get<int>(), 16) << ops_summary(j);
+}
+
+std::size_t our_programs()
+{
+    const RunResult r = run({"bpftool", "prog", "show"});
+    std::size_t n = 0;
+    for (const char* name : {"io_submit_enter", "io_submit_exit", "sched_switch_tp", "sched_switch_bt", "uring_complete"}) {
+        std::size_t pos = 0;
+        while ((pos = r.out.find(std::string("name ") + name, pos)) != std::string::npos) {
+            ++n;
+            ++pos;
+        }
+    }
+    return n;
+}
+
+class TraceHost : public ::testing::Test {
+protected:
+    static void SetUpTestSuite()
+    {
+        if (::geteuid() != 0)
+            return;
+        ext4 = new LoopFs({.fstype = "ext4", .squashfs_source = {}});
+        xfs = new LoopFs({.fstype = "xfs", .squashfs_source = {}});
+    }
+    static void TearDownTestSuite()
+    {
+        delete xfs;
+        delete ext4;
+        xfs = ext4 = nullptr;
+    }
+    void SetUp() override
+    {
+        AIO_REQUIRE_ROOT();
+        ASSERT_TRUE(ext4 && ext4->ok()) << ext4->error();
+        ASSERT_TRUE(xfs && xfs->ok()) << xfs->error();
+    }
+    static LoopFs* ext4;
+    static LoopFs* xfs;
+};
+
+LoopFs* TraceHost::ext4 = nullptr;
+LoopFs* TraceHost::xfs = nullptr;
+
+TEST_F(TraceHost, TmpfsIsSyncAndNamesShmem)
+{
+    const auto j = trace_probe({}, "/dev/shm -e libaio -o read,overwrite -m buffered -n 32");
+    expect_op(j, "shmem_file_read_iter", "libaio", "buffered", "sync");
+    expect_op(j, "shmem_file_write_iter", "libaio", "buffered", "sync");
+    EXPECT_NE(j["backend"], "none");
+}
+
+TEST_F(TraceHost, Ext4BufferedColdReadBlocksAndTheStackShowsTheWait)
+{
+    const auto j = trace_probe({}, ext4->mount_point().string() + " -e libaio -o read -m buffered -n 32");
+    expect_op(j, "ext4_file_read_iter", "libaio", "buffered", "blocking");
+    bool waits = false;
+    for (const auto& st : j["stacks"]) {
+        if (st["op"] != "ext4_file_read_iter" || st["api"] != "libaio")
+            continue;
+        std::string frames;
+        for (const auto& f : st["frames"])
+            frames += f.get<std::string>() + "\n";
+        // ext4_file_read_iter tail-calls into filemap_read: the op names it,
+        // the stack shows the wait under aio_read.
+        if (frames.find("io_schedule") != std::string::npos && frames.find("filemap_read") != std::string::npos &&
+            frames.find("aio_read") != std::string::npos)
+            waits = true;
+    }
+    EXPECT_TRUE(waits) << "no stack showing the page wait under ext4_file_read_iter: " << j["stacks"].dump(1);
+}
+
+TEST_F(TraceHost, Ext4AndXfsDirectAreAsync)
+{
+    const auto e = trace_probe({}, ext4->mount_point().string() + " -e libaio -o read -m direct -n 32");
+    expect_op(e, "ext4_file_read_iter", "libaio", "direct", "async");
+    const auto x = trace_probe({}, xfs->mount_point().string() + " -e libaio -o read,overwrite -m direct -n 32");
+    expect_op(x, "xfs_file_read_iter", "libaio", "direct", "async");
+    expect_op(x, "xfs_file_write_iter", "libaio", "direct", "async");
+}
+
+TEST_F(TraceHost, IoUringPuntsAreSeen)
+{
+    // tmpfs reads through io_uring are punted to io-wq on this kernel (the
+    // probe tests check that against the kernel's own tracepoint).
+    const auto j = trace_probe({}, "/dev/shm -e io_uring -o read -m buffered -n 32");
+    expect_op(j, "shmem_file_read_iter", "io_uring", "buffered", "thread-async");
+    const auto* op = find_op(j, "shmem_file_read_iter", "io_uring", "buffered");
+    ASSERT_NE(op, nullptr);
+    EXPECT_EQ((*op)["punted"], (*op)["requests"]);
+}
+
+TEST_F(TraceHost, GlibcPosixAioIsUserSpaceThreads)
+{
+    const auto j = trace_probe({}, "/dev/zero -e posix -m buffered -n 32");
+    expect_op(j, "read_iter_zero", "posix", "buffered", "thread-async");
+}
+
+TEST_F(TraceHost, PidFilterTracesOnlyThatProcess)
+{
+    // Two long-running workloads; trace only the first one.
+    auto spawn = [](const std::string& target) {
+        const pid_t pid = ::fork();
+        if (pid == 0) {
+            const int null = ::open("/dev/null", O_WRONLY);
+            ::dup2(null, 1);
+            ::dup2(null, 2);
+            ::execl(AIO_AUDIT_BIN, AIO_AUDIT_BIN, "probe", target.c_str(), "-e", "libaio", "-o", "read", "-m",
+                    "buffered", "-n", "1000000", static_cast<char*>(nullptr));
+            ::_exit(127);
+        }
+        return pid;
+    };
+    const pid_t shm = spawn("/dev/shm");
+    const pid_t zero = spawn("/dev/zero");
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    const RunResult r = run_tool({"trace", "--json", "-d", "1.5", "-p", std::to_string(shm)});
+    ::kill(shm, SIGKILL);
+    ::kill(zero, SIGKILL);
+    ::waitpid(shm, nullptr, 0);
+    ::waitpid(zero, nullptr, 0);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const auto j = nlohmann::json::parse(r.out);
+    EXPECT_NE(find_op(j, "shmem_file_read_iter", "libaio", "buffered"), nullptr) << ops_summary(j);
+    EXPECT_EQ(find_op(j, "read_iter_zero", "libaio", "buffered"), nullptr) << "-p let another process in:"
+                                                                            << ops_summary(j);
+}
+
+class Background {
+public:
+    explicit Background(const std::vector<std::string>& args) : err_path_(dir_.path() / "stderr")
+    {
+        pid_ = ::fork();
+        if (pid_ == 0) {
+            const int null = ::open("/dev/null", O_WRONLY);
+            const int err = ::open(err_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+            ::dup2(null, 1);
+            ::dup2(err, 2);
+            std::vector<char*> argv{const_cast<char*>(AIO_AUDIT_BIN)};
+            for (const auto& a : args)
+                argv.push_back(const_cast<char*>(a.c_str()));
+            argv.push_back(nullptr);
+            ::execv(AIO_AUDIT_BIN, argv.data());
+            ::_exit(127);
+        }
+    }
+    bool wait_for_stderr(const std::string& text, int seconds)
+    {
+        for (int i = 0; i < seconds * 20; ++i) {
+            std::ifstream in(err_path_);
+            std::stringstream ss;
+            ss << in.rdbuf();
+            if (ss.str().find(text) != std::string::npos)
+                return true;
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        }
+        return false;
+    }
+    int wait_exit()
+    {
+        int status = 0;
+        ::waitpid(pid_, &status, 0);
+        pid_ = -1;
+        return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    }
+    pid_t pid() const { return pid_; }
+    ~Background()
+    {
+        if (pid_ > 0) {
+            ::kill(pid_, SIGKILL);
+            ::waitpid(pid_, nullptr, 0);
+        }
+    }
+
+private:
+    TempDir dir_;
+    fs::path err_path_;
+    pid_t pid_ = -1;
+};
+
+TEST_F(TraceHost, SignalsAndTimeoutDetachEverything)
+{
+    const std::size_t before = our_programs();
+    for (int sig : {SIGINT, SIGTERM}) {
+        Background trace({"trace"});
+        ASSERT_TRUE(trace.wait_for_stderr("Tracing with", 30)) << "trace did not start";
+        EXPECT_GT(our_programs(), before) << "programs should be loaded while tracing";
+        ::kill(trace.pid(), sig);
+        EXPECT_EQ(trace.wait_exit(), 0) << "signal " << sig;
+        EXPECT_EQ(our_programs(), before) << "BPF programs left behind after signal " << sig;
+    }
+    const RunResult r = run_tool({"trace", "-d", "0.5"});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_NE(r.out.find("lost events: none"), std::string::npos) << r.out;
+    EXPECT_EQ(our_programs(), before) << "BPF programs left behind after -d";
+    EXPECT_EQ(run({"sh", "-c", "bpftool link show | grep -c io_submit || true"}).out, "0\n");
+}
+
+TEST_F(TraceHost, LostEventsAreReportedWhenTheRingOverflows)
+{
+    // 4 KiB holds ~56 sleep samples; cold reads sleep once each, thousands per second.
+    const auto j = trace_probe({"--ringbuf-kb", "4"},
+                               ext4->mount_point().string() + " -e libaio -o read -m buffered -n 3000");
+    ASSERT_TRUE(j.contains("lost"));
+    EXPECT_GT(j["lost"]["sleep_samples_ringbuf_full"].get<int>(), 0) << j["lost"].dump();
+    // Counts and verdicts are aggregated in the kernel and do not depend on the ring.
+    expect_op(j, "ext4_file_read_iter", "libaio", "buffered", "blocking");
+    const auto* op = find_op(j, "ext4_file_read_iter", "libaio", "buffered");
+    ASSERT_NE(op, nullptr);
+    EXPECT_EQ((*op)["requests"], 3000);
+}
+
+TEST_F(TraceHost, FoldedStacksAndNoOverwrite)
+{
+    TempDir dir;
+    const std::string folded = (dir.path() / "out.folded").string();
+    RunResult raw;
+    trace_probe({"--folded", folded}, ext4->mount_point().string() + " -e libaio -o read -m buffered -n 16", &raw);
+    ASSERT_EQ(raw.exit_code, 0) << raw.err;
+    std::ifstream in(folded);
+    std::string line;
+    bool found = false;
+    while (std::getline(in, line)) {
+        // comm;op;outermost;...;innermost weight
+        if (line.find(";ext4_file_read_iter;") != std::string::npos &&
+            line.find(";io_schedule") != std::string::npos) {
+            found = true;
+            const auto space = line.rfind(' ');
+            ASSERT_NE(space, std::string::npos);
+            EXPECT_GT(std::stoul(line.substr(space + 1)), 0u);
+        }
+    }
+    EXPECT_TRUE(found) << "no folded ext4 read stack in " << folded;
+    const RunResult again = run_tool({"trace", "-d", "0.1", "--folded", folded});
+    EXPECT_EQ(again.exit_code, 2);
+    EXPECT_NE(again.err.find("does not overwrite"), std::string::npos) << again.err;
+}
+
+TEST_F(TraceHost, UnprivilegedIsOneClearLine)
+{
+    const RunResult r = run({"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all",
+                             AIO_AUDIT_BIN, "trace", "-d", "1"});
+    EXPECT_EQ(r.exit_code, 3);
+    EXPECT_NE(r.err.find("needs CAP_BPF"), std::string::npos) << r.err;
+    EXPECT_EQ(r.err.find("terminate"), std::string::npos) << r.err;
+}
+
+}  // namespace
+}  // namespace aio::host

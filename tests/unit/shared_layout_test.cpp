@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: GPL-2.0-only
+//
+// The layout of bpf/aio_audit.h, pinned: the BPF programs and the C++ decoder
+// are compiled separately, so a change on one side must break this test, not
+// silently misread the kernel's data.
+#include <gtest/gtest.h>
+
+#include <cstddef>
+
+extern "C" {
+#include "aio_audit.h"
+}
+
+TEST(SharedLayout, OpKey)
+{
+    EXPECT_EQ(sizeof(aio_audit_op_key), 16u);
+    EXPECT_EQ(offsetof(aio_audit_op_key, fn), 0u);
+    EXPECT_EQ(offsetof(aio_audit_op_key, dev), 8u);
+    EXPECT_EQ(offsetof(aio_audit_op_key, ftype), 12u);
+    EXPECT_EQ(offsetof(aio_audit_op_key, kind), 13u);
+    EXPECT_EQ(offsetof(aio_audit_op_key, api), 14u);
+    EXPECT_EQ(offsetof(aio_audit_op_key, flags), 15u);
+}
+
+TEST(SharedLayout, EvidenceKey)
+{
+    EXPECT_EQ(sizeof(aio_audit_evidence_key), 24u);
+    EXPECT_EQ(offsetof(aio_audit_evidence_key, refused), 16u);
+    EXPECT_EQ(offsetof(aio_audit_evidence_key, punted), 17u);
+    EXPECT_EQ(offsetof(aio_audit_evidence_key, context), 18u);
+    EXPECT_EQ(offsetof(aio_audit_evidence_key, completed), 19u);
+    EXPECT_EQ(offsetof(aio_audit_evidence_key, slept_in_call), 20u);
+    EXPECT_EQ(offsetof(aio_audit_evidence_key, slept_in_submission), 21u);
+}
+
+TEST(SharedLayout, OpStats)
+{
+    EXPECT_EQ(sizeof(aio_audit_op_stats), 6 * 8u + 4 * AIO_AUDIT_HIST_SLOTS * 8u);
+    EXPECT_EQ(offsetof(aio_audit_op_stats, submit_hist), 48u);
+    EXPECT_EQ(offsetof(aio_audit_op_stats, offcpu_hist), 48u + 3 * 512u);
+}
+
+TEST(SharedLayout, SleepRecord)
+{
+    EXPECT_EQ(sizeof(aio_audit_sleep_record), 64u);
+    EXPECT_EQ(offsetof(aio_audit_sleep_record, type), 0u);
+    EXPECT_EQ(offsetof(aio_audit_sleep_record, stack_id), 12u);
+    EXPECT_EQ(offsetof(aio_audit_sleep_record, offcpu_ns), 16u);
+    EXPECT_EQ(offsetof(aio_audit_sleep_record, op), 24u);
+    EXPECT_EQ(offsetof(aio_audit_sleep_record, in_call), 40u);
+    EXPECT_EQ(offsetof(aio_audit_sleep_record, comm), 48u);
+}
