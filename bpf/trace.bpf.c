@@ -38,8 +38,6 @@ struct user_req_key {
 struct user_req {
 	__u64 t_submit;
 	struct aio_audit_op_key op;
-	__u8 posted_in_syscall; /* found in the ring between io_submit's entry and exit */
-	__u8 pad[7];
 };
 
 struct uring_req {
@@ -99,6 +97,7 @@ static const struct aio_audit_op_stats zero_stats = {};
 char LICENSE[] SEC("license") = "GPL";
 
 const volatile __u32 targ_tgid = 0;     /* 0: every process */
+const volatile bool follow_children = false; /* targ_tgid's descendants too (trace -- COMMAND) */
 const volatile __u32 self_tgid = 0;     /* never trace aio-audit itself */
 const volatile bool filter_comm = false;
 const volatile char targ_comm[16] = {};
@@ -162,15 +161,39 @@ static __always_inline bool comm_matches(void)
 	return true;
 }
 
+/* Processes descended from targ_tgid (fio forks its jobs; a shell forks its
+ * commands), added at fork. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, __u8);
+} followed SEC(".maps");
+
 static __always_inline bool tracked(void)
 {
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 
 	if (tgid == self_tgid)
 		return false;
-	if (targ_tgid && tgid != targ_tgid)
+	if (targ_tgid && tgid != targ_tgid &&
+	    !(follow_children && bpf_map_lookup_elem(&followed, &tgid)))
 		return false;
 	return comm_matches();
+}
+
+SEC("tracepoint/sched/sched_process_fork")
+int follow_fork(struct trace_event_raw_sched_process_fork *ctx)
+{
+	__u32 parent = bpf_get_current_pid_tgid() >> 32;
+	__u32 child = BPF_CORE_READ(ctx, child_pid);
+	__u8 one = 1;
+
+	/* A new thread of a followed process has its tgid already; a new
+	 * process's pid is its tgid. */
+	if (parent == targ_tgid || bpf_map_lookup_elem(&followed, &parent))
+		bpf_map_update_elem(&followed, &child, &one, BPF_ANY);
+	return 0;
 }
 
 static __always_inline __u32 current_tid(void)
@@ -222,18 +245,24 @@ static __always_inline void fill_op_from_file(struct aio_audit_op_key *key, stru
 	}
 }
 
-/* current->files->fdt->fd[fd], as fget() would find it (no reference taken). */
+/*
+ * current->files->fdt->fd[fd], as fget() would find it (no reference taken).
+ * The walk to the fd array uses BTF pointers (plain loads, no helper calls);
+ * only the variable-index load goes through bpf_probe_read_kernel.
+ */
 static __always_inline struct file *fd_to_file(__u32 fd)
 {
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
-	struct file **fds;
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct files_struct *files = task->files;
+	struct fdtable *fdt;
 	struct file *file = NULL;
 
-	if (!fdt || fd >= BPF_CORE_READ(fdt, max_fds))
+	if (!files)
 		return NULL;
-	fds = BPF_CORE_READ(fdt, fd);
-	bpf_probe_read_kernel(&file, sizeof(file), &fds[fd]);
+	fdt = files->fdt;
+	if (!fdt || fd >= fdt->max_fds)
+		return NULL;
+	bpf_probe_read_kernel(&file, sizeof(file), &fdt->fd[fd]);
 	return file;
 }
 
@@ -250,29 +279,39 @@ static __always_inline struct aio_audit_op_stats *op_stats(const struct aio_audi
 	return st;
 }
 
-static __always_inline void hist_add(__u64 *hist, __u64 value)
+static __always_inline void hist_add_n(__u64 *hist, __u64 value, __u64 n)
 {
 	__u32 slot = aio_audit_log2_slot(value);
 
 	if (slot < AIO_AUDIT_HIST_SLOTS)
-		__sync_fetch_and_add(&hist[slot], 1);
+		__sync_fetch_and_add(&hist[slot], n);
+}
+
+static __always_inline void hist_add(__u64 *hist, __u64 value)
+{
+	hist_add_n(hist, value, 1);
+}
+
+static __always_inline void count_evidence_n(const struct aio_audit_evidence_key *ev, __u64 n)
+{
+	__u64 *count = bpf_map_lookup_elem(&evidence, ev);
+
+	if (count) {
+		__sync_fetch_and_add(count, n);
+		return;
+	}
+	if (bpf_map_update_elem(&evidence, ev, &n, BPF_NOEXIST)) {
+		count = bpf_map_lookup_elem(&evidence, ev);
+		if (count)
+			__sync_fetch_and_add(count, n);
+		else
+			drop(AA_DROP_STATS);
+	}
 }
 
 static __always_inline void count_evidence(const struct aio_audit_evidence_key *ev)
 {
-	__u64 one = 1, *count = bpf_map_lookup_elem(&evidence, ev);
-
-	if (count) {
-		__sync_fetch_and_add(count, 1);
-		return;
-	}
-	if (bpf_map_update_elem(&evidence, ev, &one, BPF_NOEXIST)) {
-		count = bpf_map_lookup_elem(&evidence, ev);
-		if (count)
-			__sync_fetch_and_add(count, 1);
-		else
-			drop(AA_DROP_STATS);
-	}
+	count_evidence_n(ev, 1);
 }
 
 /* The calling thread's state, created on first use and reset for a new
@@ -290,8 +329,10 @@ static __always_inline struct task_state *task_for_syscall(__u32 tid)
 		if (!st)
 			return NULL;
 	}
-	st->tgid = bpf_get_current_pid_tgid() >> 32;
-	bpf_get_current_comm(st->comm, sizeof(st->comm));
+	if (!st->tgid) {
+		st->tgid = bpf_get_current_pid_tgid() >> 32;
+		bpf_get_current_comm(st->comm, sizeof(st->comm));
+	}
 	st->sleeps = 0;
 	st->offcpu = 0;
 	st->switched_out = 0;
@@ -327,11 +368,14 @@ struct enter_ctx {
 static int record_iocb(__u32 i, struct enter_ctx *c)
 {
 	struct task_state *st = bpf_map_lookup_elem(&tasks, &c->tid);
-	struct user_req_key uk = {};
-	struct user_req ur = {};
-	struct iocb cb = {};
+	struct {
+		__u16 opcode;
+		__s16 reqprio;
+		__u32 fd;
+	} head = {};
 	__u64 uiocb = 0;
 	__u32 j = i & (AA_MAX_TRACKED_IOCBS - 1);
+	struct file *file;
 	__u8 kind;
 
 	if (!st)
@@ -339,26 +383,25 @@ static int record_iocb(__u32 i, struct enter_ctx *c)
 	st->iocbs[j] = 0;
 	st->ntracked = i + 1;
 	bpf_probe_read_user(&uiocb, sizeof(uiocb), (void *)(c->iocbpp + i * sizeof(__u64)));
-	if (!uiocb || bpf_probe_read_user(&cb, sizeof(cb), (void *)uiocb))
+	/* struct iocb: aio_lio_opcode, aio_reqprio, aio_fildes at offset 16. */
+	if (!uiocb || bpf_probe_read_user(&head, sizeof(head), (void *)(uiocb + 16)))
 		return 0;
-	if (cb.aio_lio_opcode == IOCB_CMD_PREAD_ || cb.aio_lio_opcode == IOCB_CMD_PREADV_)
+	if (head.opcode == IOCB_CMD_PREAD_ || head.opcode == IOCB_CMD_PREADV_)
 		kind = AA_KIND_READ;
-	else if (cb.aio_lio_opcode == IOCB_CMD_PWRITE_ || cb.aio_lio_opcode == IOCB_CMD_PWRITEV_)
+	else if (head.opcode == IOCB_CMD_PWRITE_ || head.opcode == IOCB_CMD_PWRITEV_)
 		kind = AA_KIND_WRITE;
 	else
 		return 0; /* fsync, poll, noop: not read_iter/write_iter */
 	st->iocbs[j] = uiocb;
-	__builtin_memset(&st->ops[j], 0, sizeof(st->ops[j]));
-	fill_op_from_file(&st->ops[j], fd_to_file(cb.aio_fildes), kind, AA_API_KAIO);
-	if (have_call_hooks)
+	file = fd_to_file(head.fd);
+	if (file && st->cached_file[kind & 1] == (__u64)file) {
+		st->ops[j] = st->cached_op[kind & 1];
 		return 0;
-	/* Tracepoint backend: remember it until io_submit's exit (was it
-	 * posted during the syscall?) and io_getevents (when was it reaped?). */
-	uk.tgid = st->tgid;
-	uk.iocb = uiocb;
-	ur.op = st->ops[j];
-	if (bpf_map_update_elem(&user_reqs, &uk, &ur, BPF_ANY))
-		drop(AA_DROP_REQUEST);
+	}
+	__builtin_memset(&st->ops[j], 0, sizeof(st->ops[j]));
+	fill_op_from_file(&st->ops[j], file, kind, AA_API_KAIO);
+	st->cached_file[kind & 1] = (__u64)file;
+	st->cached_op[kind & 1] = st->ops[j];
 	return 0;
 }
 
@@ -440,75 +483,131 @@ struct exit_ctx {
 	__u32 ring_nr;
 	__u64 ring;
 	__u64 now;
+	__u64 t_enter;
 	long ret;
+	/* Requests of one op, aggregated before they touch the maps. */
+	struct aio_audit_op_key op;
+	__u32 n_done;
+	__u32 n_deferred;
+	__u32 n_refused;
+	__u64 offcpu;
+	__u8 have_op;
+	__u8 syscall_counted;
 };
 
 /* bpf_loop callback: the k-th event the kernel posted to the ring while
  * io_submit ran names, in io_event.obj, the user iocb it completed. */
 static int mark_posted(__u32 k, struct exit_ctx *c)
 {
-	struct user_req_key uk = { .tgid = c->tgid };
-	struct user_req *ur;
-	__u32 idx = c->ring_nr ? (c->tail_enter + k) % c->ring_nr : 0;
-
-	bpf_probe_read_user(&uk.iocb, sizeof(uk.iocb),
-			    (void *)(c->ring + AIO_RING_HEADER + (__u64)idx * IO_EVENT_SIZE + IO_EVENT_OBJ_OFF));
-	ur = bpf_map_lookup_elem(&user_reqs, &uk);
-	if (ur)
-		ur->posted_in_syscall = 1;
-	return 0;
-}
-
-/* bpf_loop callback (tracepoint backend): the facts of iocb i are final at
- * io_submit's exit; a request still in flight waits for io_getevents. */
-static int finish_iocb(__u32 i, struct exit_ctx *c)
-{
 	struct task_state *st = bpf_map_lookup_elem(&tasks, &c->tid);
-	struct aio_audit_evidence_key ev = {};
-	struct user_req_key uk = { .tgid = c->tgid };
-	struct aio_audit_op_stats *s;
-	struct user_req *ur;
-	__u32 j = i & (AA_MAX_TRACKED_IOCBS - 1);
-	__u32 submitted = c->ret > 0 ? c->ret : 0;
-	__u64 dur;
-	bool done;
+	__u32 idx = c->ring_nr ? (c->tail_enter + k) % c->ring_nr : 0;
 
 	if (!st)
 		return 1;
-	uk.iocb = st->iocbs[j];
-	if (!uk.iocb)
+	bpf_probe_read_user(&st->posted[k & (AA_MAX_TRACKED_IOCBS - 1)], sizeof(__u64),
+			    (void *)(c->ring + AIO_RING_HEADER + (__u64)idx * IO_EVENT_SIZE + IO_EVENT_OBJ_OFF));
+	st->n_posted = k + 1;
+	return 0;
+}
+
+static __always_inline bool same_op(const struct aio_audit_op_key *a, const struct aio_audit_op_key *b)
+{
+	return a->fn == b->fn && a->dev == b->dev && a->ftype == b->ftype && a->kind == b->kind &&
+	       a->api == b->api && a->flags == b->flags;
+}
+
+static __always_inline void flush_op(struct exit_ctx *c, __u8 slept)
+{
+	struct aio_audit_evidence_key ev = {};
+	struct aio_audit_op_stats *s;
+	__u32 n = c->n_done + c->n_deferred + c->n_refused;
+
+	if (!c->have_op || !n)
+		return;
+	ev.op = c->op;
+	ev.slept_in_submission = slept ? AA_TRI_YES : AA_TRI_NO;
+	if (c->n_done) {
+		ev.completed = AA_WHEN_IN_SYSCALL;
+		count_evidence_n(&ev, c->n_done);
+	}
+	if (c->n_deferred) {
+		ev.completed = AA_WHEN_AFTER_SYSCALL;
+		count_evidence_n(&ev, c->n_deferred);
+	}
+	if (c->n_refused) {
+		__builtin_memset(&ev, 0, sizeof(ev));
+		ev.op = c->op;
+		ev.refused = 1;
+		count_evidence_n(&ev, c->n_refused);
+	}
+	s = op_stats(&c->op);
+	if (s) {
+		/* The syscall is counted once, with the first op it reached. */
+		if (!c->syscall_counted) {
+			c->syscall_counted = 1;
+			__sync_fetch_and_add(&s->syscalls, 1);
+			if (slept)
+				hist_add(s->offcpu_hist, c->offcpu);
+		}
+		__sync_fetch_and_add(&s->requests, n);
+		if (n > c->n_refused)
+			hist_add_n(s->submit_hist, c->now - c->t_enter, n - c->n_refused);
+		if (c->n_done)
+			hist_add_n(s->complete_hist, c->now - c->t_enter, c->n_done);
+	}
+	c->n_done = c->n_deferred = c->n_refused = 0;
+}
+
+/* bpf_loop callback (tracepoint backend): the facts of iocb i are final at
+ * io_submit's exit; a request still in flight waits in user_reqs for
+ * io_getevents to say when it was reaped. */
+static int finish_iocb(__u32 i, struct exit_ctx *c)
+{
+	struct task_state *st = bpf_map_lookup_elem(&tasks, &c->tid);
+	__u32 j = i & (AA_MAX_TRACKED_IOCBS - 1);
+	__u32 submitted = c->ret > 0 ? c->ret : 0;
+	bool done = false;
+	__u64 uiocb;
+	int k;
+
+	if (!st)
+		return 1;
+	uiocb = st->iocbs[j];
+	if (!uiocb)
 		return 0;
-	ev.op = st->ops[j];
-	dur = c->now - st->t_enter;
-	ur = bpf_map_lookup_elem(&user_reqs, &uk);
-	done = ur && ur->posted_in_syscall;
+	if (!c->have_op || !same_op(&c->op, &st->ops[j])) {
+		flush_op(c, st->sleeps != 0);
+		c->op = st->ops[j];
+		c->have_op = 1;
+	}
 	if (i >= submitted) {
-		if (ur)
-			bpf_map_delete_elem(&user_reqs, &uk);
 		/* io_submit refuses only its first failing iocb, and returns its
 		 * error only when that is the first one. */
-		if (!(i == 0 && (c->ret == -EINVAL_ || c->ret == -EOPNOTSUPP_)))
-			return 0;
-		ev.refused = 1;
-	} else {
-		ev.completed = done ? AA_WHEN_IN_SYSCALL : AA_WHEN_AFTER_SYSCALL;
-		ev.slept_in_submission = st->sleeps ? AA_TRI_YES : AA_TRI_NO;
+		if (i == 0 && (c->ret == -EINVAL_ || c->ret == -EOPNOTSUPP_))
+			c->n_refused++;
+		return 0;
 	}
-	count_evidence(&ev);
-	s = op_stats(&ev.op);
-	if (s) {
-		__sync_fetch_and_add(&s->requests, 1);
-		if (!ev.refused) {
-			hist_add(s->submit_hist, dur);
-			if (done)
-				hist_add(s->complete_hist, dur);
+	for (k = 0; k < AA_MAX_TRACKED_IOCBS; k++) {
+		if (k >= st->n_posted)
+			break;
+		if (st->posted[k] == uiocb) {
+			done = true;
+			break;
 		}
 	}
-	if (ur) {
-		if (done || ev.refused)
-			bpf_map_delete_elem(&user_reqs, &uk);
+	if (done) {
+		c->n_done++;
+		return 0;
+	}
+	c->n_deferred++;
+	{
+		struct user_req_key uk = { .tgid = c->tgid, .iocb = uiocb };
+		struct user_req ur = { .t_submit = c->t_enter, .op = st->ops[j] };
+
+		if (bpf_map_update_elem(&user_reqs, &uk, &ur, BPF_ANY))
+			drop(AA_DROP_REQUEST);
 		else
-			ur->t_submit = st->t_enter;
+			st->deferred++;
 	}
 	return 0;
 }
@@ -556,7 +655,9 @@ int io_submit_exit(struct trace_event_raw_sys_exit *ctx)
 			.tail_enter = st->tail_enter,
 			.ring = st->ctx_id,
 			.now = now,
+			.t_enter = st->t_enter,
 			.ret = ret,
+			.offcpu = st->offcpu,
 		};
 
 		if (!have_call_hooks) {
@@ -565,17 +666,21 @@ int io_submit_exit(struct trace_event_raw_sys_exit *ctx)
 
 			c.ring_nr = read_user_u32(st->ctx_id + AIO_RING_NR_OFF);
 			n_posted = c.ring_nr ? (tail + c.ring_nr - c.tail_enter) % c.ring_nr : 0;
+			st->n_posted = 0;
 			bpf_loop(n_posted < AA_MAX_TRACKED_IOCBS ? n_posted : AA_MAX_TRACKED_IOCBS,
 				 mark_posted, &c, 0);
 			bpf_loop(st->ntracked < AA_MAX_TRACKED_IOCBS ? st->ntracked : AA_MAX_TRACKED_IOCBS,
 				 finish_iocb, &c, 0);
+			flush_op(&c, st->sleeps != 0);
 		} else {
 			bpf_loop(st->ncalls < AA_MAX_TRACKED_IOCBS ? st->ncalls : AA_MAX_TRACKED_IOCBS,
 				 finish_call, &c, 0);
 		}
 	}
 
-	if (st->ntracked) {
+	/* Call-hook backends count the syscall here (finish_request has no
+	 * notion of it); the tracepoint path did in flush_op. */
+	if (have_call_hooks && st->ntracked) {
 		s = op_stats(&st->ops[0]);
 		if (s) {
 			__sync_fetch_and_add(&s->syscalls, 1);
@@ -612,6 +717,7 @@ int io_getevents_enter(struct trace_event_raw_sys_enter *ctx)
 
 struct reap_ctx {
 	__u32 tgid;
+	__u32 tid;
 	__u64 events;
 	__u64 now;
 };
@@ -637,6 +743,12 @@ static int reap_event(__u32 i, struct reap_ctx *c)
 			__sync_fetch_and_add(&s->errors, 1);
 	}
 	bpf_map_delete_elem(&user_reqs, &uk);
+	{
+		struct task_state *st = bpf_map_lookup_elem(&tasks, &c->tid);
+
+		if (st && st->deferred)
+			st->deferred--;
+	}
 	return 0;
 }
 
@@ -651,9 +763,11 @@ int io_getevents_exit(struct trace_event_raw_sys_exit *ctx)
 	if (!st || st->in_syscall != AA_SYS_IO_GETEVENTS)
 		return 0;
 	st->in_syscall = AA_SYS_NONE;
-	if (n <= 0)
+	/* Everything this task submitted completed inline: nothing to reap here. */
+	if (n <= 0 || !st->deferred)
 		return 0;
 	c.tgid = bpf_get_current_pid_tgid() >> 32;
+	c.tid = tid;
 	c.events = st->events_ptr;
 	c.now = bpf_ktime_get_ns();
 	/* A reap of more than the tracking limit loses only latency samples. */

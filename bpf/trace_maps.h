@@ -35,15 +35,22 @@ struct task_state {
 	__u32 sleeps;   /* voluntary switches in this syscall */
 	__u32 call_sleeps_at_enter;
 	__s32 stack_id;
+	__u32 deferred; /* requests left in user_reqs, awaiting io_getevents */
+	__u32 n_posted; /* entries of posted[] filled at io_submit exit */
 	__u8 in_syscall; /* AA_SYS_* */
 	__u8 in_call;
 	__u8 uring_last_slept;
 	__u8 pad[5];
 	char comm[16];
 	struct aio_audit_op_key call_op;
+	/* The last file each kind resolved to, and its op: most submitters keep
+	 * hitting the same file, and resolving an op costs ~7 kernel reads. */
+	__u64 cached_file[2];
+	struct aio_audit_op_key cached_op[2];
 	__u64 iocbs[AA_MAX_TRACKED_IOCBS];  /* user iocb pointers */
 	__u64 kiocbs[AA_MAX_TRACKED_IOCBS]; /* kernel kiocbs (call hooks) */
 	struct aio_audit_op_key ops[AA_MAX_TRACKED_IOCBS];
+	__u64 posted[AA_MAX_TRACKED_IOCBS]; /* io_event.obj posted during io_submit */
 };
 
 /* One kernel-AIO request between its driver call and its completion. */

@@ -17,10 +17,13 @@ namespace {
 
 struct ProbeCliOptions {
     std::vector<std::string> targets;
-    std::vector<std::string> engines;
-    std::vector<std::string> ops;
-    std::vector<std::string> modes;
-    std::vector<std::string> expect;
+    // Comma-separated lists, the last one given wins. Strings, not vectors:
+    // CLI11 2.1 lets a vector option (or a joined one) swallow the TARGET that
+    // follows it ("-o read /dev/zero").
+    std::string engines;
+    std::string ops;
+    std::string modes;
+    std::string expect;
     bool dsync = false;
     bool nowait = false;
     unsigned requests = 64;
@@ -33,11 +36,28 @@ struct ProbeCliOptions {
     bool json = false;
 };
 
+// "a,b" -> {"a", "b"}.
+std::vector<std::string> split_list(const std::string& text)
+{
+    std::vector<std::string> out;
+    std::string cur;
+    for (char c : text + ",") {
+        if (c == ',') {
+            if (!cur.empty())
+                out.push_back(cur);
+            cur.clear();
+        } else {
+            cur += c;
+        }
+    }
+    return out;
+}
+
 template <typename T, typename Parse>
-std::vector<T> parse_list(const std::vector<std::string>& words, Parse parse, std::string_view what)
+std::vector<T> parse_list(const std::string& text, Parse parse, std::string_view what)
 {
     std::vector<T> out;
-    for (const auto& w : words) {
+    for (const auto& w : split_list(text)) {
         auto v = parse(w);
         if (!v)
             throw UsageError(fmt::format("unknown {} '{}'", what, w));
@@ -133,7 +153,7 @@ int run_probe(const ProbeCliOptions& cli)
                 unmet = true;
                 if (!cli.json)
                     std::cerr << fmt::format("aio-audit: expected {}: {} {} {} {} is {}\n",
-                                             fmt::join(cli.expect, " or "), t.label, report::case_op_label(c), c.mode,
+                                             fmt::join(split_list(cli.expect), " or "), t.label, report::case_op_label(c), c.mode,
                                              c.engine, model::name(c.verdict()));
             }
         }
@@ -159,11 +179,11 @@ void add_probe(CLI::App& app, Runner& run)
                     "only), a block device (read only unless --destructive), a char device (reads; writes "
                     "with --write), or a FIFO. Default: a temp file in ., tmpfs, /dev/zero, a FIFO");
     cmd->add_option("-e,--engine", opt->engines, "Engines: libaio, io_uring, posix (default: all)")
-        ->delimiter(',');
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
     cmd->add_option("-o,--op", opt->ops,
                     "Operations: read, overwrite, append, fill, write (default: all the target allows)")
-        ->delimiter(',');
-    cmd->add_option("-m,--mode", opt->modes, "Modes: buffered, direct (default: both)")->delimiter(',');
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+    cmd->add_option("-m,--mode", opt->modes, "Modes: buffered, direct (default: both)")->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
     cmd->add_flag("--dsync", opt->dsync, "Also run every write with O_DSYNC");
     cmd->add_flag("--nowait", opt->nowait,
                   "Also run every case with RWF_NOWAIT and report the EAGAIN rate (libaio, io_uring)");
@@ -186,7 +206,7 @@ void add_probe(CLI::App& app, Runner& run)
     cmd->add_option("--expect", opt->expect,
                     "Exit 1 unless every measured case's verdict is one of these (async, sync, blocking, "
                     "fake-async, thread-async, unsupported)")
-        ->delimiter(',');
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
     cmd->footer(footer("  aio-audit probe                          the built-in default targets\n"
                        "  aio-audit probe /mnt/xfs -m direct       O_DIRECT on that filesystem\n"
                        "  aio-audit probe /data -e libaio --dsync --nowait   fsqual-style write checks\n"

@@ -142,6 +142,7 @@ int run_trace(const TraceCliOptions& opt)
     topts.plan = plan;
     topts.caps = caps;
     topts.tgid = child ? static_cast<std::uint32_t>(child->pid) : static_cast<std::uint32_t>(opt.pid);
+    topts.follow_children = static_cast<bool>(child);
     topts.comm = opt.comm;
     topts.stacks = true;
     topts.ringbuf_bytes = opt.ringbuf_kb * 1024;
@@ -217,7 +218,8 @@ void add_trace(CLI::App& app, Runner& run)
     cmd->add_flag("--no-posix", opt->no_posix, "Do not put uprobes on glibc's POSIX AIO functions");
     cmd->add_option("--ringbuf-kb", opt->ringbuf_kb, "Ring buffer for sleep samples, KiB (power of two)")
         ->capture_default_str();
-    cmd->add_option("command", opt->command, "COMMAND [ARGS...] after --: run it and trace it and its threads");
+    cmd->add_option("command", opt->command,
+                    "COMMAND [ARGS...] after --: run it and trace it, its threads and the processes it forks");
     cmd->footer(footer("  sudo aio-audit trace -d 10                 system-wide for 10 s\n"
                        "  sudo aio-audit trace -p 1234 --stacks      one process, where it slept\n"
                        "  sudo aio-audit trace --json -- fio job.fio trace a command from its first request\n"

@@ -135,6 +135,8 @@ struct TraceSession::Impl {
         auto on = [](bpf_program* p) { bpf_program__set_autoload(p, true); };
         const bool irq_aware = has("bpf.preempt_count");
         on(skel->progs.io_submit_enter);
+        if (opts.follow_children && opts.tgid)
+            on(skel->progs.follow_fork);
         on(skel->progs.io_submit_exit);
         on(has("bpf.tp_btf") ? skel->progs.sched_switch_btf : skel->progs.sched_switch_tp);
         if (has("tracepoint.io_uring:io_uring_submit_req") && has("tracepoint.io_uring:io_uring_complete")) {
@@ -308,6 +310,7 @@ TraceSession::TraceSession(const TraceOptions& opts) : impl_(std::make_unique<Im
     if (!s.skel)
         throw EnvironmentError(attach_error("open BPF object", errno, log));
     s.skel->rodata->targ_tgid = opts.tgid;
+    s.skel->rodata->follow_children = opts.follow_children && opts.tgid;
     s.skel->rodata->self_tgid = static_cast<std::uint32_t>(::getpid());
     s.skel->rodata->have_call_hooks = opts.plan.backend != model::Backend::tracepoint;
     s.skel->rodata->want_stacks = opts.stacks;

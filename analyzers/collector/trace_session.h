@@ -21,6 +21,7 @@ struct TraceOptions {
     model::BackendPlan plan;
     model::Capabilities caps;  // which program kinds work (tp_btf, uprobe, kretprobe...)
     std::uint32_t tgid = 0;    // 0: system-wide
+    bool follow_children = false;  // also every process tgid forks (trace -- COMMAND)
     std::string comm;          // empty: any
     bool stacks = true;
     std::uint32_t ringbuf_bytes = 256 * 1024;  // power of two, >= page size

@@ -61,3 +61,12 @@ TEST(CliUsage, Version)
     EXPECT_EQ(r.exit_code, 0);
     EXPECT_EQ(r.out.rfind("aio-audit ", 0), 0u) << r.out;
 }
+
+TEST(CliUsage, ListOptionsDoNotSwallowTheTarget)
+{
+    // CLI11 2.1 vector options took "/dev/zero" as a second operation.
+    const auto r = run_tool({"probe", "-o", "read", "/dev/zero", "-e", "libaio", "-m", "buffered", "-n", "2",
+                             "--expect", "sync", "--json"});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_NE(r.out.find("\"label\": \"/dev/zero\""), std::string::npos) << r.out.substr(0, 500);
+}
