@@ -1,0 +1,198 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "model/static_verdict.h"
+
+#include <set>
+
+#include "model/verdict_rules.h"
+
+namespace aio::model {
+
+std::string_view name(Contract c)
+{
+    switch (c) {
+    case Contract::queued_without_completion: return "queued-without-completion";
+    case Contract::double_completion: return "double-completion";
+    case Contract::no_cancel: return "no-cancel";
+    case Contract::nowait_ignored: return "nowait-ignored";
+    }
+    return "?";
+}
+
+std::optional<Contract> parse_contract(std::string_view text)
+{
+    for (Contract c : kAllContracts)
+        if (name(c) == text)
+            return c;
+    return std::nullopt;
+}
+
+std::string_view meaning(Contract c)
+{
+    switch (c) {
+    case Contract::queued_without_completion:
+        return "returns -EIOCBQUEUED, but no deferred ki_complete()/aio_complete() was found: the request "
+               "never completes";
+    case Contract::double_completion:
+        return "a path completes the same kiocb twice (ki_complete() twice, or ki_complete() inline and then "
+               "a result that fs/aio.c completes again)";
+    case Contract::no_cancel:
+        return "completes asynchronously but sets no cancel function (kiocb_set_cancel_fn; 2.6: "
+               "->ki_cancel): "
+               "io_cancel cannot stop a queued request";
+    case Contract::nowait_ignored:
+        return "advertises FMODE_NOWAIT, but sleeps on a path that never tests IOCB_NOWAIT: io_uring and "
+               "RWF_NOWAIT callers block";
+    }
+    return "";
+}
+
+std::string_view name(Severity s)
+{
+    switch (s) {
+    case Severity::none: return "none";
+    case Severity::note: return "note";
+    case Severity::warning: return "warning";
+    case Severity::error: return "error";
+    }
+    return "none";
+}
+
+Severity severity(Verdict v)
+{
+    switch (v) {
+    case Verdict::fake_async: return Severity::error;
+    case Verdict::blocking: return Severity::warning;
+    case Verdict::unknown: return Severity::note;
+    case Verdict::thread_async:
+    case Verdict::unsupported:
+    case Verdict::sync:
+    case Verdict::odirect_async:
+    case Verdict::async: return Severity::none;
+    }
+    return Severity::none;
+}
+
+Severity severity(Contract c)
+{
+    switch (c) {
+    case Contract::queued_without_completion:
+    case Contract::double_completion: return Severity::error;
+    case Contract::no_cancel:
+    case Contract::nowait_ignored: return Severity::warning;
+    }
+    return Severity::warning;
+}
+
+Verdict classify_static(const StaticEvidence& e)
+{
+    if (!e.present)
+        return Verdict::unsupported;
+    if (!e.resolved)
+        return Verdict::unknown;
+    // Sleeping for a request on the very path that queues it is the
+    // definition of fake-async, whatever else the code does.
+    if (e.waits_after_queueing)
+        return Verdict::fake_async;
+    if (e.queues) {
+        if (!e.deferred_completion)
+            return Verdict::unknown;
+        return e.waits_on_queued_path ? Verdict::blocking : Verdict::async;
+    }
+    if (e.delegates_direct_io)
+        return Verdict::odirect_async;
+    // The other file decides, and the scanner cannot see which one it is.
+    if (e.forwards)
+        return Verdict::unknown;
+    if (e.waits || e.buffered_io)
+        return Verdict::blocking;
+    return Verdict::sync;
+}
+
+std::vector<Contract> contract_findings(const StaticEvidence& e)
+{
+    std::vector<Contract> out;
+    if (!e.present || !e.resolved)
+        return out;
+    if (e.queues && !e.deferred_completion && !e.forwards)
+        out.push_back(Contract::queued_without_completion);
+    if (e.double_completion)
+        out.push_back(Contract::double_completion);
+    const Verdict v = classify_static(e);
+    if ((v == Verdict::async || v == Verdict::fake_async) && !e.cancel)
+        out.push_back(Contract::no_cancel);
+    // Without FMODE_NOWAIT the kernel never passes IOCB_NOWAIT (RWF_NOWAIT
+    // is refused, io_uring punts to io-wq), so only a file that advertises
+    // it can break the promise.
+    if (e.nowait_advertised && !e.nowait_checked &&
+        (e.waits || e.waits_after_queueing || e.waits_on_queued_path || e.readiness_wait))
+        out.push_back(Contract::nowait_ignored);
+    return out;
+}
+
+Verdict combine_static(const std::vector<Verdict>& handler_verdicts)
+{
+    Verdict worst = Verdict::unsupported;
+    bool any = false;
+    for (Verdict v : handler_verdicts) {
+        if (v == Verdict::unsupported)
+            continue;
+        if (!any || severity_rank(v) < severity_rank(worst))
+            worst = v;
+        any = true;
+    }
+    return worst;
+}
+
+StaticSummary summarize(const std::vector<FopsReport>& fops)
+{
+    StaticSummary s;
+    std::set<std::string_view> files;
+    for (const auto& f : fops) {
+        ++s.fops;
+        files.insert(f.at.file);
+        s.verdicts.add(f.verdict);
+        for (Contract c : f.findings) {
+            ++s.contracts[static_cast<std::size_t>(c)];
+            ++s.contract_total;
+        }
+    }
+    s.files_with_fops = files.size();
+    return s;
+}
+
+std::string_view name(EvidenceKind k)
+{
+    switch (k) {
+    case EvidenceKind::queued: return "queued";
+    case EvidenceKind::propagates_queued: return "propagates-queued";
+    case EvidenceKind::deferred_completion: return "deferred-completion";
+    case EvidenceKind::inline_completion: return "inline-completion";
+    case EvidenceKind::sync_branch: return "sync-branch";
+    case EvidenceKind::nowait_check: return "nowait-check";
+    case EvidenceKind::nowait_advertised: return "nowait-advertised";
+    case EvidenceKind::cancel: return "cancel";
+    case EvidenceKind::wait: return "wait";
+    case EvidenceKind::wait_after_queueing: return "wait-after-queueing";
+    case EvidenceKind::readiness_wait: return "readiness-wait";
+    case EvidenceKind::sync_path_wait: return "sync-path-wait";
+    case EvidenceKind::direct_io: return "direct-io";
+    case EvidenceKind::buffered_io: return "buffered-io";
+    case EvidenceKind::forwards: return "forwards";
+    case EvidenceKind::double_completion: return "double-completion";
+    case EvidenceKind::unresolved: return "unresolved";
+    }
+    return "?";
+}
+
+std::string_view name(FopsOrigin o)
+{
+    switch (o) {
+    case FopsOrigin::initializer: return "initializer";
+    case FopsOrigin::array_element: return "array-element";
+    case FopsOrigin::runtime: return "runtime";
+    case FopsOrigin::macro: return "macro";
+    }
+    return "?";
+}
+
+}  // namespace aio::model
