@@ -21,8 +21,8 @@ build_pkgs=(
 )
 test_pkgs=(xfsprogs e2fsprogs squashfs-tools util-linux procps coreutils libclang-rt-14-dev)
 vm_pkgs=(qemu-system-x86 linux-image-amd64 linux-headers-amd64 busybox-static
-	 kmod cpio pahole xz-utils zstd)
-bench_pkgs=(fio hyperfine linux-source-6.1 time jq)
+	 kmod cpio pahole xz-utils zstd jq)
+bench_pkgs=(fio hyperfine linux-source-6.1 time jq bc)
 
 want=("${build_pkgs[@]}")
 for group in "$@"; do

@@ -1,0 +1,167 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# Host side of the vm tier (the ctest vm.boot): boots the guest kernel once
+# under qemu, runs every guest case in that one boot, and leaves per-case
+# results in AIO_VM_RESULTS, which case-result.sh turns into one ctest each.
+#
+#   run-vm.sh VM_ENV
+#
+# VM_ENV is written by tests/vm/CMakeLists.txt (paths of the kernel,
+# initramfs, module, programs).  Environment knobs:
+#   AIO_VM_CASES        case names or globs to run (default: all), e.g. "2*"
+#   AIO_AUDIT_VM_ACCEL  auto (default), kvm or tcg
+#   AIO_VM_TIMEOUT      seconds for the whole boot (default 2400)
+#   AIO_VM_APPEND       extra kernel command line
+#   AIO_VM_CYCLES       load/unload cycles of 90-load-cycles (default 100)
+# Exit: 0 the guest ran to the end, 1 it did not, 77 the tier cannot run on
+# this machine (when CI is set, that is a failure: CI installs everything).
+set -euo pipefail
+# shellcheck source=/dev/null
+source "$1"
+here=$(cd "$(dirname "$0")" && pwd)
+results=$AIO_VM_RESULTS
+
+rm -rf "$results"
+mkdir -p "$results/cases"
+
+harness() {
+	echo "$*" >"$results/harness.status"
+}
+
+cannot_run() {
+	echo "vm tier: cannot run: $*" >&2
+	if [[ -n ${CI:-} ]]; then
+		harness "failed: $*"
+		exit 1
+	fi
+	harness "skipped: $* (scripts/install-deps.sh vm installs what the tier needs)"
+	exit 77
+}
+
+command -v qemu-system-x86_64 >/dev/null || cannot_run "no qemu-system-x86_64"
+for f in "$AIO_VM_VMLINUX" "$AIO_VM_INITRAMFS" "$AIO_VM_KO" "$AIO_VM_GADGET_CHECK"; do
+	[[ -f $f ]] || cannot_run "$f is missing (not built: no kernel $AIO_VM_KVER or its headers?)"
+done
+
+# The cases, in name order, narrowed by AIO_VM_CASES.
+cases=()
+for c in "$AIO_VM_SRC"/tests/vm/cases/*.sh; do
+	name=$(basename "$c" .sh)
+	if [[ -n ${AIO_VM_CASES:-} ]]; then
+		keep=
+		for pat in $AIO_VM_CASES; do
+			# shellcheck disable=SC2053
+			[[ $name == $pat ]] && keep=1
+		done
+		[[ -n $keep ]] || continue
+	fi
+	cases+=("$c")
+	echo "$name" >>"$results/selected"
+done
+
+write_env() { # DIR CASES...
+	local dir=$1
+	shift
+	cat >"$dir/guest.env" <<EOF
+AIO_VM_RUNNER=$here/guest/runner.sh
+AIO_VM_SRC=$AIO_VM_SRC
+AIO_VM_BUILD=$AIO_VM_BUILD
+AIO_VM_KO=$AIO_VM_KO
+AIO_VM_BTF_STATUS=$AIO_VM_BTF_STATUS
+AIO_VM_GADGET_CHECK=$AIO_VM_GADGET_CHECK
+AIO_AUDIT=$AIO_VM_AIO_AUDIT
+AIO_VM_CASES="$*"
+AIO_VM_CYCLES=${AIO_VM_CYCLES:-}
+EOF
+}
+
+# oops=panic and panic=-1 turn an oops into an immediate exit (-no-reboot),
+# not a hang.  slub_debug checks, poisons and red-zones the caches of the
+# gadget's requests and of the aio and io_uring requests it completes, so a
+# use-after-free or double completion shows up in the log; slab_nomerge keeps
+# the gadget's cache its own, so a leaked request makes its destruction warn.
+cmdline="console=ttyS0 panic=-1 oops=panic loglevel=4 mitigations=off nokaslr"
+cmdline+=" slab_nomerge slub_debug=FZPU,aio_gadget_req,aio_kiocb,io_kiocb"
+cmdline+=" ${AIO_VM_APPEND:-}"
+
+boot() { # ACCEL RESULTS_DIR TIMEOUT
+	local accel=$1 dir=$2 limit=$3 cpu=max
+	timeout --kill-after=10 "$limit" qemu-system-x86_64 \
+		-accel "$accel" -cpu "$cpu" -smp 2 -m 1536M \
+		-kernel "$AIO_VM_VMLINUX" -initrd "$AIO_VM_INITRAMFS" -append "$cmdline" \
+		-display none -no-reboot -nodefaults -monitor none \
+		-serial "file:$dir/console.log" \
+		-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
+		-virtfs "local,path=$dir,mount_tag=results,security_model=none,multidevs=remap" \
+		</dev/null >"$dir/qemu.log" 2>&1
+}
+
+# KVM when it works: on some hosts /dev/kvm opens but guests hang or die
+# (docs/vm.md), so a short empty boot decides, and the verdict is cached
+# per host kernel, qemu and guest kernel.
+choose_accel() {
+	local want=${AIO_AUDIT_VM_ACCEL:-auto}
+	if [[ $want != auto ]]; then
+		[[ $want == kvm ]] && echo kvm || echo "tcg,thread=multi"
+		return
+	fi
+	if [[ ! -r /dev/kvm || ! -w /dev/kvm ]]; then
+		echo "tcg,thread=multi"
+		return
+	fi
+	local cache=$AIO_VM_DIR/kvm.verdict
+	local key
+	key="$(uname -r) $(qemu-system-x86_64 --version | head -1) $AIO_VM_KVER"
+	if [[ -f $cache && $(head -1 "$cache") == "$key" ]]; then
+		sed -n 2p "$cache"
+		return
+	fi
+	local probe=$AIO_VM_DIR/kvm-probe verdict="tcg,thread=multi"
+	rm -rf "$probe"
+	mkdir -p "$probe"
+	write_env "$probe"
+	if boot kvm "$probe" 30 && [[ -f $probe/done ]]; then
+		verdict=kvm
+	fi
+	printf '%s\n%s\n' "$key" "$verdict" >"$cache"
+	echo "$verdict"
+}
+
+accel=$(choose_accel)
+write_env "$results" "${cases[@]}"
+echo "vm tier: kernel $AIO_VM_KVER, accel ${accel%%,*}, ${#cases[@]} cases, results in $results"
+
+start=$(date +%s.%N)
+rc=0
+boot "$accel" "$results" "${AIO_VM_TIMEOUT:-2400}" || rc=$?
+end=$(date +%s.%N)
+wall=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.1f", b - a }')
+
+# Summary: one line per case, then the timings docs/vm.md records.
+total_cases=0
+for c in "${cases[@]}"; do
+	name=$(basename "$c" .sh)
+	status=$(cat "$results/cases/$name.status" 2>/dev/null || echo "not run")
+	printf '  %-28s %-8s %6s s\n' "$name" "$status" "$(cat "$results/cases/$name.time" 2>/dev/null || echo -)"
+	total_cases=$((total_cases + 1))
+done
+{
+	echo "accel ${accel%%,*}"
+	echo "kernel_boot_seconds $(cat "$results/boot-seconds" 2>/dev/null || echo -)"
+	echo "qemu_wall_seconds $wall"
+} >"$results/timings"
+echo "vm tier: guest kernel up in $(cat "$results/boot-seconds" 2>/dev/null || echo ?) s, whole boot $wall s"
+
+if [[ -f $results/done ]]; then
+	harness "ok"
+	exit 0
+fi
+if ((rc == 124 || rc == 137)); then
+	harness "failed: qemu timed out after ${AIO_VM_TIMEOUT:-2400} s"
+else
+	harness "failed: the guest stopped before the end (qemu exit $rc)"
+fi
+echo "vm tier: $(cat "$results/harness.status"); console:" >&2
+tail -n 40 "$results/console.log" >&2 || true
+exit 1
