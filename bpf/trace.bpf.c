@@ -1080,14 +1080,12 @@ static __always_inline __s8 uring_kind(__u8 opcode)
 	return -1;
 }
 
-SEC("tracepoint/io_uring/io_uring_submit_req")
-int uring_submit_req(struct trace_event_raw_io_uring_submit_req *ctx)
+static __always_inline int on_uring_submit(__u64 key, __u8 opcode)
 {
 	__u32 tid = current_tid();
 	struct task_state *st;
 	struct uring_req r = {};
-	__u64 key = (__u64)BPF_CORE_READ(ctx, req);
-	__s8 kind = uring_kind(BPF_CORE_READ(ctx, opcode));
+	__s8 kind = uring_kind(opcode);
 
 	if (kind < 0 || !tracked())
 		return 0;
@@ -1102,6 +1100,33 @@ int uring_submit_req(struct trace_event_raw_io_uring_submit_req *ctx)
 	if (bpf_map_update_elem(&uring_reqs, &key, &r, BPF_ANY))
 		drop(AA_DROP_REQUEST);
 	return 0;
+}
+
+SEC("tracepoint/io_uring/io_uring_submit_req")
+int uring_submit_req(struct trace_event_raw_io_uring_submit_req *ctx)
+{
+	return on_uring_submit((__u64)BPF_CORE_READ(ctx, req), BPF_CORE_READ(ctx, opcode));
+}
+
+/*
+ * Before 6.3 the event was named io_uring_submit_sqe (6.1 has it; 6.18 has
+ * io_uring_submit_req); req and opcode are the same fields. User space picks
+ * the variant by which event tracefs lists. Declared locally: the build's
+ * vmlinux.h may come from a newer kernel that lacks the type, and CO-RE
+ * matches it by name at load time.
+ */
+struct trace_event_raw_io_uring_submit_sqe {
+	struct trace_entry ent;
+	void *ctx;
+	void *req;
+	unsigned long long user_data;
+	__u8 opcode;
+} __attribute__((preserve_access_index));
+
+SEC("tracepoint/io_uring/io_uring_submit_sqe")
+int uring_submit_sqe(struct trace_event_raw_io_uring_submit_sqe *ctx)
+{
+	return on_uring_submit((__u64)BPF_CORE_READ(ctx, req), BPF_CORE_READ(ctx, opcode));
 }
 
 SEC("tracepoint/io_uring/io_uring_queue_async_work")

@@ -139,10 +139,12 @@ struct TraceSession::Impl {
             on(skel->progs.follow_fork);
         on(skel->progs.io_submit_exit);
         on(has("bpf.tp_btf") ? skel->progs.sched_switch_btf : skel->progs.sched_switch_tp);
-        if (has("tracepoint.io_uring:io_uring_submit_req") && has("tracepoint.io_uring:io_uring_complete")) {
+        const bool submit_req = has("tracepoint.io_uring:io_uring_submit_req");
+        const bool submit_sqe = has("tracepoint.io_uring:io_uring_submit_sqe");  // before 6.2
+        if ((submit_req || submit_sqe) && has("tracepoint.io_uring:io_uring_complete")) {
             on(skel->progs.uring_enter);
             on(skel->progs.uring_exit);
-            on(skel->progs.uring_submit_req);
+            on(submit_req ? skel->progs.uring_submit_req : skel->progs.uring_submit_sqe);
             on(irq_aware ? skel->progs.uring_complete_irq : skel->progs.uring_complete);
             if (has("tracepoint.io_uring:io_uring_queue_async_work"))
                 on(skel->progs.uring_queue_async);
@@ -345,6 +347,9 @@ model::TraceReport TraceSession::snapshot(double duration_s)
     Impl& s = *impl_;
     ring_buffer__consume(s.rb);
     s.hook_new_drivers();
+    // BPF trampolines and programs enter kallsyms when attached, after the
+    // session started: re-read it so stack frames inside them are named.
+    s.ksyms = Ksyms::load();
 
     model::TraceReport report;
     report.backend = s.opts.plan.backend;
@@ -412,10 +417,14 @@ model::TraceReport TraceSession::snapshot(double duration_s)
                 if (!ip)
                     break;
                 // The innermost frames are the BPF program and the tracepoint
-                // machinery that called it, not where the task slept.
+                // machinery that called it, not where the task slept; deeper
+                // down, fentry trampolines ([bpf]) sit between a function and
+                // its caller.
                 if (top && is_tracing_frame(s.ksyms, ip))
                     continue;
                 top = false;
+                if (const KernelSymbol* sym = s.ksyms.nearest(ip); sym && sym->module == "bpf")
+                    continue;
                 st.frames.push_back(s.ksyms.frame(ip));
             }
         }

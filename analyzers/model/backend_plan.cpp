@@ -27,7 +27,8 @@ bool all_tracepoints(const Capabilities& caps, std::vector<std::string>& missing
         if (!has(caps, id)) {
             missing.push_back(id);
             // Only the syscalls and sched_switch are indispensable; io_uring
-            // and iomap events enrich the report when present.
+            // and iomap events enrich the report when present (and
+            // io_uring_submit_sqe/submit_req are one event by two names).
             if (ev.starts_with("syscalls:") || ev.starts_with("sched:"))
                 ok = false;
         }
@@ -76,6 +77,7 @@ const std::vector<std::string_view>& tracepoint_backend_events()
         "syscalls:sys_enter_io_submit",   "syscalls:sys_exit_io_submit",
         "syscalls:sys_enter_io_getevents", "syscalls:sys_exit_io_getevents",
         "sched:sched_switch",             "io_uring:io_uring_submit_req",
+        "io_uring:io_uring_submit_sqe",  // the same event before 6.3
         "io_uring:io_uring_queue_async_work", "io_uring:io_uring_complete",
         "io_uring:io_uring_cqring_wait",
         "iomap:iomap_dio_rw_queued",      "iomap:iomap_dio_complete",

@@ -109,16 +109,14 @@ public:
         BatchInfo info;
         std::size_t pending = submitted;
         std::vector<io_event> events(n ? n : 1);
-        const auto deadline = t0 + static_cast<std::uint64_t>(timeout.count()) * 1'000'000ULL;
+        const Deadline deadline(t0, timeout);
         while (pending > 0) {
-            const auto now = now_ns();
-            if (now >= deadline) {
+            auto ts = deadline.left();
+            if (!ts) {
                 info.timed_out = true;
                 break;
             }
-            const auto left = deadline - now;
-            timespec ts{static_cast<time_t>(left / 1'000'000'000ULL), static_cast<long>(left % 1'000'000'000ULL)};
-            const int got = ::io_getevents(ctx_, 1, static_cast<long>(pending), events.data(), &ts);
+            const int got = ::io_getevents(ctx_, 1, static_cast<long>(pending), events.data(), &*ts);
             const auto t = now_ns();
             if (got < 0) {
                 if (got == -EINTR)

@@ -67,21 +67,19 @@ public:
         }
 
         BatchInfo info;
-        const auto deadline = t0 + static_cast<std::uint64_t>(timeout.count()) * 1'000'000ULL;
+        const Deadline deadline(t0, timeout);
         std::vector<const aiocb*> list;
         while (pending > 0) {
             list.clear();
             for (std::size_t i = 0; i < n; ++i)
                 if (!done[i])
                     list.push_back(&cbs[i]);
-            const auto now = now_ns();
-            if (now >= deadline) {
+            const auto ts = deadline.left();
+            if (!ts) {
                 info.timed_out = true;
                 break;
             }
-            const auto left = deadline - now;
-            timespec ts{static_cast<time_t>(left / 1'000'000'000ULL), static_cast<long>(left % 1'000'000'000ULL)};
-            ::aio_suspend(list.data(), static_cast<int>(list.size()), &ts);
+            ::aio_suspend(list.data(), static_cast<int>(list.size()), &*ts);
             const auto t = now_ns();
             for (std::size_t i = 0; i < n; ++i) {
                 if (done[i] || ::aio_error(&cbs[i]) == EINPROGRESS)

@@ -102,18 +102,15 @@ public:
         }
 
         BatchInfo info;
-        const auto deadline = t0 + static_cast<std::uint64_t>(timeout.count()) * 1'000'000ULL;
+        const Deadline deadline(t0, timeout);
         while (pending > 0) {
-            const auto now = now_ns();
-            if (now >= deadline) {
+            auto ts = deadline.left<__kernel_timespec>();
+            if (!ts) {
                 info.timed_out = true;
                 break;
             }
-            const auto left = deadline - now;
-            __kernel_timespec ts{static_cast<long long>(left / 1'000'000'000ULL),
-                                 static_cast<long long>(left % 1'000'000'000ULL)};
             io_uring_cqe* cqe = nullptr;
-            const int w = ::io_uring_wait_cqe_timeout(&ring_, &cqe, &ts);
+            const int w = ::io_uring_wait_cqe_timeout(&ring_, &cqe, &*ts);
             if (w == -EINTR)
                 continue;
             if (w < 0) {
