@@ -7,6 +7,6 @@
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 "$top/scripts/install-deps.sh" build
-"$top/scripts/build.sh"
+"$top/scripts/build.sh" aio-audit
 echo
 exec "${BUILD_DIR:-$top/build}/aio-audit" probe "$@"

@@ -32,6 +32,11 @@ TaskSnapshot snapshot_other_tasks()
         std::ifstream stat(base + "/schedstat");
         std::uint64_t wait_ns = 0;
         stat >> use.runtime_ns >> wait_ns >> use.timeslices;
+        // "tid (comm) S ...": the state follows the last ')'.
+        std::string line;
+        std::getline(std::ifstream(base + "/stat"), line);
+        if (const auto paren = line.rfind(')'); paren != std::string::npos && paren + 2 < line.size())
+            use.running = line[paren + 2] == 'R';
         snap.emplace(tid, std::move(use));
     }
     ::closedir(dir);
@@ -47,7 +52,11 @@ HelperActivity helper_activity(const TaskSnapshot& before, const TaskSnapshot& a
         const auto it = before.find(tid);
         if (it == before.end())
             ++act.appeared;
-        else if (use.timeslices != it->second.timeslices || use.runtime_ns != it->second.runtime_ns)
+        // A worker that stays on a CPU from one request to the next gets no
+        // new timeslice, and schedstat's runtime only moves when it
+        // schedules: running at either snapshot counts as work too.
+        else if (use.timeslices != it->second.timeslices || use.runtime_ns != it->second.runtime_ns ||
+                 use.running || it->second.running)
             ++act.ran;
     }
     return act;

@@ -19,6 +19,7 @@ struct TaskUsage {
     std::string comm;
     std::uint64_t runtime_ns = 0;  // /proc/self/task/<tid>/schedstat field 1
     std::uint64_t timeslices = 0;  // field 3: times it got on a CPU
+    bool running = false;          // state R in /proc/self/task/<tid>/stat
 };
 
 using TaskSnapshot = std::map<pid_t, TaskUsage>;

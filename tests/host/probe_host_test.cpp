@@ -90,8 +90,12 @@ TEST_F(ProbeHost, TmpfsThroughIoUringIsPuntedToIoWq)
     ASSERT_TRUE(punts.ok()) << punts.error();
     const auto r = probe_json({"/dev/shm", "-e", "io_uring", "-o", "read", "-m", "buffered", "-n", "32"});
     expect_verdict(r, "/dev/shm", "io_uring", "read", "buffered", "thread-async");
-    // The kernel agrees: every request was queued to io-wq.
+    // The kernel agrees: every request was queued to io-wq - and the probe
+    // saw a worker for every one, including a worker that stayed on CPU.
     EXPECT_EQ(punts.count("aio-audit"), 32u);
+    const auto* c = find_case(r, "/dev/shm", "io_uring", "read", "buffered");
+    ASSERT_NE(c, nullptr);
+    EXPECT_EQ((*c)["punted"], 32) << describe(c);
 }
 
 TEST_F(ProbeHost, Ext4BufferedColdReadBlocksAndReachesTheDevice)
