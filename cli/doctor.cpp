@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <iostream>
 
+#include "capabilities.h"
 #include "collector/feature_probe.h"
 #include "command.h"
-#include "env/system_checks.h"
 #include "model/backend_plan.h"
 #include "model/exit_codes.h"
 #include "report/doctor_report.h"
@@ -20,16 +20,10 @@ struct DoctorOptions {
 
 int run_doctor(const DoctorOptions& opt)
 {
-    env::SystemCheckOptions sys_opts;
-    sys_opts.mount_tracefs = !opt.no_mount;
-    model::Capabilities caps = env::check_system(sys_opts);
-    for (auto& c : collector::probe_bpf_features(opt.attach_target))
-        caps.push_back(std::move(c));
-
     std::optional<model::Backend> forced;
     if (!opt.backend.empty())
         forced = model::parse_backend(opt.backend);
-    const model::BackendPlan plan = model::plan_backend(caps, forced);
+    const auto [caps, plan] = plan_for_this_kernel(!opt.no_mount, opt.attach_target, forced);
 
     if (opt.json)
         std::cout << report::doctor_json(caps, plan).dump(2) << '\n';

@@ -13,10 +13,10 @@
 
 #include <fmt/format.h>
 
+#include "capabilities.h"
 #include "collector/feature_probe.h"
 #include "collector/trace_session.h"
 #include "command.h"
-#include "env/system_checks.h"
 #include "model/errors.h"
 #include "model/exit_codes.h"
 #include "report/trace_report.h"
@@ -124,13 +124,10 @@ int run_trace(const TraceCliOptions& opt)
     if (!opt.backend.empty())
         forced = model::parse_backend(opt.backend);
 
-    model::Capabilities caps = env::check_system();
+    const auto [caps, plan] = plan_for_this_kernel(true, collector::kFeatureProbeKernelTarget, forced);
     if (!model::has(caps, "priv.bpf"))
         throw EnvironmentError("trace needs CAP_BPF and CAP_PERFMON (or root) to load BPF programs",
                                "run it with sudo; `aio-audit probe` needs no privileges");
-    for (auto& c : collector::probe_bpf_features())
-        caps.push_back(std::move(c));
-    const model::BackendPlan plan = model::plan_backend(caps, forced);
     if (plan.backend == model::Backend::none)
         throw EnvironmentError("no trace backend can run: " + plan.why, "run `aio-audit doctor` to see why");
 

@@ -37,15 +37,6 @@ struct LinkDeleter {
 };
 using Link = std::unique_ptr<bpf_link, LinkDeleter>;
 
-std::string failure(const char* stage, int err, const LibbpfLogCapture& log)
-{
-    std::string text = fmt::format("{}: {}", stage, errno_text(err));
-    const std::string cause = log.cause();
-    if (!cause.empty())
-        text += " (" + cause + ")";
-    return text;
-}
-
 // Open the skeleton with only `prog_name` enabled, let `prepare` set its
 // target, load, attach with `attach`, then run `trigger` and check it fired
 // when `must_fire` is set.
@@ -58,7 +49,7 @@ Capability try_kind(std::string id, std::string label, std::string_view prog_nam
     Capability cap{std::move(id), std::move(label), CapStatus::no, ""};
     Skel skel(feature_probe__open());
     if (!skel) {
-        cap.detail = failure("open", errno, log);
+        cap.detail = log.describe("open", errno);
         return cap;
     }
     bpf_program* chosen = nullptr;
@@ -76,21 +67,21 @@ Capability try_kind(std::string id, std::string label, std::string_view prog_nam
     }
     if (prepare) {
         if (int err = prepare(chosen); err) {
-            cap.detail = failure("prepare", -err, log);
+            cap.detail = log.describe("prepare", -err);
             if (err == -ESRCH)
                 cap.detail += " (the target function is not in the kernel's BTF)";
             return cap;
         }
     }
     if (int err = feature_probe__load(skel.get()); err) {
-        cap.detail = failure("load", -err, log);
+        cap.detail = log.describe("load", -err);
         if (log.text().find("failed to find the address for kernel symbol") != std::string::npos)
             cap.detail += " (the kernel cannot resolve per-CPU symbols for BPF: CONFIG_KALLSYMS_ALL is off)";
         return cap;
     }
     Link link(attach(chosen));
     if (!link) {
-        cap.detail = failure("attach", errno, log);
+        cap.detail = log.describe("attach", errno);
         return cap;
     }
     if (trigger) {

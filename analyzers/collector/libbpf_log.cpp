@@ -8,6 +8,8 @@
 #include <mutex>
 #include <vector>
 
+#include "model/errors.h"
+
 namespace aio::collector {
 namespace {
 
@@ -77,6 +79,15 @@ std::string LibbpfLogCapture::cause() const
             best = line;
     }
     return best;
+}
+
+std::string LibbpfLogCapture::describe(const std::string& stage, int err) const
+{
+    std::string text = stage + ": " + errno_text(err);
+    const std::string why = cause();
+    if (!why.empty())
+        text += " (" + why + ")";
+    return text;
 }
 
 void LibbpfLogCapture::clear()

@@ -20,6 +20,8 @@ public:
     // The most telling line: the last one naming a program ("prog 'x': ..."),
     // else the last line libbpf printed, trimmed.
     std::string cause() const;
+    // "STAGE: ENAME: strerror (cause)", the one line a refusal is reported as.
+    std::string describe(const std::string& stage, int err) const;
     void clear();
 };
 

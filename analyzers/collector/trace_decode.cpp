@@ -88,28 +88,15 @@ void apply_evidence(model::TraceOp& op, const aio_audit_evidence_key& key, std::
         op.contexts[e.context] += count;
 }
 
-namespace {
-
-// __u64 is unsigned long long, std::uint64_t unsigned long: copy, don't cast.
-model::Log2Hist hist_of(const __u64 (&slots)[AIO_AUDIT_HIST_SLOTS])
-{
-    model::Log2Hist h;
-    for (std::size_t i = 0; i < AIO_AUDIT_HIST_SLOTS; ++i)
-        h.add_slot(i, slots[i]);
-    return h;
-}
-
-}  // namespace
-
 void apply_stats(model::TraceOp& op, const aio_audit_op_stats& s, bool driver_hooked)
 {
     op.requests += s.requests;
     op.syscalls += s.syscalls;
     op.errors += s.errors;
-    op.submit.merge(hist_of(s.submit_hist));
-    op.call.merge(hist_of(s.call_hist));
-    op.complete.merge(hist_of(s.complete_hist));
-    op.offcpu.merge(hist_of(s.offcpu_hist));
+    op.submit.merge(model::Log2Hist::from_slots(s.submit_hist));
+    op.call.merge(model::Log2Hist::from_slots(s.call_hist));
+    op.complete.merge(model::Log2Hist::from_slots(s.complete_hist));
+    op.offcpu.merge(model::Log2Hist::from_slots(s.offcpu_hist));
     if (driver_hooked) {
         op.ret_queued = s.ret_queued;
         op.ret_bytes = s.ret_bytes;

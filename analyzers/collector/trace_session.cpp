@@ -57,15 +57,6 @@ struct DriverHook {
     bpf_link* link = nullptr;
 };
 
-std::string attach_error(const std::string& what, int err, const LibbpfLogCapture& log)
-{
-    std::string text = fmt::format("{}: {}", what, errno_text(err));
-    const std::string cause = log.cause();
-    if (!cause.empty())
-        text += " (" + cause + ")";
-    return text;
-}
-
 }  // namespace
 
 struct TraceSession::Impl {
@@ -101,7 +92,7 @@ struct TraceSession::Impl {
         LibbpfLogCapture log;
         bpf_link* link = bpf_program__attach(prog);
         if (!link)
-            throw EnvironmentError(attach_error(what, errno, log),
+            throw EnvironmentError(log.describe(what, errno),
                                    "try another backend: aio-audit trace --backend tracepoint");
         links.push_back(link);
     }
@@ -234,7 +225,7 @@ struct TraceSession::Impl {
                 links.push_back(link);
                 ++attached;
             } else {
-                notes.push_back(attach_error("uprobe on " + *libc, errno, log));
+                notes.push_back(log.describe("uprobe on " + *libc, errno));
             }
         }
         notes.push_back(fmt::format("POSIX AIO: uprobes at {} offsets of {}", attached, *libc));
@@ -279,7 +270,7 @@ struct TraceSession::Impl {
                     return hook;
                 }
             }
-            hook.how = attach_error("fexit on " + sym->name, errno, log);
+            hook.how = log.describe("fexit on " + sym->name, errno);
             if (d)
                 driver_hook__destroy(d);
         }
@@ -291,7 +282,7 @@ struct TraceSession::Impl {
                 hook.how = "kretprobe";
                 return hook;
             }
-            hook.how += (hook.how.empty() ? "" : "; ") + attach_error("kretprobe on " + sym->name, errno, log);
+            hook.how += (hook.how.empty() ? "" : "; ") + log.describe("kretprobe on " + sym->name, errno);
         }
         return hook;
     }
@@ -310,7 +301,7 @@ TraceSession::TraceSession(const TraceOptions& opts) : impl_(std::make_unique<Im
     LibbpfLogCapture log;
     s.skel = trace__open();
     if (!s.skel)
-        throw EnvironmentError(attach_error("open BPF object", errno, log));
+        throw EnvironmentError(log.describe("open BPF object", errno));
     s.skel->rodata->targ_tgid = opts.tgid;
     s.skel->rodata->follow_children = opts.follow_children && opts.tgid;
     s.skel->rodata->self_tgid = static_cast<std::uint32_t>(::getpid());
@@ -324,12 +315,12 @@ TraceSession::TraceSession(const TraceOptions& opts) : impl_(std::make_unique<Im
     bpf_map__set_max_entries(s.skel->maps.events, opts.ringbuf_bytes);
     s.configure_programs();
     if (const int err = trace__load(s.skel))
-        throw EnvironmentError(attach_error("load BPF programs", -err, log),
+        throw EnvironmentError(log.describe("load BPF programs", -err),
                                "run `aio-audit doctor`; force another backend with --backend");
     s.attach_all();
     s.rb = ring_buffer__new(bpf_map__fd(s.skel->maps.events), &Impl::on_record, &s, nullptr);
     if (!s.rb)
-        throw EnvironmentError(attach_error("ring buffer", errno, log));
+        throw EnvironmentError(log.describe("ring buffer", errno));
 }
 
 TraceSession::~TraceSession() = default;

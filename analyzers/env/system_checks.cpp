@@ -61,9 +61,8 @@ Capability btf()
 Capability tracefs(const SystemCheckOptions& opts)
 {
     const std::string label = "tracefs";
-    for (const char* root : {"/sys/kernel/tracing", "/sys/kernel/debug/tracing"})
-        if (exists(std::string(root) + "/events"))
-            return {"kernel.tracefs", label, CapStatus::yes, root};
+    if (const std::string root = tracefs_root(); !root.empty())
+        return {"kernel.tracefs", label, CapStatus::yes, root};
     if (!opts.mount_tracefs || ::geteuid() != 0)
         return {"kernel.tracefs", label, CapStatus::no,
                 "not mounted at /sys/kernel/tracing (mount -t tracefs nodev /sys/kernel/tracing)"};

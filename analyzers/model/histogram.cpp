@@ -22,14 +22,6 @@ void Log2Hist::merge(const Log2Hist& other)
         slots_[i] += other.slots_[i];
 }
 
-Log2Hist Log2Hist::from_slots(std::span<const std::uint64_t> slots)
-{
-    Log2Hist h;
-    for (std::size_t i = 0; i < slots.size(); ++i)
-        h.add_slot(i, slots[i]);
-    return h;
-}
-
 std::uint64_t Log2Hist::count() const
 {
     std::uint64_t sum = 0;

@@ -7,7 +7,7 @@
 
 #include <array>
 #include <cstdint>
-#include <span>
+#include <iterator>
 
 extern "C" {
 #include "aio_audit.h"
@@ -22,8 +22,17 @@ public:
     void add(std::uint64_t value, std::uint64_t n = 1);
     void add_slot(std::size_t slot, std::uint64_t n);
     void merge(const Log2Hist& other);
-    // Read a histogram aggregated elsewhere (a BPF map value).
-    static Log2Hist from_slots(std::span<const std::uint64_t> slots);
+    // Read a histogram aggregated elsewhere, e.g. a BPF map value's slots
+    // (__u64 is unsigned long long, std::uint64_t unsigned long: any
+    // indexable range of unsigned counts will do).
+    template <typename Slots>
+    static Log2Hist from_slots(const Slots& slots)
+    {
+        Log2Hist h;
+        for (std::size_t i = 0; i < std::size(slots); ++i)
+            h.add_slot(i, slots[i]);
+        return h;
+    }
 
     std::uint64_t count() const;
     std::uint64_t slot(std::size_t i) const { return slots_[i]; }

@@ -19,6 +19,19 @@ bool from_other_context(CompletionContext c)
 
 }  // namespace
 
+std::string_view name(CompletionContext c)
+{
+    switch (c) {
+    case CompletionContext::unknown: return "unknown";
+    case CompletionContext::submitter: return "submitter";
+    case CompletionContext::hardirq: return "hardirq";
+    case CompletionContext::softirq: return "softirq";
+    case CompletionContext::other_task: return "other_task";
+    case CompletionContext::helper_thread: return "helper_thread";
+    }
+    return "unknown";
+}
+
 Verdict classify(const RequestEvidence& e)
 {
     if (e.refused)

@@ -27,6 +27,9 @@ enum class CompletionContext : std::uint8_t {
     helper_thread,  // io-wq worker or a user-space helper thread doing blocking I/O
 };
 
+// "submitter", "hardirq", "softirq", "other_task", "helper_thread", "unknown".
+std::string_view name(CompletionContext c);
+
 // When the completion was posted, relative to this request's submission.
 enum class CompletionTime : std::uint8_t {
     unknown,

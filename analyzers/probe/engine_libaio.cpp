@@ -76,20 +76,18 @@ public:
         }
 
         const unsigned tail0 = ring_ ? __atomic_load_n(&ring_->tail, __ATOMIC_ACQUIRE) : 0;
-        const auto rb0 = io_counter_.read_bytes();
-        const auto v0 = voluntary_switches();
-        const auto t0 = now_ns();
-        const int rc = ::io_submit(ctx_, static_cast<long>(n), ptrs.data());
-        const auto t1 = now_ns();
-        const auto v1 = voluntary_switches();
-        const auto rb1 = io_counter_.read_bytes();
+        int rc = 0;
+        const SubmitWindow window =
+            measure_submit(&io_counter_, [&] { rc = ::io_submit(ctx_, static_cast<long>(n), ptrs.data()); });
+        const auto t0 = window.start_ns;
+        const auto t1 = window.end_ns;
         const unsigned tail1 = ring_ ? __atomic_load_n(&ring_->tail, __ATOMIC_ACQUIRE) : 0;
 
         const std::size_t submitted = rc < 0 ? 0 : static_cast<std::size_t>(rc);
         for (std::size_t i = 0; i < n; ++i) {
-            out[i].submit_ns = t1 - t0;
-            out[i].slept = v1 != v0;
-            out[i].device_read = rb1 != rb0;
+            out[i].submit_ns = window.duration_ns();
+            out[i].slept = window.slept;
+            out[i].device_read = window.device_read;
             out[i].submitted = i < submitted;
             // io_submit reports only the first refusal; later iocbs were not tried.
             if (i >= submitted)

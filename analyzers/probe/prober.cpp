@@ -51,21 +51,28 @@ std::string_view name(Variant v)
     return "";
 }
 
+namespace {
+
+// The byte at file offset o: the sector number and the position in it both
+// change it, so misplaced or torn data does not match.
+unsigned char pattern_byte(std::uint64_t o)
+{
+    return static_cast<unsigned char>(((o >> 9) * 0x9E) ^ (o * 0x2D) ^ 0x5A);
+}
+
+}  // namespace
+
 void fill_pattern(unsigned char* buf, std::size_t len, std::uint64_t offset)
 {
-    for (std::size_t i = 0; i < len; ++i) {
-        const std::uint64_t o = offset + i;
-        buf[i] = static_cast<unsigned char>(((o >> 9) * 0x9E) ^ (o * 0x2D) ^ 0x5A);
-    }
+    for (std::size_t i = 0; i < len; ++i)
+        buf[i] = pattern_byte(offset + i);
 }
 
 std::size_t count_pattern_mismatches(const unsigned char* buf, std::size_t len, std::uint64_t offset)
 {
     std::size_t bad = 0;
-    for (std::size_t i = 0; i < len; ++i) {
-        const std::uint64_t o = offset + i;
-        bad += buf[i] != static_cast<unsigned char>(((o >> 9) * 0x9E) ^ (o * 0x2D) ^ 0x5A);
-    }
+    for (std::size_t i = 0; i < len; ++i)
+        bad += buf[i] != pattern_byte(offset + i);
     return bad;
 }
 

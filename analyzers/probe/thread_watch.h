@@ -9,6 +9,8 @@
 
 #include <sys/types.h>
 
+#include "probe/clock.h"
+
 #include <cstdint>
 #include <map>
 #include <string>
@@ -55,5 +57,29 @@ private:
 // Voluntary context switches of the calling thread so far (getrusage
 // RUSAGE_THREAD ru_nvcsw). Involuntary switches are preemption: noise.
 std::uint64_t voluntary_switches();
+
+// What one submitting call cost the calling thread, measured tightly around
+// it: wall time, whether it slept, whether it made the block layer read.
+struct SubmitWindow {
+    std::uint64_t start_ns = 0;
+    std::uint64_t end_ns = 0;
+    bool slept = false;
+    bool device_read = false;  // always false without a ThreadIoCounter
+    std::uint64_t duration_ns() const { return end_ns - start_ns; }
+};
+
+template <typename Submit>
+SubmitWindow measure_submit(const ThreadIoCounter* io, Submit&& submit)
+{
+    SubmitWindow w;
+    const auto read0 = io ? io->read_bytes() : 0;
+    const auto switches0 = voluntary_switches();
+    w.start_ns = now_ns();
+    submit();
+    w.end_ns = now_ns();
+    w.slept = voluntary_switches() != switches0;
+    w.device_read = io && io->read_bytes() != read0;
+    return w;
+}
 
 }  // namespace aio::probe

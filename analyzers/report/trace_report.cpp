@@ -201,9 +201,6 @@ nlohmann::json trace_json(const model::TraceReport& r)
         nlohmann::json shares = nlohmann::json::object();
         for (const auto& [v, share] : op.tally.shares())
             shares[std::string(model::name(v))] = share;
-        nlohmann::json contexts = nlohmann::json::object();
-        for (const auto& [ctx, n] : op.contexts)
-            contexts[std::to_string(static_cast<int>(ctx))] = n;
         nlohmann::json oj = {{"op", op.display()},
                              {"symbol", op.op.symbol},
                              {"module", op.op.module},
@@ -230,10 +227,8 @@ nlohmann::json trace_json(const model::TraceReport& r)
                              {"complete_ns", hist(op.complete)},
                              {"offcpu_ns", hist(op.offcpu)}};
         nlohmann::json ctx_named = nlohmann::json::object();
-        for (const auto& [ctx, n] : op.contexts) {
-            static const char* names[] = {"unknown", "submitter", "hardirq", "softirq", "other_task", "helper_thread"};
-            ctx_named[names[static_cast<int>(ctx)]] = n;
-        }
+        for (const auto& [ctx, n] : op.contexts)
+            ctx_named[std::string(model::name(ctx))] = n;
         oj["completion_context"] = ctx_named;
         if (op.ret_queued)
             oj["driver_returned"] = {{"eiocbqueued", *op.ret_queued}, {"bytes", *op.ret_bytes}, {"error", *op.ret_error}};
