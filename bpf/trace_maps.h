@@ -35,8 +35,8 @@ struct task_state {
 	__u32 sleeps;   /* voluntary switches in this syscall */
 	__u32 call_sleeps_at_enter;
 	__s32 stack_id;
-	__u32 deferred; /* requests left in user_reqs, awaiting io_getevents */
 	__u32 n_posted; /* entries of posted[] filled at io_submit exit */
+	__u32 n_waiting; /* requests io_submit's exit put in user_reqs */
 	__u8 in_syscall; /* AA_SYS_* */
 	__u8 in_call;
 	__u8 uring_last_slept;

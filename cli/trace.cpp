@@ -34,6 +34,7 @@ struct TraceCliOptions {
     std::string folded;
     bool json = false;
     std::string backend;
+    std::string syscall_hooks;
     bool no_driver_hooks = false;
     bool no_posix = false;
     unsigned ringbuf_kb = 256;
@@ -145,6 +146,8 @@ int run_trace(const TraceCliOptions& opt)
     topts.ringbuf_bytes = opt.ringbuf_kb * 1024;
     topts.driver_hooks = !opt.no_driver_hooks;
     topts.posix_uprobes = !opt.no_posix;
+    if (!opt.syscall_hooks.empty())
+        topts.syscall_hooks = opt.syscall_hooks == "raw" ? model::SyscallHooks::raw : model::SyscallHooks::event;
     collector::TraceSession session(topts);
 
     struct sigaction sa {};
@@ -210,6 +213,10 @@ void add_trace(CLI::App& app, Runner& run)
     cmd->add_flag("--json", opt->json, "Machine-readable output");
     cmd->add_option("--backend", opt->backend, "Force a backend instead of the best that works")
         ->check(CLI::IsMember({"fentry", "kprobe", "tracepoint"}));
+    cmd->add_option("--syscall-hooks", opt->syscall_hooks,
+                    "How io_submit/io_getevents/io_uring_enter are hooked: raw (tp_btf sys_enter/sys_exit, "
+                    "the default where it loads: cheaper per request) or event (one tracepoint per syscall)")
+        ->check(CLI::IsMember({"raw", "event"}));
     cmd->add_flag("--no-driver-hooks", opt->no_driver_hooks,
                   "Do not hook the return of each driver function seen (fentry/kprobe backends)");
     cmd->add_flag("--no-posix", opt->no_posix, "Do not put uprobes on glibc's POSIX AIO functions");

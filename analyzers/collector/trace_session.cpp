@@ -11,6 +11,7 @@
 #include <tuple>
 #include <vector>
 
+#include <asm/unistd.h>
 #include <bpf/bpf.h>
 #include <fmt/format.h>
 
@@ -59,6 +60,12 @@ struct DriverHook {
 
 }  // namespace
 
+// bpf/trace.bpf.c builds sys_enter_btf/sys_exit_btf for these only: it needs
+// the architecture's pt_regs layout (model::kRawSyscallProgramsBuilt).
+#if defined(__x86_64__) || defined(__aarch64__)
+#define AIO_AUDIT_RAW_SYSCALLS 1
+#endif
+
 struct TraceSession::Impl {
     TraceOptions opts;
     trace* skel = nullptr;
@@ -85,7 +92,20 @@ struct TraceSession::Impl {
             trace__destroy(skel);
     }
 
+    model::SyscallHooks syscall_hooks = model::SyscallHooks::event;
+
     bool has(std::string_view id) const { return model::has(opts.caps, id); }
+
+    model::SyscallHooks choose_syscall_hooks() const
+    {
+        if (opts.syscall_hooks == model::SyscallHooks::raw && opts.plan.syscall_hooks != model::SyscallHooks::raw)
+            throw EnvironmentError(
+                std::string("--syscall-hooks raw: ") +
+                    (model::kRawSyscallProgramsBuilt ? "the kernel refuses tp_btf programs (see `aio-audit doctor`)"
+                                                     : "this build has raw syscall programs for x86-64 and arm64 only"),
+                "use --syscall-hooks event (one tracepoint per syscall)");
+        return opts.syscall_hooks.value_or(opts.plan.syscall_hooks);
+    }
 
     void attach(bpf_program* prog, const char* what)
     {
@@ -125,16 +145,38 @@ struct TraceSession::Impl {
 
         auto on = [](bpf_program* p) { bpf_program__set_autoload(p, true); };
         const bool irq_aware = has("bpf.preempt_count");
-        on(skel->progs.io_submit_enter);
         if (opts.follow_children && opts.tgid)
             on(skel->progs.follow_fork);
-        on(skel->progs.io_submit_exit);
         on(has("bpf.tp_btf") ? skel->progs.sched_switch_btf : skel->progs.sched_switch_tp);
         const bool submit_req = has("tracepoint.io_uring:io_uring_submit_req");
         const bool submit_sqe = has("tracepoint.io_uring:io_uring_submit_sqe");  // before 6.2
-        if ((submit_req || submit_sqe) && has("tracepoint.io_uring:io_uring_complete")) {
-            on(skel->progs.uring_enter);
-            on(skel->progs.uring_exit);
+        const bool uring = (submit_req || submit_sqe) && has("tracepoint.io_uring:io_uring_complete");
+        // The tracepoint backend learns completion times when they are reaped.
+        const bool getevents = b == model::Backend::tracepoint;
+        syscall_hooks = choose_syscall_hooks();
+        if (syscall_hooks == model::SyscallHooks::raw) {
+#ifdef AIO_AUDIT_RAW_SYSCALLS
+            on(skel->progs.sys_enter_btf);
+            on(skel->progs.sys_exit_btf);
+            skel->rodata->nr_io_submit = __NR_io_submit;
+            skel->rodata->nr_io_getevents = __NR_io_getevents;
+            skel->rodata->nr_io_uring_enter = __NR_io_uring_enter;
+            skel->rodata->hook_getevents = getevents;
+            skel->rodata->hook_uring = uring;
+#endif
+        } else {
+            on(skel->progs.io_submit_enter);
+            on(skel->progs.io_submit_exit);
+            if (getevents) {
+                on(skel->progs.io_getevents_enter);
+                on(skel->progs.io_getevents_exit);
+            }
+            if (uring) {
+                on(skel->progs.uring_enter);
+                on(skel->progs.uring_exit);
+            }
+        }
+        if (uring) {
             on(submit_req ? skel->progs.uring_submit_req : skel->progs.uring_submit_sqe);
             on(irq_aware ? skel->progs.uring_complete_irq : skel->progs.uring_complete);
             if (has("tracepoint.io_uring:io_uring_queue_async_work"))
@@ -149,8 +191,6 @@ struct TraceSession::Impl {
         }
         switch (b) {
         case model::Backend::tracepoint:
-            on(skel->progs.io_getevents_enter);
-            on(skel->progs.io_getevents_exit);
             break;
         case model::Backend::fentry:
             on(skel->progs.fentry_aio_read);
@@ -347,6 +387,7 @@ model::TraceReport TraceSession::snapshot(double duration_s)
     report.backend_why = s.opts.plan.why;
     report.unseen = s.opts.plan.unseen;
     report.notes = s.notes;
+    report.syscall_hooks = s.syscall_hooks;
     report.duration_s = duration_s;
     report.tgid = s.opts.tgid;
     report.comm = s.opts.comm;

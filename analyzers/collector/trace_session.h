@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "model/backend_plan.h"
@@ -27,6 +28,8 @@ struct TraceOptions {
     std::uint32_t ringbuf_bytes = 256 * 1024;  // power of two, >= page size
     bool posix_uprobes = true;
     bool driver_hooks = true;
+    // Empty: the plan's choice (raw where tp_btf works on this architecture).
+    std::optional<model::SyscallHooks> syscall_hooks;
 };
 
 class TraceSession {

@@ -40,6 +40,8 @@ bool all_tracepoints(const Capabilities& caps, std::vector<std::string>& missing
 // be read; the io_uring completion hook exists in every backend.
 void note_context(BackendPlan& plan, const Capabilities& caps)
 {
+    plan.syscall_hooks =
+        kRawSyscallProgramsBuilt && has(caps, "bpf.tp_btf") ? SyscallHooks::raw : SyscallHooks::event;
     if (!has(caps, "bpf.preempt_count"))
         plan.unseen.push_back("whether a completion ran in hardirq/softirq or in a task: preempt_count is "
                               "not readable (the kernel lacks CONFIG_KALLSYMS_ALL); an interrupt on the "
@@ -57,6 +59,11 @@ std::string_view name(Backend b)
     case Backend::none: return "none";
     }
     return "none";
+}
+
+std::string_view name(SyscallHooks h)
+{
+    return h == SyscallHooks::raw ? "raw" : "event";
 }
 
 std::optional<Backend> parse_backend(std::string_view text)

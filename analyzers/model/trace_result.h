@@ -66,6 +66,7 @@ struct TraceReport {
     std::string backend_why;
     std::vector<std::string> unseen;
     std::vector<std::string> notes;  // e.g. "driver return values: fexit on 2 functions"
+    SyscallHooks syscall_hooks = SyscallHooks::event;
     double duration_s = 0;
     std::uint32_t tgid = 0;  // 0: system-wide
     std::string comm;

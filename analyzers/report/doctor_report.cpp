@@ -43,6 +43,10 @@ void render_doctor_text(std::ostream& out, const model::Capabilities& caps, cons
         }
     }
     out << '\n' << fmt::format("trace backend: {} ({})\n", model::name(plan.backend), plan.why);
+    if (plan.backend != model::Backend::none)
+        out << (plan.syscall_hooks == model::SyscallHooks::raw
+                    ? "  syscall hooks: raw sys_enter/sys_exit tracepoints (tp_btf)\n"
+                    : "  syscall hooks: one syscalls:sys_{enter,exit}_* tracepoint per syscall\n");
     if (!plan.unseen.empty()) {
         out << "  this backend cannot see:\n";
         for (const auto& u : plan.unseen)
@@ -65,6 +69,7 @@ nlohmann::json doctor_json(const model::Capabilities& caps, const model::Backend
             {{"id", c.id}, {"label", c.label}, {"status", model::name(c.status)}, {"detail", c.detail}});
     j["trace_backend"] = {{"backend", model::name(plan.backend)},
                           {"why", plan.why},
+                          {"syscall_hooks", model::name(plan.syscall_hooks)},
                           {"cannot_see", plan.unseen},
                           {"missing", plan.missing}};
     return j;

@@ -68,6 +68,9 @@ void render_trace_text(std::ostream& out, const model::TraceReport& r, const Tra
                        r.backend_why,
                        r.tgid ? fmt::format("pid {}", r.tgid)
                               : (r.comm.empty() ? std::string("system-wide") : "comm " + r.comm));
+    out << (r.syscall_hooks == model::SyscallHooks::raw
+                ? "Syscalls hooked at the raw sys_enter/sys_exit tracepoints (tp_btf).\n"
+                : "Syscalls hooked at their own syscalls:sys_{enter,exit}_* tracepoints.\n");
     if (!r.unseen.empty()) {
         out << "This backend cannot see:\n";
         for (const auto& u : r.unseen)
@@ -195,6 +198,7 @@ nlohmann::json trace_json(const model::TraceReport& r)
     j["tgid"] = r.tgid;
     j["comm"] = r.comm;
     j["notes"] = r.notes;
+    j["syscall_hooks"] = model::name(r.syscall_hooks);
     j["lost"] = r.lost;
     j["ops"] = nlohmann::json::array();
     for (const auto& op : r.ops) {

@@ -74,7 +74,8 @@ std::size_t our_programs()
 {
     const RunResult r = run({"bpftool", "prog", "show"});
     std::size_t n = 0;
-    for (const char* name : {"io_submit_enter", "io_submit_exit", "sched_switch_tp", "sched_switch_bt", "uring_complete"}) {
+    for (const char* name : {"io_submit_enter", "io_submit_exit", "sys_enter_btf", "sys_exit_btf", "sched_switch_tp",
+                             "sched_switch_bt", "uring_complete"}) {
         std::size_t pos = 0;
         while ((pos = r.out.find(std::string("name ") + name, pos)) != std::string::npos) {
             ++n;
@@ -159,6 +160,67 @@ TEST_F(TraceHost, Ext4AndXfsDirectAreAsync)
         [&](const auto& j) { return async(j, {"xfs_file_read_iter", "xfs_file_write_iter"}); });
     expect_op(x, "xfs_file_read_iter", "libaio", "direct", "async");
     expect_op(x, "xfs_file_write_iter", "libaio", "direct", "async");
+}
+
+// Both ways of hooking the syscalls (raw sys_enter/sys_exit through tp_btf,
+// the default here, and one tracepoint per syscall) give the same verdicts.
+TEST_F(TraceHost, BothSyscallHookKindsAgree)
+{
+    for (const std::string kind : {"raw", "event"}) {
+        SCOPED_TRACE("--syscall-hooks " + kind);
+        const auto t = trace_probe({"--syscall-hooks", kind}, "/dev/shm -e libaio -o read -m buffered -n 32");
+        EXPECT_EQ(t["syscall_hooks"], kind);
+        expect_op(t, "shmem_file_read_iter", "libaio", "buffered", "sync");
+        const auto e = measure_until(
+            [&] {
+                return trace_probe({"--syscall-hooks", kind},
+                                   ext4->mount_point().string() + " -e libaio -o read -m direct -n 32");
+            },
+            [&](const auto& j) {
+                const auto* op = find_op(j, "ext4_file_read_iter", "libaio", "direct");
+                return op && (*op)["verdict"] == "async";
+            });
+        expect_op(e, "ext4_file_read_iter", "libaio", "direct", "async");
+    }
+}
+
+std::uint64_t hist_total(const nlohmann::json& h)
+{
+    std::uint64_t n = 0;
+    for (const auto& v : h["log2_hist"])
+        n += v.get<std::uint64_t>();
+    return n;
+}
+
+// Servers often reap in a completion thread: the tracepoint backend must time
+// those completions too (it matches io_getevents' events to the requests the
+// process submitted, whichever thread reaps them).
+TEST_F(TraceHost, CompletionsReapedByAnotherThreadAreTimed)
+{
+    const fs::path file = ext4->mount_point() / "reap-elsewhere.dat";
+    {
+        std::ofstream out(file, std::ios::binary);
+        const std::string block(4096, 'r');
+        for (int i = 0; i < 256; ++i)
+            out << block;
+    }
+    // Clean pages: O_DIRECT reads of dirty ones wait for writeback in io_submit.
+    ::sync();
+    for (const std::string kind : {"raw", "event"}) {
+        SCOPED_TRACE("--syscall-hooks " + kind);
+        const RunResult r = run_tool({"trace", "--json", "--syscall-hooks", kind, "--", REAP_ELSEWHERE_BIN,
+                                      file.string(), "200"});
+        ASSERT_EQ(r.exit_code, 0) << r.err;
+        const auto j = nlohmann::json::parse(r.out);
+        const auto* op = find_op(j, "ext4_file_read_iter", "libaio", "direct");
+        ASSERT_NE(op, nullptr) << ops_summary(j);
+        EXPECT_EQ((*op)["requests"], 200) << ops_summary(j);
+        EXPECT_GT((*op)["completed_after"].get<int>(), 0) << ops_summary(j);
+        // Every request has a completion time: at io_submit's exit when it
+        // completed inside it, else when the other thread reaped it.
+        EXPECT_EQ(hist_total((*op)["complete_ns"]), 200u) << (*op).dump();
+    }
+    fs::remove(file);
 }
 
 TEST_F(TraceHost, IoUringPuntsAreSeen)

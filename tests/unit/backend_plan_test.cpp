@@ -37,6 +37,18 @@ TEST(BackendPlan, PrefersFentryThenKprobeThenTracepoint)
     EXPECT_NE(std::find(plan.missing.begin(), plan.missing.end(), "bpf.fentry"), plan.missing.end());
 }
 
+TEST(BackendPlan, RawSyscallHooksWhereTpBtfWorks)
+{
+    auto host = with({"kernel.btf", "bpf.tracepoint", "bpf.tp_btf"});
+    EXPECT_EQ(plan_backend(host).syscall_hooks,
+              kRawSyscallProgramsBuilt ? SyscallHooks::raw : SyscallHooks::event);
+    EXPECT_EQ(plan_backend(host, Backend::tracepoint).syscall_hooks, plan_backend(host).syscall_hooks);
+    auto no_tp_btf = with({"kernel.btf", "bpf.tracepoint"});
+    EXPECT_EQ(plan_backend(no_tp_btf).syscall_hooks, SyscallHooks::event);
+    EXPECT_EQ(name(SyscallHooks::raw), "raw");
+    EXPECT_EQ(name(SyscallHooks::event), "event");
+}
+
 TEST(BackendPlan, FentryNeedsBtfAndFexit)
 {
     auto no_fexit = with({"kernel.btf", "bpf.tracepoint", "bpf.fentry"});

@@ -5,7 +5,9 @@
 # driver function is named with its module, the driver's own return value is
 # seen where it can be hooked, and the fake-async device's stack shows the
 # wait inside the driver. The tracepoint backend sees no completion context,
-# so fake-async is blocking there (docs/trace.md).
+# so fake-async is blocking there (docs/trace.md). The syscalls are hooked at
+# the raw sys_enter/sys_exit tracepoints (tp_btf, the default where it loads);
+# the tracepoint backend also runs with one tracepoint per syscall.
 # timeout: 600
 source "$AIO_VM_SRC/tests/vm/guest/lib.sh"
 require_subcommand trace
@@ -32,12 +34,14 @@ expect_eq() { # WHAT GOT WANT
 	echo "  ok   $1 = $2"
 }
 
-for backend in fentry kprobe tracepoint; do
-	step "backend $backend"
-	out=/tmp/trace-$backend.json
-	"$AIO_AUDIT" trace --backend "$backend" --json -- sh -c "{ $workload; } >/dev/null" >"$out" ||
-		fail "trace --backend $backend exited $?"
+for run in fentry:raw kprobe:raw tracepoint:raw tracepoint:event; do
+	backend=${run%:*} hooks=${run#*:}
+	step "backend $backend, syscall hooks $hooks"
+	out=/tmp/trace-$backend-$hooks.json
+	"$AIO_AUDIT" trace --backend "$backend" --syscall-hooks "$hooks" --json -- sh -c "{ $workload; } >/dev/null" \
+		>"$out" || fail "trace --backend $backend --syscall-hooks $hooks exited $?"
 	expect_eq "backend" "$(jq -r .backend "$out")" "$backend"
+	expect_eq "syscall hooks" "$(jq -r .syscall_hooks "$out")" "$hooks"
 	jq -r '.notes[] | "  note: " + .' "$out"
 	full=$([[ $backend == tracepoint ]] && echo no || echo yes)
 
