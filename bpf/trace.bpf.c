@@ -349,6 +349,7 @@ static __always_inline struct task_state *task_for_syscall(__u32 tid)
 	st->ntracked = 0;
 	st->ncalls = 0;
 	st->in_call = 0;
+	st->in_one = 0;
 	return st;
 }
 
@@ -459,25 +460,30 @@ static __always_inline void finish_request(struct req_state *r)
 {
 	struct aio_audit_evidence_key ev = {};
 	struct aio_audit_op_stats *s;
+	__u64 sub_start, sub_end;
 
 	ev.op = r->op;
 	ev.refused = r->refused;
 	ev.context = r->refused ? AA_CTX_UNKNOWN : r->context;
 	ev.completed = r->refused ? AA_WHEN_UNKNOWN : r->completed;
 	ev.slept_in_call = r->call_done ? (r->call_slept ? AA_TRI_YES : AA_TRI_NO) : AA_TRI_UNKNOWN;
-	ev.slept_in_submission = r->slept_sub ? AA_TRI_YES : AA_TRI_NO;
+	/* With io_submit_one hooked, submission is this request's own part of
+	 * the syscall: in a batch, a sleep for another iocb is not its sleep. */
+	ev.slept_in_submission = (r->has_one ? r->one_slept : r->slept_sub) ? AA_TRI_YES : AA_TRI_NO;
 	count_evidence(&ev);
 
 	s = op_stats(&r->op);
 	if (!s)
 		return;
 	__sync_fetch_and_add(&s->requests, 1);
-	if (r->t_exit > r->t_syscall)
-		hist_add(s->submit_hist, r->t_exit - r->t_syscall);
+	sub_start = r->has_one ? r->t_one_enter : r->t_syscall;
+	sub_end = r->has_one ? r->t_one_exit : r->t_exit;
+	if (sub_end > sub_start)
+		hist_add(s->submit_hist, sub_end - sub_start);
 	if (r->call_done && r->t_call_exit > r->t_call_enter)
 		hist_add(s->call_hist, r->t_call_exit - r->t_call_enter);
-	if (r->t_complete > r->t_syscall)
-		hist_add(s->complete_hist, r->t_complete - r->t_syscall);
+	if (r->t_complete > sub_start)
+		hist_add(s->complete_hist, r->t_complete - sub_start);
 	if (r->res < 0)
 		__sync_fetch_and_add(&s->errors, 1);
 	if (r->has_driver_ret) {
@@ -531,15 +537,8 @@ struct exit_ctx {
 	__u64 now;
 	__u64 t_enter;
 	long ret;
-	/* Requests of one op, aggregated before they touch the maps. */
-	struct aio_audit_op_key op;
-	__u32 n_done;
-	__u32 n_deferred;
-	__u32 n_refused;
 	__u32 tail_exit; /* the ring's tail when this exit looked */
 	__u64 offcpu;
-	__u8 have_op;
-	__u8 syscall_counted;
 };
 
 /* The k-th event the kernel posted to the ring while io_submit ran names, in
@@ -569,46 +568,49 @@ static __always_inline bool same_op(const struct aio_audit_op_key *a, const stru
 	       a->api == b->api && a->flags == b->flags;
 }
 
-static __always_inline void flush_op(struct exit_ctx *c, __u8 slept)
+static __always_inline void flush_op(struct task_state *st, struct exit_ctx *c, __u8 slept)
 {
+	struct exit_acc *a = &st->acc;
 	struct aio_audit_evidence_key ev = {};
 	struct aio_audit_op_stats *s;
-	__u32 n = c->n_done + c->n_deferred + c->n_refused;
+	__u32 n = a->n_done + a->n_deferred + a->n_refused;
 
-	if (!c->have_op || !n)
+	if (!a->have_op || !n)
 		return;
-	ev.op = c->op;
+	ev.op = a->op;
 	ev.slept_in_submission = slept ? AA_TRI_YES : AA_TRI_NO;
-	if (c->n_done) {
+	if (a->n_done) {
 		ev.completed = AA_WHEN_IN_SYSCALL;
-		count_evidence_n(&ev, c->n_done);
+		count_evidence_n(&ev, a->n_done);
 	}
-	if (c->n_deferred) {
+	if (a->n_deferred) {
 		ev.completed = AA_WHEN_AFTER_SYSCALL;
-		count_evidence_n(&ev, c->n_deferred);
+		count_evidence_n(&ev, a->n_deferred);
 	}
-	if (c->n_refused) {
+	if (a->n_refused) {
 		__builtin_memset(&ev, 0, sizeof(ev));
-		ev.op = c->op;
+		ev.op = a->op;
 		ev.refused = 1;
-		count_evidence_n(&ev, c->n_refused);
+		count_evidence_n(&ev, a->n_refused);
 	}
-	s = op_stats(&c->op);
+	s = op_stats(&a->op);
 	if (s) {
 		/* The syscall is counted once, with the first op it reached. */
-		if (!c->syscall_counted) {
-			c->syscall_counted = 1;
+		if (!a->syscall_counted) {
+			a->syscall_counted = 1;
 			__sync_fetch_and_add(&s->syscalls, 1);
 			if (slept)
 				hist_add(s->offcpu_hist, c->offcpu);
 		}
 		__sync_fetch_and_add(&s->requests, n);
-		if (n > c->n_refused)
-			hist_add_n(s->submit_hist, c->now - c->t_enter, n - c->n_refused);
-		if (c->n_done)
-			hist_add_n(s->complete_hist, c->now - c->t_enter, c->n_done);
+		if (n > a->n_refused)
+			hist_add_n(s->submit_hist, c->now - c->t_enter, n - a->n_refused);
+		if (a->n_done)
+			hist_add_n(s->complete_hist, c->now - c->t_enter, a->n_done);
 	}
-	c->n_done = c->n_deferred = c->n_refused = 0;
+	a->n_done = 0;
+	a->n_deferred = 0;
+	a->n_refused = 0;
 }
 
 struct find_ctx {
@@ -641,16 +643,16 @@ static __always_inline void finish_iocb_in(struct task_state *st, __u32 i, struc
 	uiocb = st->iocbs[j];
 	if (!uiocb)
 		return;
-	if (!c->have_op || !same_op(&c->op, &st->ops[j])) {
-		flush_op(c, st->sleeps != 0);
-		c->op = st->ops[j];
-		c->have_op = 1;
+	if (!st->acc.have_op || !same_op(&st->acc.op, &st->ops[j])) {
+		flush_op(st, c, st->sleeps != 0);
+		st->acc.op = st->ops[j];
+		st->acc.have_op = 1;
 	}
 	if (i >= submitted) {
 		/* io_submit refuses only its first failing iocb, and returns its
 		 * error only when that is the first one. */
 		if (i == 0 && (c->ret == -EINVAL_ || c->ret == -EOPNOTSUPP_))
-			c->n_refused++;
+			st->acc.n_refused++;
 		return;
 	}
 	if (st->n_posted) {
@@ -661,10 +663,10 @@ static __always_inline void finish_iocb_in(struct task_state *st, __u32 i, struc
 		done = f.found;
 	}
 	if (done) {
-		c->n_done++;
+		st->acc.n_done++;
 		return;
 	}
-	c->n_deferred++;
+	st->acc.n_deferred++;
 	{
 		struct user_req_key uk = { .tgid = c->tgid, .iocb = uiocb };
 		struct user_req ur = { .t_submit = c->t_enter, .op = st->ops[j] };
@@ -789,6 +791,7 @@ static __always_inline int on_io_submit_exit(long ret)
 			ntracked = st->ntracked < AA_MAX_TRACKED_IOCBS ? st->ntracked : AA_MAX_TRACKED_IOCBS;
 			st->n_posted = 0;
 			st->n_waiting = 0;
+			__builtin_memset(&st->acc, 0, sizeof(st->acc));
 			/* Single-iocb calls skip bpf_loop and its per-step map lookup. */
 			if (n_posted == 1)
 				mark_posted_in(st, 0, &c);
@@ -798,7 +801,7 @@ static __always_inline int on_io_submit_exit(long ret)
 				finish_iocb_in(st, 0, &c);
 			else
 				bpf_loop(ntracked, finish_iocb, &c, 0);
-			flush_op(&c, st->sleeps != 0);
+			flush_op(st, &c, st->sleeps != 0);
 			/* A count in the map value, not in c: a stack counter
 			 * would keep apart verifier states that now prune. */
 			if (st->n_waiting)
@@ -976,6 +979,27 @@ int sched_switch_tp(struct trace_event_raw_sched_switch *ctx)
 
 /* ---------------------------------------------- driver call (fentry / kprobe) */
 
+/*
+ * In a batch, a request that completed inline (or was refused) frees its
+ * kiocb before io_submit returns, and the next iocb of the same call may get
+ * the same memory. The earlier request, still waiting for the syscall's exit,
+ * is finished here instead: its submission ended where this one's began
+ * (exact when io_submit_one is hooked: its own window is already recorded).
+ */
+static __always_inline void finish_reused(struct task_state *st, __u64 key, __u32 tid, __u64 now)
+{
+	struct req_state *old = bpf_map_lookup_elem(&aio_reqs, &key);
+
+	if (!old || old->tid != tid || old->t_syscall != st->t_enter || !(old->stage_completed || old->refused))
+		return;
+	old->t_exit = now;
+	old->slept_sub = st->sleeps != 0;
+	st->kiocbs[old->slot & (AA_MAX_TRACKED_IOCBS - 1)] = 0;
+	if (old->refused || __sync_fetch_and_add(&old->stage, 1) == 1)
+		finish_request(old);
+	bpf_map_delete_elem(&aio_reqs, &key);
+}
+
 static __always_inline int call_enter(struct kiocb *kiocb, __u8 kind)
 {
 	__u32 tid = current_tid();
@@ -985,10 +1009,13 @@ static __always_inline int call_enter(struct kiocb *kiocb, __u8 kind)
 
 	if (!st || st->in_syscall != AA_SYS_IO_SUBMIT)
 		return 0;
+	r.t_call_enter = bpf_ktime_get_ns();
+	finish_reused(st, key, tid, r.t_call_enter);
 	fill_op_from_file(&r.op, BPF_CORE_READ(kiocb, ki_filp), kind, AA_API_KAIO);
 	r.tid = tid;
 	r.t_syscall = st->t_enter;
-	r.t_call_enter = bpf_ktime_get_ns();
+	r.slot = st->ncalls & (AA_MAX_TRACKED_IOCBS - 1);
+	r.t_one_enter = st->in_one ? st->one_enter : 0;
 	if (bpf_map_update_elem(&aio_reqs, &key, &r, BPF_ANY)) {
 		drop(AA_DROP_REQUEST);
 		return 0;
@@ -996,6 +1023,8 @@ static __always_inline int call_enter(struct kiocb *kiocb, __u8 kind)
 	st->in_call = 1;
 	st->call_kiocb = key;
 	st->call_op = r.op;
+	if (st->in_one)
+		st->one_kiocb = key;
 	st->call_sleeps_at_enter = st->sleeps;
 	if (st->ncalls < AA_MAX_TRACKED_IOCBS)
 		st->kiocbs[st->ncalls++ & (AA_MAX_TRACKED_IOCBS - 1)] = key;
@@ -1026,6 +1055,71 @@ static __always_inline int call_exit(long ret)
 	if (ret == -EINVAL_ || ret == -EOPNOTSUPP_)
 		r->refused = 1;
 	return 0;
+}
+
+/*
+ * io_submit_one(): one iocb's share of io_submit (call-hook backends, where
+ * the kernel has it out of line). Its window is that request's submission
+ * window, and the sleeps inside it are that request's.
+ */
+static __always_inline int one_enter(void)
+{
+	__u32 tid = current_tid();
+	struct task_state *st = bpf_map_lookup_elem(&tasks, &tid);
+
+	if (!st || st->in_syscall != AA_SYS_IO_SUBMIT)
+		return 0;
+	st->in_one = 1;
+	st->one_kiocb = 0;
+	st->one_sleeps_at_enter = st->sleeps;
+	st->one_enter = bpf_ktime_get_ns();
+	return 0;
+}
+
+static __always_inline int one_exit(void)
+{
+	__u32 tid = current_tid();
+	struct task_state *st = bpf_map_lookup_elem(&tasks, &tid);
+	struct req_state *r;
+	__u64 key;
+
+	if (!st || !st->in_one)
+		return 0;
+	st->in_one = 0;
+	key = st->one_kiocb;
+	if (!key)
+		return 0; /* refused before reaching aio_read/aio_write, or not a read/write */
+	r = bpf_map_lookup_elem(&aio_reqs, &key);
+	if (!r || !r->t_one_enter)
+		return 0;
+	r->t_one_exit = bpf_ktime_get_ns();
+	r->one_slept = st->sleeps != st->one_sleeps_at_enter;
+	r->has_one = 1;
+	return 0;
+}
+
+SEC("fentry/io_submit_one")
+int BPF_PROG(fentry_io_submit_one)
+{
+	return one_enter();
+}
+
+SEC("fexit/io_submit_one")
+int BPF_PROG(fexit_io_submit_one)
+{
+	return one_exit();
+}
+
+SEC("kprobe/io_submit_one")
+int BPF_KPROBE(kprobe_io_submit_one)
+{
+	return one_enter();
+}
+
+SEC("kretprobe/io_submit_one")
+int BPF_KRETPROBE(kretprobe_io_submit_one)
+{
+	return one_exit();
 }
 
 SEC("fentry/aio_read")

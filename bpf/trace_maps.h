@@ -18,6 +18,24 @@ enum {
 	AA_SYS_URING_WAIT = 4,  /* io_uring_enter, waiting for completions */
 };
 
+/*
+ * io_submit's exit (tracepoint backend) groups consecutive requests of one op
+ * before they touch the maps. The group lives in the map value, not in the
+ * bpf_loop context on the stack: kernels before 6.7 verify a bpf_loop
+ * callback once, with the context's initial constants, and remove as dead
+ * the branches only later iterations take (seen on 6.1: every request of a
+ * batch went to its last op).
+ */
+struct exit_acc {
+	struct aio_audit_op_key op;
+	__u32 n_done;
+	__u32 n_deferred;
+	__u32 n_refused;
+	__u8 have_op;
+	__u8 syscall_counted;
+	__u8 pad[2];
+};
+
 /* A thread inside a submitting syscall. */
 struct task_state {
 	__u64 t_enter;
@@ -27,6 +45,8 @@ struct task_state {
 	__u64 offcpu;       /* voluntary off-CPU time in this syscall */
 	__u64 call_kiocb;   /* kiocb inside aio_read/aio_write right now */
 	__u64 uring_seq;    /* io_uring_enter calls so far */
+	__u64 one_enter;    /* io_submit_one entered (call-hook backends) */
+	__u64 one_kiocb;    /* the kiocb that io_submit_one reached the driver with */
 	__u32 tgid;
 	__u32 tail_enter;
 	__u32 nr;
@@ -34,15 +54,18 @@ struct task_state {
 	__u32 ncalls;   /* kiocbs[] filled by the driver-call hooks */
 	__u32 sleeps;   /* voluntary switches in this syscall */
 	__u32 call_sleeps_at_enter;
+	__u32 one_sleeps_at_enter;
 	__s32 stack_id;
 	__u32 n_posted; /* entries of posted[] filled at io_submit exit */
 	__u32 n_waiting; /* requests io_submit's exit put in user_reqs */
 	__u8 in_syscall; /* AA_SYS_* */
 	__u8 in_call;
 	__u8 uring_last_slept;
-	__u8 pad[5];
+	__u8 in_one;
+	__u8 pad[4];
 	char comm[16];
 	struct aio_audit_op_key call_op;
+	struct exit_acc acc;
 	/* The last file each kind resolved to, and its op: most submitters keep
 	 * hitting the same file, and resolving an op costs ~7 kernel reads. */
 	__u64 cached_file[2];
@@ -61,6 +84,8 @@ struct req_state {
 	__u64 t_call_exit;
 	__u64 t_exit;
 	__u64 t_complete;
+	__u64 t_one_enter; /* this request's own io_submit_one window, where hooked */
+	__u64 t_one_exit;
 	__s64 res;
 	__s64 driver_ret;
 	__u32 tid;
@@ -73,6 +98,10 @@ struct req_state {
 	__u8 refused;
 	__u8 has_driver_ret;
 	__u8 stage_completed;
+	__u8 has_one;   /* t_one_* are set */
+	__u8 one_slept; /* the submitter slept inside this request's io_submit_one */
+	__u8 slot;      /* its index in the submitter's kiocbs[] */
+	__u8 pad[5];
 };
 
 struct {

@@ -13,6 +13,7 @@
 
 #include <asm/unistd.h>
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <fmt/format.h>
 
 #include "collector/elf_symbols.h"
@@ -65,6 +66,26 @@ struct DriverHook {
 #if defined(__x86_64__) || defined(__aarch64__)
 #define AIO_AUDIT_RAW_SYSCALLS 1
 #endif
+
+namespace {
+
+// io_submit_one() is static in fs/aio.c: a compiler may inline it, and then
+// neither fentry nor a kprobe can reach it.
+constexpr const char* kNoSubmitOne =
+    "io_submit_one is not out of line in this kernel: a request's submission window and sleeps are its "
+    "io_submit call's";
+
+bool kernel_has_btf_func(const char* name)
+{
+    btf* vmlinux = btf__load_vmlinux_btf();
+    if (!vmlinux)
+        return false;
+    const bool found = btf__find_by_name_kind(vmlinux, name, BTF_KIND_FUNC) >= 0;
+    btf__free(vmlinux);
+    return found;
+}
+
+}  // namespace
 
 struct TraceSession::Impl {
     TraceOptions opts;
@@ -193,6 +214,13 @@ struct TraceSession::Impl {
         case model::Backend::tracepoint:
             break;
         case model::Backend::fentry:
+            if (kernel_has_btf_func("io_submit_one")) {
+                on(skel->progs.fentry_io_submit_one);
+                on(skel->progs.fexit_io_submit_one);
+                notes.push_back("submission windows per request: io_submit_one (fentry/fexit)");
+            } else {
+                notes.push_back(kNoSubmitOne);
+            }
             on(skel->progs.fentry_aio_read);
             on(skel->progs.fentry_aio_write);
             on(skel->progs.fexit_aio_read);
@@ -200,6 +228,13 @@ struct TraceSession::Impl {
             on(irq_aware ? skel->progs.fentry_aio_complete_rw_irq : skel->progs.fentry_aio_complete_rw);
             break;
         case model::Backend::kprobe:
+            if (ksyms.address_of("io_submit_one")) {
+                on(skel->progs.kprobe_io_submit_one);
+                on(skel->progs.kretprobe_io_submit_one);
+                notes.push_back("submission windows per request: io_submit_one (kprobe/kretprobe)");
+            } else {
+                notes.push_back(kNoSubmitOne);
+            }
             on(skel->progs.kprobe_aio_read);
             on(skel->progs.kprobe_aio_write);
             on(skel->progs.kretprobe_aio_read);

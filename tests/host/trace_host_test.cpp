@@ -223,6 +223,25 @@ TEST_F(TraceHost, CompletionsReapedByAnotherThreadAreTimed)
     fs::remove(file);
 }
 
+// One io_submit with a read of each file: every request keeps its own op
+// (kernels before 6.7 once merged them all into the batch's last op).
+TEST_F(TraceHost, BatchedRequestsKeepTheirOwnOps)
+{
+    for (const std::string kind : {"raw", "event"}) {
+        SCOPED_TRACE("--syscall-hooks " + kind);
+        const RunResult r = run_tool({"trace", "--json", "--syscall-hooks", kind, "--", BATCH_SUBMIT_BIN, "16",
+                                      "/dev/zero", "/dev/urandom"});
+        ASSERT_EQ(r.exit_code, 0) << r.err;
+        const auto j = nlohmann::json::parse(r.out);
+        for (const char* sym : {"read_iter_zero", "urandom_read_iter"}) {
+            const auto* op = find_op(j, sym, "libaio", "buffered");
+            ASSERT_NE(op, nullptr) << sym << ops_summary(j);
+            EXPECT_EQ((*op)["requests"], 16) << sym << ops_summary(j);
+            EXPECT_EQ((*op)["verdict"], "sync") << sym << ops_summary(j);
+        }
+    }
+}
+
 TEST_F(TraceHost, IoUringPuntsAreSeen)
 {
     // tmpfs reads through io_uring are punted to io-wq on this kernel (the

@@ -40,7 +40,7 @@ cannot_run() {
 }
 
 command -v qemu-system-x86_64 >/dev/null || cannot_run "no qemu-system-x86_64"
-for f in "$AIO_VM_VMLINUX" "$AIO_VM_INITRAMFS" "$AIO_VM_KO" "$AIO_VM_GADGET_CHECK"; do
+for f in "$AIO_VM_VMLINUX" "$AIO_VM_INITRAMFS" "$AIO_VM_KO" "$AIO_VM_GADGET_CHECK" "$AIO_VM_BATCH_SUBMIT"; do
 	[[ -f $f ]] || cannot_run "$f is missing (not built: no kernel $AIO_VM_KVER or its headers?)"
 done
 
@@ -70,6 +70,7 @@ AIO_VM_BUILD=$AIO_VM_BUILD
 AIO_VM_KO=$AIO_VM_KO
 AIO_VM_BTF_STATUS=$AIO_VM_BTF_STATUS
 AIO_VM_GADGET_CHECK=$AIO_VM_GADGET_CHECK
+AIO_VM_BATCH_SUBMIT=$AIO_VM_BATCH_SUBMIT
 AIO_AUDIT=$AIO_VM_AIO_AUDIT
 AIO_VM_CASES="$*"
 AIO_VM_CYCLES=${AIO_VM_CYCLES:-}

@@ -62,7 +62,31 @@ for run in fentry:raw kprobe:raw tracepoint:raw tracepoint:event; do
 	expect_eq "requests seen" "$(op "$out" gadget_async_read_iter .requests)" 64
 	expect_eq "lost events" "$(jq '[.lost[]] | add' "$out")" 0
 
+	# One io_submit of [blocking read, async read]. With io_submit_one hooked
+	# the blocking device's sleep is in its own submission, not the async
+	# one's; the tracepoint backend charges a call's sleeps to all its
+	# requests (docs/trace.md), but still tells the two requests apart.
+	batch=/tmp/trace-batch-$backend-$hooks.json
+	"$AIO_AUDIT" trace --backend "$backend" --syscall-hooks "$hooks" --json -- \
+		"$AIO_VM_BATCH_SUBMIT" 16 "$GADGET_DEV/blocking" "$GADGET_DEV/async" >"$batch" ||
+		fail "trace of batch_submit exited $?"
+	jq -c '.ops[] | {op, api, requests, syscalls, slept_in_submission, slept_in_call, completed_in_call,
+		completed_in_syscall, completed_after, verdict}' "$batch"
+	expect_eq "batch: blocking requests" "$(op "$batch" gadget_blocking_read_iter .requests)" 16
+	expect_eq "batch: async completed after the syscall" "$(op "$batch" gadget_async_read_iter .completed_after)" 16
+	expect_eq "batch: blocking slept in submission" "$(op "$batch" gadget_blocking_read_iter .slept_in_submission)" 16
 	if [[ $full == yes ]]; then
+		expect_eq "batch: async slept in submission" "$(op "$batch" gadget_async_read_iter .slept_in_submission)" 0
+		expect_eq "batch: async verdict" "$(op "$batch" gadget_async_read_iter .verdict)" async
+	fi
+
+	if [[ $full == yes ]]; then
+		# Each request's own submission window, from io_submit_one.
+		jq -e '.notes | any(startswith("submission windows per request: io_submit_one"))' "$out" >/dev/null ||
+			fail "io_submit_one not hooked: $(jq -c .notes "$out")"
+		expect_eq "async submission windows" "$(op "$out" gadget_async_read_iter .submit_ns.count)" 64
+		expect_eq "blocking slept in its own submission" \
+			"$(op "$out" gadget_blocking_read_iter .slept_in_submission)" 64
 		# The driver function's own return value, hooked at run time: at
 		# least the second pass is seen, and every hooked call agrees.
 		for dev in async:eiocbqueued fake_async:eiocbqueued sync:bytes blocking:bytes; do

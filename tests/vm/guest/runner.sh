@@ -20,7 +20,8 @@ R=/run/aio-vm
 source "$R/guest.env"
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export HOME=/root LC_ALL=C.UTF-8
-export AIO_VM_SRC AIO_VM_BUILD AIO_VM_KO AIO_VM_BTF_STATUS AIO_VM_GADGET_CHECK AIO_AUDIT AIO_VM_CYCLES
+export AIO_VM_SRC AIO_VM_BUILD AIO_VM_KO AIO_VM_BTF_STATUS AIO_VM_GADGET_CHECK AIO_VM_BATCH_SUBMIT AIO_AUDIT
+export AIO_VM_CYCLES
 mkdir -p "$R/cases"
 
 cut -d' ' -f1 /proc/uptime >"$R/boot-seconds"
