@@ -147,7 +147,7 @@ int run_trace(const TraceCliOptions& opt)
     topts.driver_hooks = !opt.no_driver_hooks;
     topts.posix_uprobes = !opt.no_posix;
     if (!opt.syscall_hooks.empty())
-        topts.syscall_hooks = opt.syscall_hooks == "raw" ? model::SyscallHooks::raw : model::SyscallHooks::event;
+        topts.syscall_hooks = model::parse_syscall_hooks(opt.syscall_hooks);
     collector::TraceSession session(topts);
 
     struct sigaction sa {};
@@ -214,9 +214,10 @@ void add_trace(CLI::App& app, Runner& run)
     cmd->add_option("--backend", opt->backend, "Force a backend instead of the best that works")
         ->check(CLI::IsMember({"fentry", "kprobe", "tracepoint"}));
     cmd->add_option("--syscall-hooks", opt->syscall_hooks,
-                    "How io_submit/io_getevents/io_uring_enter are hooked: raw (tp_btf sys_enter/sys_exit, "
-                    "the default where it loads: cheaper per request) or event (one tracepoint per syscall)")
-        ->check(CLI::IsMember({"raw", "event"}));
+                    "How io_submit/io_getevents/io_uring_enter are hooked: fentry (on the syscall functions; "
+                    "the fentry backend's default), raw (tp_btf sys_enter/sys_exit; the default elsewhere where "
+                    "it loads) or event (one tracepoint per syscall)")
+        ->check(CLI::IsMember({"fentry", "raw", "event"}));
     cmd->add_flag("--no-driver-hooks", opt->no_driver_hooks,
                   "Do not hook the return of each driver function seen (fentry/kprobe backends)");
     cmd->add_flag("--no-posix", opt->no_posix, "Do not put uprobes on glibc's POSIX AIO functions");

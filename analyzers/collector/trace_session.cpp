@@ -61,10 +61,16 @@ struct DriverHook {
 
 }  // namespace
 
-// bpf/trace.bpf.c builds sys_enter_btf/sys_exit_btf for these only: it needs
-// the architecture's pt_regs layout (model::kRawSyscallProgramsBuilt).
+// bpf/trace.bpf.c builds sys_enter_btf/sys_exit_btf and the fentry syscall
+// programs for these only: it needs the architecture's pt_regs layout and
+// syscall function names (model::kArchSyscallProgramsBuilt).
 #if defined(__x86_64__) || defined(__aarch64__)
 #define AIO_AUDIT_RAW_SYSCALLS 1
+#endif
+#if defined(__aarch64__)
+constexpr const char* kSysPrefix = "__arm64_sys_";
+#else
+constexpr const char* kSysPrefix = "__x64_sys_";
 #endif
 
 namespace {
@@ -75,12 +81,12 @@ constexpr const char* kNoSubmitOne =
     "io_submit_one is not out of line in this kernel: a request's submission window and sleeps are its "
     "io_submit call's";
 
-bool kernel_has_btf_func(const char* name)
+bool kernel_has_btf_func(const std::string& name)
 {
     btf* vmlinux = btf__load_vmlinux_btf();
     if (!vmlinux)
         return false;
-    const bool found = btf__find_by_name_kind(vmlinux, name, BTF_KIND_FUNC) >= 0;
+    const bool found = btf__find_by_name_kind(vmlinux, name.c_str(), BTF_KIND_FUNC) >= 0;
     btf__free(vmlinux);
     return found;
 }
@@ -117,15 +123,26 @@ struct TraceSession::Impl {
 
     bool has(std::string_view id) const { return model::has(opts.caps, id); }
 
-    model::SyscallHooks choose_syscall_hooks() const
+    model::SyscallHooks choose_syscall_hooks()
     {
-        if (opts.syscall_hooks == model::SyscallHooks::raw && opts.plan.syscall_hooks != model::SyscallHooks::raw)
-            throw EnvironmentError(
-                std::string("--syscall-hooks raw: ") +
-                    (model::kRawSyscallProgramsBuilt ? "the kernel refuses tp_btf programs (see `aio-audit doctor`)"
-                                                     : "this build has raw syscall programs for x86-64 and arm64 only"),
-                "use --syscall-hooks event (one tracepoint per syscall)");
-        return opts.syscall_hooks.value_or(opts.plan.syscall_hooks);
+        if (opts.syscall_hooks) {
+            if (auto why = model::syscall_hooks_unavailable(opts.caps, opts.plan.backend, *opts.syscall_hooks))
+                throw EnvironmentError(fmt::format("--syscall-hooks {}: {}", model::name(*opts.syscall_hooks), *why),
+                                       "use --syscall-hooks event (one tracepoint per syscall)");
+        }
+        model::SyscallHooks h = opts.syscall_hooks.value_or(opts.plan.syscall_hooks);
+        // A kernel may lack the function's BTF (an unusual syscall wrapper).
+        if (h == model::SyscallHooks::fentry && !kernel_has_btf_func(kSysPrefix + std::string("io_submit"))) {
+            if (opts.syscall_hooks)
+                throw EnvironmentError(std::string("--syscall-hooks fentry: the kernel's BTF has no ") + kSysPrefix +
+                                       "io_submit");
+            notes.push_back(std::string("no ") + kSysPrefix + "io_submit in the kernel's BTF: syscalls hooked at "
+                            "tracepoints instead of fentry");
+            h = model::syscall_hooks_unavailable(opts.caps, opts.plan.backend, model::SyscallHooks::raw)
+                    ? model::SyscallHooks::event
+                    : model::SyscallHooks::raw;
+        }
+        return h;
     }
 
     void attach(bpf_program* prog, const char* what)
@@ -175,7 +192,16 @@ struct TraceSession::Impl {
         // The tracepoint backend learns completion times when they are reaped.
         const bool getevents = b == model::Backend::tracepoint;
         syscall_hooks = choose_syscall_hooks();
-        if (syscall_hooks == model::SyscallHooks::raw) {
+        if (syscall_hooks == model::SyscallHooks::fentry) {
+#ifdef AIO_AUDIT_RAW_SYSCALLS
+            on(skel->progs.fentry_sys_io_submit);
+            on(skel->progs.fexit_sys_io_submit);
+            if (uring) {
+                on(skel->progs.fentry_sys_io_uring_enter);
+                on(skel->progs.fexit_sys_io_uring_enter);
+            }
+#endif
+        } else if (syscall_hooks == model::SyscallHooks::raw) {
 #ifdef AIO_AUDIT_RAW_SYSCALLS
             on(skel->progs.sys_enter_btf);
             on(skel->progs.sys_exit_btf);

@@ -40,8 +40,11 @@ bool all_tracepoints(const Capabilities& caps, std::vector<std::string>& missing
 // be read; the io_uring completion hook exists in every backend.
 void note_context(BackendPlan& plan, const Capabilities& caps)
 {
-    plan.syscall_hooks =
-        kRawSyscallProgramsBuilt && has(caps, "bpf.tp_btf") ? SyscallHooks::raw : SyscallHooks::event;
+    for (SyscallHooks h : {SyscallHooks::fentry, SyscallHooks::raw, SyscallHooks::event})
+        if (!syscall_hooks_unavailable(caps, plan.backend, h)) {
+            plan.syscall_hooks = h;
+            break;
+        }
     if (!has(caps, "bpf.preempt_count"))
         plan.unseen.push_back("whether a completion ran in hardirq/softirq or in a task: preempt_count is "
                               "not readable (the kernel lacks CONFIG_KALLSYMS_ALL); an interrupt on the "
@@ -63,7 +66,53 @@ std::string_view name(Backend b)
 
 std::string_view name(SyscallHooks h)
 {
-    return h == SyscallHooks::raw ? "raw" : "event";
+    switch (h) {
+    case SyscallHooks::raw: return "raw";
+    case SyscallHooks::fentry: return "fentry";
+    case SyscallHooks::event: return "event";
+    }
+    return "event";
+}
+
+std::optional<SyscallHooks> parse_syscall_hooks(std::string_view text)
+{
+    for (SyscallHooks h : {SyscallHooks::event, SyscallHooks::raw, SyscallHooks::fentry})
+        if (name(h) == text)
+            return h;
+    return std::nullopt;
+}
+
+std::string_view describe(SyscallHooks h)
+{
+    switch (h) {
+    case SyscallHooks::raw: return "raw sys_enter/sys_exit tracepoints (tp_btf)";
+    case SyscallHooks::fentry: return "fentry/fexit on the syscall functions (no syscall tracepoint)";
+    case SyscallHooks::event: return "one syscalls:sys_{enter,exit}_* tracepoint per syscall";
+    }
+    return "";
+}
+
+std::optional<std::string> syscall_hooks_unavailable(const Capabilities& caps, Backend backend, SyscallHooks hooks)
+{
+    switch (hooks) {
+    case SyscallHooks::event:
+        return std::nullopt;
+    case SyscallHooks::raw:
+        if (!kArchSyscallProgramsBuilt)
+            return "this build has raw syscall programs for x86-64 and arm64 only";
+        if (!has(caps, "bpf.tp_btf"))
+            return "the kernel refuses tp_btf programs (see `aio-audit doctor`)";
+        return std::nullopt;
+    case SyscallHooks::fentry:
+        if (!kArchSyscallProgramsBuilt)
+            return "this build has fentry syscall programs for x86-64 and arm64 only";
+        // The tracepoint backend times completions at io_getevents, which
+        // the fentry syscall hooks leave alone.
+        if (backend != Backend::fentry)
+            return "fentry syscall hooks go with the fentry backend only";
+        return std::nullopt;
+    }
+    return std::nullopt;
 }
 
 std::optional<Backend> parse_backend(std::string_view text)

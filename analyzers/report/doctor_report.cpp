@@ -44,9 +44,7 @@ void render_doctor_text(std::ostream& out, const model::Capabilities& caps, cons
     }
     out << '\n' << fmt::format("trace backend: {} ({})\n", model::name(plan.backend), plan.why);
     if (plan.backend != model::Backend::none)
-        out << (plan.syscall_hooks == model::SyscallHooks::raw
-                    ? "  syscall hooks: raw sys_enter/sys_exit tracepoints (tp_btf)\n"
-                    : "  syscall hooks: one syscalls:sys_{enter,exit}_* tracepoint per syscall\n");
+        out << fmt::format("  syscall hooks: {}\n", model::describe(plan.syscall_hooks));
     if (!plan.unseen.empty()) {
         out << "  this backend cannot see:\n";
         for (const auto& u : plan.unseen)

@@ -68,9 +68,7 @@ void render_trace_text(std::ostream& out, const model::TraceReport& r, const Tra
                        r.backend_why,
                        r.tgid ? fmt::format("pid {}", r.tgid)
                               : (r.comm.empty() ? std::string("system-wide") : "comm " + r.comm));
-    out << (r.syscall_hooks == model::SyscallHooks::raw
-                ? "Syscalls hooked at the raw sys_enter/sys_exit tracepoints (tp_btf).\n"
-                : "Syscalls hooked at their own syscalls:sys_{enter,exit}_* tracepoints.\n");
+    out << fmt::format("Syscalls hooked with {}.\n", model::describe(r.syscall_hooks));
     if (!r.unseen.empty()) {
         out << "This backend cannot see:\n";
         for (const auto& u : r.unseen)

@@ -38,7 +38,8 @@ TEST(DoctorHost, ReportsWhatThisKernelAllows)
     const bool fentry = status(doc, "bpf.fentry") == "yes" && status(doc, "bpf.fexit") == "yes";
     const bool kprobe = status(doc, "bpf.kprobe") == "yes" && status(doc, "bpf.kretprobe") == "yes";
     EXPECT_EQ(backend, fentry ? "fentry" : kprobe ? "kprobe" : "tracepoint");
-    EXPECT_EQ(doc["trace_backend"]["syscall_hooks"], status(doc, "bpf.tp_btf") == "yes" ? "raw" : "event");
+    EXPECT_EQ(doc["trace_backend"]["syscall_hooks"],
+              backend == "fentry" ? "fentry" : status(doc, "bpf.tp_btf") == "yes" ? "raw" : "event");
     EXPECT_EQ(r.exit_code, 0);
     if (backend == "tracepoint") {
         EXPECT_FALSE(doc["trace_backend"]["cannot_see"].empty());

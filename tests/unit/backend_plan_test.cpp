@@ -37,16 +37,26 @@ TEST(BackendPlan, PrefersFentryThenKprobeThenTracepoint)
     EXPECT_NE(std::find(plan.missing.begin(), plan.missing.end(), "bpf.fentry"), plan.missing.end());
 }
 
-TEST(BackendPlan, RawSyscallHooksWhereTpBtfWorks)
+TEST(BackendPlan, CheapestSyscallHooksThatWork)
 {
+    const auto arch = [](SyscallHooks h) { return kArchSyscallProgramsBuilt ? h : SyscallHooks::event; };
+    // This machine: tp_btf, no fentry.
     auto host = with({"kernel.btf", "bpf.tracepoint", "bpf.tp_btf"});
-    EXPECT_EQ(plan_backend(host).syscall_hooks,
-              kRawSyscallProgramsBuilt ? SyscallHooks::raw : SyscallHooks::event);
-    EXPECT_EQ(plan_backend(host, Backend::tracepoint).syscall_hooks, plan_backend(host).syscall_hooks);
+    EXPECT_EQ(plan_backend(host).syscall_hooks, arch(SyscallHooks::raw));
     auto no_tp_btf = with({"kernel.btf", "bpf.tracepoint"});
     EXPECT_EQ(plan_backend(no_tp_btf).syscall_hooks, SyscallHooks::event);
-    EXPECT_EQ(name(SyscallHooks::raw), "raw");
-    EXPECT_EQ(name(SyscallHooks::event), "event");
+    // fentry kernels: fentry on the syscall functions, with the fentry backend only.
+    auto all = with({"kernel.btf", "bpf.tracepoint", "bpf.tp_btf", "bpf.fentry", "bpf.fexit", "bpf.kprobe",
+                     "bpf.kretprobe"});
+    EXPECT_EQ(plan_backend(all).syscall_hooks, arch(SyscallHooks::fentry));
+    EXPECT_EQ(plan_backend(all, Backend::kprobe).syscall_hooks, arch(SyscallHooks::raw));
+    EXPECT_EQ(plan_backend(all, Backend::tracepoint).syscall_hooks, arch(SyscallHooks::raw));
+    EXPECT_TRUE(syscall_hooks_unavailable(all, Backend::tracepoint, SyscallHooks::fentry).has_value());
+    EXPECT_TRUE(syscall_hooks_unavailable(no_tp_btf, Backend::tracepoint, SyscallHooks::raw).has_value());
+    EXPECT_FALSE(syscall_hooks_unavailable(no_tp_btf, Backend::tracepoint, SyscallHooks::event).has_value());
+    for (SyscallHooks h : {SyscallHooks::event, SyscallHooks::raw, SyscallHooks::fentry})
+        EXPECT_EQ(parse_syscall_hooks(name(h)), h);
+    EXPECT_FALSE(parse_syscall_hooks("kprobe").has_value());
 }
 
 TEST(BackendPlan, FentryNeedsBtfAndFexit)

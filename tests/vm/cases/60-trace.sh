@@ -5,9 +5,10 @@
 # driver function is named with its module, the driver's own return value is
 # seen where it can be hooked, and the fake-async device's stack shows the
 # wait inside the driver. The tracepoint backend sees no completion context,
-# so fake-async is blocking there (docs/trace.md). The syscalls are hooked at
-# the raw sys_enter/sys_exit tracepoints (tp_btf, the default where it loads);
-# the tracepoint backend also runs with one tracepoint per syscall.
+# so fake-async is blocking there (docs/trace.md). The syscalls are hooked by
+# fentry on the syscall functions with the fentry backend (its default), at
+# the raw sys_enter/sys_exit tracepoints (tp_btf) with the kprobe and
+# tracepoint backends, and with one tracepoint per syscall once more.
 # timeout: 600
 source "$AIO_VM_SRC/tests/vm/guest/lib.sh"
 require_subcommand trace
@@ -34,7 +35,7 @@ expect_eq() { # WHAT GOT WANT
 	echo "  ok   $1 = $2"
 }
 
-for run in fentry:raw kprobe:raw tracepoint:raw tracepoint:event; do
+for run in fentry:fentry kprobe:raw tracepoint:raw tracepoint:event; do
 	backend=${run%:*} hooks=${run#*:}
 	step "backend $backend, syscall hooks $hooks"
 	out=/tmp/trace-$backend-$hooks.json
