@@ -8,7 +8,10 @@
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
 #include <bpf/bpf_tracing.h>
+
+#include "syscall_regs.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -41,12 +44,7 @@ int floor_getevents_exit(void *ctx)
 	return 0;
 }
 
-#if defined(__TARGET_ARCH_x86) || defined(__TARGET_ARCH_arm64)
-#if defined(__TARGET_ARCH_x86)
-#define SYSCALL_NR(regs) ((regs)->orig_ax)
-#else
-#define SYSCALL_NR(regs) ((regs)->syscallno)
-#endif
+#ifdef HAVE_RAW_SYSCALLS
 
 /* The counter keeps the match from being optimised away. */
 SEC("tp_btf/sys_enter")

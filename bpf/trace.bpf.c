@@ -26,6 +26,7 @@
 
 #include "aio_audit.h"
 #include "trace_maps.h"
+#include "syscall_regs.h"
 
 /* Requests that io_submit left in flight, by {tgid, user iocb}: io_getevents
  * returns the same iocb pointer in io_event.obj. */
@@ -1320,41 +1321,6 @@ int uring_exit(struct trace_event_raw_sys_exit *ctx)
 {
 	return on_uring_exit();
 }
-
-#if defined(__TARGET_ARCH_x86)
-/* A 32-bit task's syscall numbers are another table (TS_COMPAT,
- * arch/x86/include/asm/thread_info.h); the classic events skip them too. */
-#define TS_COMPAT_ 0x0002
-static __always_inline bool compat_syscall(void)
-{
-	struct task_struct *task = bpf_get_current_task_btf();
-
-	return bpf_core_field_exists(task->thread_info.status) && (task->thread_info.status & TS_COMPAT_);
-}
-#define SYSCALL_NR(regs) ((regs)->orig_ax)
-#define SYSCALL_ARG0(regs) ((regs)->di)
-#define SYSCALL_ARG1(regs) ((regs)->si)
-#define SYSCALL_ARG2(regs) ((regs)->dx)
-#define SYSCALL_ARG3(regs) ((regs)->r10)
-#define HAVE_RAW_SYSCALLS 1
-#define SYSCALL_FN(name) "__x64_sys_" #name
-#elif defined(__TARGET_ARCH_arm64)
-/* An AArch32 task's numbers are the arm table's (TIF_32BIT). */
-#define TIF_32BIT_ 22
-static __always_inline bool compat_syscall(void)
-{
-	struct task_struct *task = bpf_get_current_task_btf();
-
-	return task->thread_info.flags & (1UL << TIF_32BIT_);
-}
-#define SYSCALL_NR(regs) ((regs)->syscallno)
-#define SYSCALL_ARG0(regs) ((regs)->orig_x0)
-#define SYSCALL_ARG1(regs) ((regs)->regs[1])
-#define SYSCALL_ARG2(regs) ((regs)->regs[2])
-#define SYSCALL_ARG3(regs) ((regs)->regs[3])
-#define HAVE_RAW_SYSCALLS 1
-#define SYSCALL_FN(name) "__arm64_sys_" #name
-#endif
 
 #ifdef HAVE_RAW_SYSCALLS
 /* regs is a BTF pointer here: its fields are plain loads. */

@@ -12,6 +12,7 @@
 
 #include "collector/libbpf_log.h"
 #include "feature_probe.skel.h"
+#include "model/backend_plan.h"
 #include "model/errors.h"
 
 // A stable user-space function for the uprobe probe. extern "C" and
@@ -138,6 +139,16 @@ model::Capabilities probe_bpf_features(const std::string& kernel_target)
             return bpf_program__attach_uprobe_opts(p, 0, "/proc/self/exe", 0, &opts);
         },
         [] { aio_audit_uprobe_target(); }, "own binary, fired"));
+    // trace's fentry syscall hooks: the syscall function itself, as it fires.
+    const std::string sys_io_submit = std::string(model::kSyscallFunctionPrefix) + "io_submit";
+    if (model::kArchSyscallProgramsBuilt)
+        caps.push_back(try_kind(
+            "bpf.fentry_syscalls", "fentry on syscall functions", "probe_fentry",
+            [&](bpf_program* p) { return bpf_program__set_attach_target(p, 0, sys_io_submit.c_str()); },
+            attach_default, fire_io_submit, sys_io_submit + " fired"));
+    else
+        caps.push_back({"bpf.fentry_syscalls", "fentry on syscall functions", CapStatus::no,
+                        "this build has fentry syscall programs for x86-64 and arm64 only"});
     return caps;
 }
 

@@ -67,11 +67,6 @@ struct DriverHook {
 #if defined(__x86_64__) || defined(__aarch64__)
 #define AIO_AUDIT_RAW_SYSCALLS 1
 #endif
-#if defined(__aarch64__)
-constexpr const char* kSysPrefix = "__arm64_sys_";
-#else
-constexpr const char* kSysPrefix = "__x64_sys_";
-#endif
 
 namespace {
 
@@ -81,12 +76,12 @@ constexpr const char* kNoSubmitOne =
     "io_submit_one is not out of line in this kernel: a request's submission window and sleeps are its "
     "io_submit call's";
 
-bool kernel_has_btf_func(const std::string& name)
+bool kernel_has_btf_func(const char* name)
 {
     btf* vmlinux = btf__load_vmlinux_btf();
     if (!vmlinux)
         return false;
-    const bool found = btf__find_by_name_kind(vmlinux, name.c_str(), BTF_KIND_FUNC) >= 0;
+    const bool found = btf__find_by_name_kind(vmlinux, name, BTF_KIND_FUNC) >= 0;
     btf__free(vmlinux);
     return found;
 }
@@ -123,26 +118,15 @@ struct TraceSession::Impl {
 
     bool has(std::string_view id) const { return model::has(opts.caps, id); }
 
-    model::SyscallHooks choose_syscall_hooks()
+    // The plan's choice (doctor shows the same), or the forced one if it can run.
+    model::SyscallHooks choose_syscall_hooks() const
     {
-        if (opts.syscall_hooks) {
-            if (auto why = model::syscall_hooks_unavailable(opts.caps, opts.plan.backend, *opts.syscall_hooks))
-                throw EnvironmentError(fmt::format("--syscall-hooks {}: {}", model::name(*opts.syscall_hooks), *why),
-                                       "use --syscall-hooks event (one tracepoint per syscall)");
-        }
-        model::SyscallHooks h = opts.syscall_hooks.value_or(opts.plan.syscall_hooks);
-        // A kernel may lack the function's BTF (an unusual syscall wrapper).
-        if (h == model::SyscallHooks::fentry && !kernel_has_btf_func(kSysPrefix + std::string("io_submit"))) {
-            if (opts.syscall_hooks)
-                throw EnvironmentError(std::string("--syscall-hooks fentry: the kernel's BTF has no ") + kSysPrefix +
-                                       "io_submit");
-            notes.push_back(std::string("no ") + kSysPrefix + "io_submit in the kernel's BTF: syscalls hooked at "
-                            "tracepoints instead of fentry");
-            h = model::syscall_hooks_unavailable(opts.caps, opts.plan.backend, model::SyscallHooks::raw)
-                    ? model::SyscallHooks::event
-                    : model::SyscallHooks::raw;
-        }
-        return h;
+        if (!opts.syscall_hooks)
+            return opts.plan.syscall_hooks;
+        if (auto why = model::syscall_hooks_unavailable(opts.caps, opts.plan.backend, *opts.syscall_hooks))
+            throw EnvironmentError(fmt::format("--syscall-hooks {}: {}", model::name(*opts.syscall_hooks), *why),
+                                   "use --syscall-hooks event (one tracepoint per syscall)");
+        return *opts.syscall_hooks;
     }
 
     void attach(bpf_program* prog, const char* what)

@@ -110,6 +110,8 @@ std::optional<std::string> syscall_hooks_unavailable(const Capabilities& caps, B
         // the fentry syscall hooks leave alone.
         if (backend != Backend::fentry)
             return "fentry syscall hooks go with the fentry backend only";
+        if (!has(caps, "bpf.fentry_syscalls"))
+            return "fentry does not attach to the syscall functions (see `aio-audit doctor`)";
         return std::nullopt;
     }
     return std::nullopt;

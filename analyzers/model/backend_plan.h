@@ -30,11 +30,16 @@ std::optional<SyscallHooks> parse_syscall_hooks(std::string_view text);
 std::string_view describe(SyscallHooks h);  // one line for the reports
 
 // bpf/trace.bpf.c has raw and fentry syscall programs only where it knows
-// pt_regs and the syscall functions' names.
-#if defined(__x86_64__) || defined(__aarch64__)
+// pt_regs and the syscall functions' names (kSyscallFunctionPrefix + name).
+#if defined(__x86_64__)
 inline constexpr bool kArchSyscallProgramsBuilt = true;
+inline constexpr const char* kSyscallFunctionPrefix = "__x64_sys_";
+#elif defined(__aarch64__)
+inline constexpr bool kArchSyscallProgramsBuilt = true;
+inline constexpr const char* kSyscallFunctionPrefix = "__arm64_sys_";
 #else
 inline constexpr bool kArchSyscallProgramsBuilt = false;
+inline constexpr const char* kSyscallFunctionPrefix = "";
 #endif
 
 struct BackendPlan {
@@ -45,7 +50,8 @@ struct BackendPlan {
     std::vector<std::string> missing; // capability ids that ruled out better backends
 };
 
-// Capability ids consulted: bpf.tracepoint, bpf.tp_btf (raw syscall hooks), bpf.fentry, bpf.fexit,
+// Capability ids consulted: bpf.tracepoint, bpf.tp_btf (raw syscall hooks),
+// bpf.fentry_syscalls (fentry syscall hooks), bpf.fentry, bpf.fexit,
 // bpf.kprobe, bpf.kretprobe, bpf.uprobe, kernel.btf, tracepoint.* (the events
 // the tracepoint backend needs), priv.bpf.
 // `forced` makes the plan use that backend, or say why it cannot.

@@ -47,8 +47,12 @@ TEST(BackendPlan, CheapestSyscallHooksThatWork)
     EXPECT_EQ(plan_backend(no_tp_btf).syscall_hooks, SyscallHooks::event);
     // fentry kernels: fentry on the syscall functions, with the fentry backend only.
     auto all = with({"kernel.btf", "bpf.tracepoint", "bpf.tp_btf", "bpf.fentry", "bpf.fexit", "bpf.kprobe",
-                     "bpf.kretprobe"});
+                     "bpf.kretprobe", "bpf.fentry_syscalls"});
     EXPECT_EQ(plan_backend(all).syscall_hooks, arch(SyscallHooks::fentry));
+    // fentry attaches, but not to the syscall functions: tracepoints.
+    auto no_sys_fentry = with({"kernel.btf", "bpf.tracepoint", "bpf.tp_btf", "bpf.fentry", "bpf.fexit"});
+    EXPECT_EQ(plan_backend(no_sys_fentry).backend, Backend::fentry);
+    EXPECT_EQ(plan_backend(no_sys_fentry).syscall_hooks, arch(SyscallHooks::raw));
     EXPECT_EQ(plan_backend(all, Backend::kprobe).syscall_hooks, arch(SyscallHooks::raw));
     EXPECT_EQ(plan_backend(all, Backend::tracepoint).syscall_hooks, arch(SyscallHooks::raw));
     EXPECT_TRUE(syscall_hooks_unavailable(all, Backend::tracepoint, SyscallHooks::fentry).has_value());
