@@ -569,9 +569,11 @@ static __always_inline bool same_op(const struct aio_audit_op_key *a, const stru
 	       a->api == b->api && a->flags == b->flags;
 }
 
-static __always_inline void flush_op(struct task_state *st, struct exit_ctx *c, __u8 slept)
+/* The group in st->acc reaches the maps; the call slept if any switch did. */
+static __always_inline void flush_op(struct task_state *st, struct exit_ctx *c)
 {
 	struct exit_acc *a = &st->acc;
+	__u8 slept = st->sleeps != 0;
 	struct aio_audit_evidence_key ev = {};
 	struct aio_audit_op_stats *s;
 	__u32 n = a->n_done + a->n_deferred + a->n_refused;
@@ -645,7 +647,7 @@ static __always_inline void finish_iocb_in(struct task_state *st, __u32 i, struc
 	if (!uiocb)
 		return;
 	if (!st->acc.have_op || !same_op(&st->acc.op, &st->ops[j])) {
-		flush_op(st, c, st->sleeps != 0);
+		flush_op(st, c);
 		st->acc.op = st->ops[j];
 		st->acc.have_op = 1;
 	}
@@ -802,7 +804,7 @@ static __always_inline int on_io_submit_exit(long ret)
 				finish_iocb_in(st, 0, &c);
 			else
 				bpf_loop(ntracked, finish_iocb, &c, 0);
-			flush_op(st, &c, st->sleeps != 0);
+			flush_op(st, &c);
 			/* A count in the map value, not in c: a stack counter
 			 * would keep apart verifier states that now prune. */
 			if (st->n_waiting)
