@@ -7,6 +7,8 @@
 #include "command.h"
 #include "model/errors.h"
 #include "model/exit_codes.h"
+#include "output.h"
+#include "report/json_header.h"
 #include "report/scan_report.h"
 #include "scan/check.h"
 #include "scan/diff.h"
@@ -20,6 +22,7 @@ struct CheckOptions {
     std::string tree;
     std::string fail_on = std::string(scan::kDefaultFailOn);
     std::string format = "text";
+    std::string output;
     bool verbose = false;
     unsigned jobs = 0;
 };
@@ -43,6 +46,8 @@ int run_check(const CheckOptions& opt)
         throw UsageError("give exactly one of --diff FILE (or -) and --git-range A..B",
                          "e.g. git diff origin/main | aio-audit check --diff -");
     const scan::FailPolicy policy = scan::parse_fail_on(opt.fail_on);
+    ReportOutput out(opt.output);
+    std::ostream& os = out.stream();
 
     std::string text;
     std::string tree = opt.tree.empty() ? "." : opt.tree;
@@ -63,11 +68,11 @@ int run_check(const CheckOptions& opt)
     const scan::CheckReport rep = scan::check_diff(touches, tree, policy, base);
 
     if (opt.format == "sarif") {
-        std::cout << report::check_sarif(rep.findings, {AIO_AUDIT_VERSION})
+        os << report::check_sarif(rep.findings, {AIO_AUDIT_VERSION})
                          .dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
                   << '\n';
     } else if (opt.format == "github") {
-        report::render_check_github(std::cout, rep.findings);
+        report::render_check_github(os, rep.findings);
     } else if (opt.format == "json") {
         auto j = report::scan_json(rep.fops, model::summarize(rep.fops), rep.warnings);
         j["findings"] = nlohmann::json::array();
@@ -81,13 +86,13 @@ int run_check(const CheckOptions& opt)
                                      {"message", f.message},
                                      {"fails", f.fails}});
         j["failed"] = rep.failed();
-        std::cout << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+        os << report::stamped(j, run_info()).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
     } else {
         if (opt.verbose)
-            report::render_scan_text(std::cout, rep.fops, true);
-        report::render_check_text(std::cout, rep.findings, rep.fops.size());
+            report::render_scan_text(os, rep.fops, true);
+        report::render_check_text(os, rep.findings, rep.fops.size());
     }
-    std::cout.flush();
+    out.finish();
     for (const auto& w : rep.warnings)
         std::cerr << "aio-audit: warning: " << w << '\n';
     return rep.failed() ? kExitFindings : kExitOk;
@@ -116,6 +121,7 @@ void add_check(CLI::App& app, Runner& run)
                     "text (checkpatch style), github (Actions annotations), sarif, json")
         ->check(CLI::IsMember({"text", "github", "sarif", "json"}))
         ->capture_default_str();
+    add_output_option(cmd, opt->output);
     cmd->add_flag("-v,--verbose", opt->verbose, "Also print the touched fops with their evidence chains");
     cmd->add_option("-j,--jobs", opt->jobs, "Worker threads (default: one per core)");
     cmd->footer(

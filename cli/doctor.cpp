@@ -6,6 +6,8 @@
 #include "command.h"
 #include "model/backend_plan.h"
 #include "model/exit_codes.h"
+#include "output.h"
+#include "report/json_header.h"
 #include "report/doctor_report.h"
 
 namespace aio::cli {
@@ -13,6 +15,7 @@ namespace {
 
 struct DoctorOptions {
     bool json = false;
+    std::string output;
     bool no_mount = false;
     std::string backend;
     std::string attach_target = collector::kFeatureProbeKernelTarget;
@@ -23,12 +26,14 @@ int run_doctor(const DoctorOptions& opt)
     std::optional<model::Backend> forced;
     if (!opt.backend.empty())
         forced = model::parse_backend(opt.backend);
+    ReportOutput out(opt.output);
     const auto [caps, plan] = plan_for_this_kernel(!opt.no_mount, opt.attach_target, forced);
 
     if (opt.json)
-        std::cout << report::doctor_json(caps, plan).dump(2) << '\n';
+        out.stream() << report::stamped(report::doctor_json(caps, plan), run_info()).dump(2) << '\n';
     else
-        report::render_doctor_text(std::cout, caps, plan);
+        report::render_doctor_text(out.stream(), caps, plan);
+    out.finish();
     return plan.backend == model::Backend::none ? kExitEnvironment : kExitOk;
 }
 
@@ -40,6 +45,7 @@ void add_doctor(CLI::App& app, Runner& run)
     auto* cmd = app.add_subcommand("doctor", "Show what this kernel and process allow, by trying it, "
                                              "and which trace backend would run");
     cmd->add_flag("--json", opt->json, "Machine-readable output");
+    add_output_option(cmd, opt->output);
     cmd->add_flag("--no-mount", opt->no_mount, "Do not mount tracefs when it is missing");
     cmd->add_option("--backend", opt->backend, "Plan for this backend instead of the best one")
         ->check(CLI::IsMember({"fentry", "kprobe", "tracepoint"}));

@@ -5,7 +5,9 @@
 #include <iostream>
 
 #include "command.h"
+#include "env/run_info.h"
 #include "model/errors.h"
+#include "output.h"
 
 namespace aio::cli {
 
@@ -23,6 +25,7 @@ std::string footer(std::string_view examples)
 
 int main(int argc, char** argv)
 {
+    aio::cli::capture_stdout_errors();
     CLI::App app{"aio-audit: does io_submit return before the I/O completes, and if not, where does it block?\n"
                  "Audits kernel AIO, io_uring and POSIX AIO per driver/filesystem: live with eBPF (trace),\n"
                  "actively against files and devices (probe), statically over driver source (scan, check).",
@@ -57,19 +60,25 @@ int main(int argc, char** argv)
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {
-        return app.exit(e);
+        return aio::cli::check_stdout(app.exit(e));
     } catch (const CLI::CallForAllHelp& e) {
-        return app.exit(e);
+        return aio::cli::check_stdout(app.exit(e));
     } catch (const CLI::CallForVersion& e) {
-        return app.exit(e);
+        return aio::cli::check_stdout(app.exit(e));
     } catch (const CLI::ParseError& e) {
         std::cerr << "aio-audit: error: " << e.what() << "\n";
         std::cerr << "Run 'aio-audit --help' or 'aio-audit <command> --help' for usage.\n";
         return aio::kExitUsage;
     }
 
+    std::vector<std::string> command_line(argv, argv + argc);
+    aio::model::RunInfo info = aio::env::current_run_info(AIO_AUDIT_VERSION, std::move(command_line));
+    for (const auto* sub : app.get_subcommands())
+        info.subcommand = sub->get_name();
+    aio::cli::set_run_info(std::move(info));
+
     try {
-        return run ? run() : aio::kExitUsage;
+        return aio::cli::check_stdout(run ? run() : aio::kExitUsage);
     } catch (const aio::Error& e) {
         std::cout.flush();
         std::cerr << "aio-audit: error: " << e.what() << "\n";

@@ -7,6 +7,8 @@
 #include <fmt/format.h>
 
 #include "command.h"
+#include "output.h"
+#include "report/json_header.h"
 #include "model/errors.h"
 #include "model/exit_codes.h"
 #include "probe/prober.h"
@@ -34,6 +36,7 @@ struct ProbeCliOptions {
     unsigned timeout_ms = 5000;
     bool hist = false;
     bool json = false;
+    std::string output;
 };
 
 // "a,b" -> {"a", "b"}.
@@ -111,6 +114,7 @@ int run_probe(const ProbeCliOptions& cli)
     opts.destructive = cli.destructive;
     opts.timeout = std::chrono::milliseconds(cli.timeout_ms);
 
+    ReportOutput out(cli.output);
     std::vector<probe::TargetSpec> specs;
     if (cli.targets.empty())
         specs = probe::default_targets();
@@ -133,9 +137,10 @@ int run_probe(const ProbeCliOptions& cli)
         std::cerr << "\r\033[K" << std::flush;
 
     if (cli.json)
-        std::cout << report::probe_json(report).dump(2) << '\n';
+        out.stream() << report::stamped(report::probe_json(report), run_info()).dump(2) << '\n';
     else
-        report::render_probe_text(std::cout, report, {.histograms = cli.hist});
+        report::render_probe_text(out.stream(), report, {.histograms = cli.hist});
+    out.finish();
 
     if (report.interrupted)
         return 130;
@@ -203,6 +208,7 @@ void add_probe(CLI::App& app, Runner& run)
         ->check(CLI::Range(1u, 3600000u));
     cmd->add_flag("--hist", opt->hist, "Add log2 histograms of submission and completion latency");
     cmd->add_flag("--json", opt->json, "Machine-readable output");
+    add_output_option(cmd, opt->output, false);  // -o is --op
     cmd->add_option("--expect", opt->expect,
                     "Exit 1 unless every measured case's verdict is one of these (async, sync, blocking, "
                     "fake-async, thread-async, unsupported)")

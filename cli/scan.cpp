@@ -9,6 +9,8 @@
 #include "model/errors.h"
 #include "model/exit_codes.h"
 #include "model/static_verdict.h"
+#include "output.h"
+#include "report/json_header.h"
 #include "report/scan_report.h"
 #include "scan/scanner.h"
 
@@ -19,6 +21,7 @@ struct ScanOptions {
     std::vector<std::string> paths;
     bool json = false;
     bool sarif = false;
+    std::string output;
     bool verbose = false;
     bool follow_symlinks = false;
     bool no_summary = false;
@@ -59,6 +62,7 @@ int run_scan(const ScanOptions& opt)
     so.follow_symlinks = opt.follow_symlinks;
     so.jobs = opt.jobs;
     const std::vector<model::Verdict> only = parse_only(opt.only);
+    ReportOutput out(opt.output);
 
     // Progress only for a person watching: stderr is a terminal and the
     // scan has run for a second.
@@ -84,20 +88,20 @@ int run_scan(const ScanOptions& opt)
 
     if (opt.json) {
         auto j = report::scan_json(shown_fops, summary, res.warnings);
-        j["tool"] = {{"name", "aio-audit"}, {"version", AIO_AUDIT_VERSION}};
         j["summary"]["c_files"] = res.stats.files;
         j["summary"]["c_files_parsed"] = res.stats.candidates;
-        std::cout << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+        out.stream() << report::stamped(j, run_info()).dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
+                     << '\n';
     } else if (opt.sarif) {
-        std::cout << report::scan_sarif(shown_fops, {AIO_AUDIT_VERSION})
+        out.stream() << report::scan_sarif(shown_fops, {AIO_AUDIT_VERSION})
                          .dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
                   << '\n';
     } else {
-        report::render_scan_text(std::cout, shown_fops, opt.verbose);
+        report::render_scan_text(out.stream(), shown_fops, opt.verbose);
         if (!opt.no_summary)
-            report::render_scan_summary(std::cout, summary);
+            report::render_scan_summary(out.stream(), summary);
     }
-    std::cout.flush();
+    out.finish();
     if (!opt.json)
         for (const auto& w : res.warnings)
             std::cerr << "aio-audit: warning: " << w << '\n';
@@ -119,6 +123,7 @@ void add_scan(CLI::App& app, Runner& run)
     cmd->add_flag("--json", opt->json,
                   "Machine-readable output: every fops, its handlers, facts and evidence");
     cmd->add_flag("--sarif", opt->sarif, "SARIF 2.1.0 for code-scanning tools");
+    add_output_option(cmd, opt->output);
     cmd->add_flag("-v,--verbose", opt->verbose, "Show each handler's evidence chain under its fops");
     cmd->add_option("--only", opt->only,
                     "Print only these verdicts (comma-separated); the summary counts all")

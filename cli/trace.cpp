@@ -19,6 +19,8 @@
 #include "command.h"
 #include "model/errors.h"
 #include "model/exit_codes.h"
+#include "output.h"
+#include "report/json_header.h"
 #include "report/trace_report.h"
 
 namespace aio::cli {
@@ -33,6 +35,7 @@ struct TraceCliOptions {
     bool stacks = false;
     std::string folded;
     bool json = false;
+    std::string output;
     std::string backend;
     std::string syscall_hooks;
     bool no_driver_hooks = false;
@@ -103,12 +106,13 @@ struct Child {
     }
 };
 
-void print(const model::TraceReport& r, const TraceCliOptions& opt)
+void print(std::ostream& os, const model::TraceReport& r, const TraceCliOptions& opt)
 {
     if (opt.json)
-        std::cout << report::trace_json(r).dump(opt.interval > 0 ? -1 : 2) << std::endl;
+        os << report::stamped(report::trace_json(r), run_info()).dump(opt.interval > 0 ? -1 : 2) << std::endl;
     else
-        report::render_trace_text(std::cout, r, {.histograms = opt.hist, .stacks = opt.stacks, .stacks_per_op = 3});
+        report::render_trace_text(os, r, {.histograms = opt.hist, .stacks = opt.stacks, .stacks_per_op = 3});
+    os.flush();  // -i: each report is read as it comes
 }
 
 int run_trace(const TraceCliOptions& opt)
@@ -124,6 +128,7 @@ int run_trace(const TraceCliOptions& opt)
     std::optional<model::Backend> forced;
     if (!opt.backend.empty())
         forced = model::parse_backend(opt.backend);
+    ReportOutput out(opt.output);
 
     const auto [caps, plan] = plan_for_this_kernel(true, collector::kFeatureProbeKernelTarget, forced);
     if (!model::has(caps, "priv.bpf"))
@@ -174,17 +179,18 @@ int run_trace(const TraceCliOptions& opt)
         if (child && child->poll_exit())
             break;
         if (opt.interval > 0 && clock::now() >= next_report) {
-            print(session.snapshot(elapsed()), opt);
+            print(out.stream(), session.snapshot(elapsed()), opt);
             next_report += std::chrono::duration<double>(opt.interval);
         }
     }
 
     const model::TraceReport report = session.snapshot(elapsed());
-    print(report, opt);
+    print(out.stream(), report, opt);
+    out.finish();
     if (!opt.folded.empty()) {
-        std::ofstream out(opt.folded);
-        report::render_folded(out, report);
-        if (!out)
+        std::ofstream folded(opt.folded);
+        report::render_folded(folded, report);
+        if (!folded)
             throw EnvironmentError("cannot write " + opt.folded + ": " + errno_text(errno));
     }
     if (child && child->exited && (!WIFEXITED(child->status) || WEXITSTATUS(child->status) != 0))
@@ -211,6 +217,7 @@ void add_trace(CLI::App& app, Runner& run)
     cmd->add_flag("--stacks", opt->stacks, "Show the top kernel stacks where submitters slept");
     cmd->add_option("--folded", opt->folded, "Write off-CPU stacks in FlameGraph folded format to FILE");
     cmd->add_flag("--json", opt->json, "Machine-readable output");
+    add_output_option(cmd, opt->output);
     cmd->add_option("--backend", opt->backend, "Force a backend instead of the best that works")
         ->check(CLI::IsMember({"fentry", "kprobe", "tracepoint"}));
     cmd->add_option("--syscall-hooks", opt->syscall_hooks,

@@ -1,0 +1,28 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "env/run_info.h"
+
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <climits>
+
+namespace aio::env {
+
+model::RunInfo current_run_info(std::string tool_version, std::vector<std::string> command_line)
+{
+    model::RunInfo info;
+    info.tool_version = std::move(tool_version);
+    info.command_line = std::move(command_line);
+    info.start = std::chrono::system_clock::now();
+    struct utsname u {};
+    if (::uname(&u) == 0) {
+        info.kernel_release = u.release;
+        info.machine = u.machine;
+    }
+    char host[HOST_NAME_MAX + 1] = {};
+    if (::gethostname(host, sizeof host - 1) == 0)
+        info.host = host;
+    return info;
+}
+
+}  // namespace aio::env

@@ -1,0 +1,153 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "output.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <iostream>
+
+#include "model/errors.h"
+
+namespace aio::cli {
+namespace {
+
+model::RunInfo g_run_info;
+FdBuf* g_stdout_buf = nullptr;
+
+}  // namespace
+
+const model::RunInfo& run_info()
+{
+    return g_run_info;
+}
+
+void set_run_info(model::RunInfo info)
+{
+    g_run_info = std::move(info);
+}
+
+bool FdBuf::drain()
+{
+    const char* p = pbase();
+    while (p < pptr()) {
+        const ssize_t n = ::write(fd_, p, static_cast<std::size_t>(pptr() - p));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            if (!error_)
+                error_ = n < 0 ? errno : EIO;
+            return false;
+        }
+        p += n;
+    }
+    setp(buf_, buf_ + sizeof buf_);
+    return true;
+}
+
+FdBuf::int_type FdBuf::overflow(int_type ch)
+{
+    if (!drain())
+        return traits_type::eof();
+    if (!traits_type::eq_int_type(ch, traits_type::eof())) {
+        *pptr() = traits_type::to_char_type(ch);
+        pbump(1);
+    }
+    return traits_type::not_eof(ch);
+}
+
+int FdBuf::sync()
+{
+    return drain() ? 0 : -1;
+}
+
+ReportOutput::ReportOutput(const std::string& path)
+{
+    if (path.empty() || path == "-")
+        return;
+    path_ = path;
+    struct stat st {};
+    const bool exists = ::stat(path.c_str(), &st) == 0;
+    if (exists && S_ISDIR(st.st_mode))
+        throw UsageError("--output " + path + ": is a directory");
+    if (exists && S_ISREG(st.st_mode))
+        throw UsageError("--output " + path + ": the file exists and aio-audit does not overwrite files",
+                         "remove it or choose another name");
+    // O_EXCL: a file that appears between the check and here is not clobbered either.
+    fd_ = exists ? ::open(path.c_str(), O_WRONLY | O_CLOEXEC)
+                 : ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (fd_ < 0)
+        throw UsageError("--output " + path + ": " + errno_text(errno));
+    created_ = !exists;
+    buf_ = std::make_unique<FdBuf>(fd_);
+    file_ = std::make_unique<std::ostream>(buf_.get());
+}
+
+ReportOutput::~ReportOutput()
+{
+    if (fd_ < 0)
+        return;
+    if (!finished_) {
+        file_->flush();
+        // The run failed before its report was complete: a file that holds
+        // nothing is removed rather than left looking like an empty report.
+        struct stat st {};
+        if (created_ && ::fstat(fd_, &st) == 0 && st.st_size == 0)
+            ::unlink(path_.c_str());
+    }
+    ::close(fd_);
+}
+
+std::ostream& ReportOutput::stream()
+{
+    return file_ ? *file_ : std::cout;
+}
+
+void ReportOutput::finish()
+{
+    finished_ = true;
+    if (!file_) {
+        std::cout.flush();
+        return;  // check_stdout() decides at exit
+    }
+    file_->flush();
+    int err = buf_->error();
+    if (!err && ::close(fd_) != 0)
+        err = errno;
+    else if (err)
+        ::close(fd_);
+    fd_ = -1;
+    if (err || !*file_)
+        throw UsageError("cannot write the report to " + path_ + (err ? ": " + errno_text(err) : std::string()));
+}
+
+void add_output_option(CLI::App* cmd, std::string& path, bool short_flag)
+{
+    cmd->add_option(short_flag ? "-o,--output" : "--output", path,
+                    "Write the report to FILE instead of standard output (a new file: existing files are "
+                    "not overwritten)")
+        ->type_name("FILE");
+}
+
+void capture_stdout_errors()
+{
+    // Never freed: std::cout is flushed by the runtime after every static
+    // object is gone, and must still find its buffer then.
+    g_stdout_buf = new FdBuf(STDOUT_FILENO);
+    std::cout.rdbuf(g_stdout_buf);
+}
+
+int check_stdout(int exit_code)
+{
+    std::cout.flush();
+    const int err = g_stdout_buf ? g_stdout_buf->error() : 0;
+    if (std::cout && !err)
+        return exit_code;
+    std::cerr << "aio-audit: error: cannot write the report to standard output"
+              << (err ? ": " + errno_text(err) : std::string()) << "\n";
+    return kExitUsage;
+}
+
+}  // namespace aio::cli
