@@ -2,6 +2,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <iostream>
 
 #include <fmt/format.h>
@@ -86,8 +87,12 @@ std::optional<probe::Mode> parse_mode(std::string_view s)
     return std::nullopt;
 }
 
-void on_stop_signal(int)
+// The signal that interrupted the run, for the exit status (130, 143).
+std::atomic<int> stop_signal{0};
+
+void on_stop_signal(int sig)
 {
+    stop_signal.store(sig);
     probe::stop_requested.store(true);
 }
 
@@ -143,7 +148,7 @@ int run_probe(const ProbeCliOptions& cli)
     out.finish();
 
     if (report.interrupted)
-        return 130;
+        return exit_for_signal(stop_signal.load() ? stop_signal.load() : SIGINT);
     bool partial = false;
     bool unmet = false;
     unsigned judged = 0;
@@ -219,7 +224,7 @@ void add_probe(CLI::App& app, Runner& run)
                        "  aio-audit probe /dev/nvme0n1 -o read -s 64k -q 8   device reads, batches of 8\n"
                        "  aio-audit probe /dev/shm -e libaio --expect sync --json\n") +
                 "  probe: 1 when --expect is not met, 4 when a target or case could not be measured,\n"
-                "  130 when interrupted (what was measured is still printed).\n");
+                "  130 on SIGINT, 143 on SIGTERM (what was measured is still printed).\n");
     cmd->callback([opt, &run] { run = [opt] { return run_probe(*opt); }; });
 }
 

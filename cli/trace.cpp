@@ -19,9 +19,12 @@
 #include "command.h"
 #include "model/errors.h"
 #include "model/exit_codes.h"
+#include "model/trace_delta.h"
 #include "output.h"
 #include "report/json_header.h"
+#include "report/trace_interval.h"
 #include "report/trace_report.h"
+#include "traced_process.h"
 
 namespace aio::cli {
 namespace {
@@ -44,75 +47,78 @@ struct TraceCliOptions {
     std::vector<std::string> command;
 };
 
-std::atomic<bool> stop{false};
+// The signal that stopped the trace (SIGINT, SIGTERM), or 0.
+std::atomic<int> stop_signal{0};
 
-void on_signal(int)
+void on_signal(int sig)
 {
-    stop.store(true);
+    stop_signal.store(sig);
 }
 
-// A child that execs COMMAND once the parent says the probes are attached,
-// so its first request is already traced.
-struct Child {
-    pid_t pid = -1;
-    int go_fd = -1;
-    int status = 0;
-    bool exited = false;
+// -o /dev/stdout (or /proc/self/fd/1) is standard output too.
+bool is_standard_output(const ReportOutput& out, const std::string& path)
+{
+    if (out.is_stdout())
+        return true;
+    struct stat file {}, std_out {};
+    return ::stat(path.c_str(), &file) == 0 && ::fstat(STDOUT_FILENO, &std_out) == 0 &&
+           file.st_dev == std_out.st_dev && file.st_ino == std_out.st_ino;
+}
 
-    explicit Child(const std::vector<std::string>& argv)
+// Prints reports as the trace goes: once at the end, or with -i each
+// interval's difference from the last one and the total at the end.
+class Printer {
+public:
+    Printer(std::ostream& os, const TraceCliOptions& opt, std::chrono::system_clock::time_point start)
+        : os_(os), opt_(opt), start_(start), last_time_(start)
     {
-        int fds[2];
-        if (::pipe2(fds, O_CLOEXEC) != 0)
-            throw EnvironmentError("pipe: " + errno_text(errno));
-        pid = ::fork();
-        if (pid < 0)
-            throw EnvironmentError("fork: " + errno_text(errno));
-        if (pid == 0) {
-            ::close(fds[1]);
-            char c;
-            if (::read(fds[0], &c, 1) != 1)
-                ::_exit(127);  // the parent gave up before tracing started
-            std::vector<char*> args;
-            for (const auto& a : argv)
-                args.push_back(const_cast<char*>(a.c_str()));
-            args.push_back(nullptr);
-            ::execvp(args[0], args.data());
-            std::fprintf(stderr, "aio-audit: error: cannot run '%s': %s\n", args[0], std::strerror(errno));
-            ::_exit(127);
-        }
-        ::close(fds[0]);
-        go_fd = fds[1];
     }
-    void release()
+
+    void interval(const model::TraceReport& now, std::chrono::system_clock::time_point at)
     {
-        if (go_fd >= 0) {
-            (void)!::write(go_fd, "g", 1);
-            ::close(go_fd);
-            go_fd = -1;
+        const model::TraceInterval iv{model::TraceInterval::Kind::interval, ++index_, last_time_, at};
+        write(model::delta(last_, now), iv);
+        last_ = now;
+        last_time_ = at;
+    }
+    void total(const model::TraceReport& now, std::chrono::system_clock::time_point at)
+    {
+        if (opt_.interval > 0) {
+            // The last, partial interval, so the intervals add up to the total.
+            interval(now, at);
+            write(now, {model::TraceInterval::Kind::total, 0, start_, at});
+        } else if (opt_.json) {
+            os_ << report::stamped(report::trace_json(now), run_info()).dump(2) << '\n';
+        } else {
+            report::render_trace_text(os_, now, text_options());
         }
     }
-    bool poll_exit()
+
+private:
+    report::TraceTextOptions text_options() const
     {
-        if (!exited && ::waitpid(pid, &status, WNOHANG) == pid)
-            exited = true;
-        return exited;
+        return {.histograms = opt_.hist, .stacks = opt_.stacks, .stacks_per_op = 3};
     }
-    ~Child()
+    void write(const model::TraceReport& r, const model::TraceInterval& iv)
     {
-        if (go_fd >= 0)
-            ::close(go_fd);  // the child sees EOF and exits without running COMMAND
-        if (pid > 0 && !exited)
-            ::waitpid(pid, &status, 0);
+        if (opt_.json)
+            os_ << report::trace_interval_json(r, iv, run_info()).dump(-1) << '\n';
+        else
+            report::render_trace_interval_text(os_, r, iv, text_options());
+        os_.flush();  // each interval is read as it comes
     }
+
+    std::ostream& os_;
+    const TraceCliOptions& opt_;
+    std::size_t index_ = 0;
+    model::TraceReport last_;  // empty: the first interval is everything since the start
+    std::chrono::system_clock::time_point start_;
+    std::chrono::system_clock::time_point last_time_;
 };
 
-void print(std::ostream& os, const model::TraceReport& r, const TraceCliOptions& opt)
+std::string signal_name(int sig)
 {
-    if (opt.json)
-        os << report::stamped(report::trace_json(r), run_info()).dump(opt.interval > 0 ? -1 : 2) << std::endl;
-    else
-        report::render_trace_text(os, r, {.histograms = opt.hist, .stacks = opt.stacks, .stacks_per_op = 3});
-    os.flush();  // -i: each report is read as it comes
+    return sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "signal " + std::to_string(sig);
 }
 
 int run_trace(const TraceCliOptions& opt)
@@ -128,6 +134,10 @@ int run_trace(const TraceCliOptions& opt)
     std::optional<model::Backend> forced;
     if (!opt.backend.empty())
         forced = model::parse_backend(opt.backend);
+    // Before anything is loaded: a wrong PID is a one-line usage error.
+    std::optional<WatchedProcess> watched;
+    if (opt.pid)
+        watched.emplace(static_cast<pid_t>(opt.pid));
     ReportOutput out(opt.output);
 
     const auto [caps, plan] = plan_for_this_kernel(true, collector::kFeatureProbeKernelTarget, forced);
@@ -137,14 +147,14 @@ int run_trace(const TraceCliOptions& opt)
     if (plan.backend == model::Backend::none)
         throw EnvironmentError("no trace backend can run: " + plan.why, "run `aio-audit doctor` to see why");
 
-    std::unique_ptr<Child> child;
+    std::unique_ptr<TracedCommand> child;
     if (!opt.command.empty())
-        child = std::make_unique<Child>(opt.command);
+        child = std::make_unique<TracedCommand>(opt.command, is_standard_output(out, opt.output));
 
     collector::TraceOptions topts;
     topts.plan = plan;
     topts.caps = caps;
-    topts.tgid = child ? static_cast<std::uint32_t>(child->pid) : static_cast<std::uint32_t>(opt.pid);
+    topts.tgid = child ? static_cast<std::uint32_t>(child->pid()) : static_cast<std::uint32_t>(opt.pid);
     topts.follow_children = static_cast<bool>(child);
     topts.comm = opt.comm;
     topts.stacks = true;
@@ -165,27 +175,55 @@ int run_trace(const TraceCliOptions& opt)
         std::cerr << fmt::format("Tracing with the {} backend{}... {}\n", model::name(plan.backend),
                                  topts.tgid ? fmt::format(" (pid {})", topts.tgid) : "",
                                  child ? "until the command exits" : "Ctrl-C to stop");
-    if (child)
-        child->release();
+    int exec_error = 0;
+    if (child && (exec_error = child->release()) != 0)
+        std::cerr << fmt::format("aio-audit: error: cannot run '{}': {}\n", opt.command.front(),
+                                 std::strerror(exec_error));
 
     using clock = std::chrono::steady_clock;
     const auto start = clock::now();
+    const auto wall_start = std::chrono::system_clock::now();
+    Printer printer(out.stream(), opt, wall_start);
     auto next_report = start + std::chrono::duration<double>(opt.interval);
     auto elapsed = [&] { return std::chrono::duration<double>(clock::now() - start).count(); };
-    while (!stop.load()) {
+    // A snapshot and the wall-clock time it stands for, from one reading of
+    // the clock (reading the maps takes a while).
+    auto take = [&] {
+        const double s = elapsed();
+        const auto at = wall_start + std::chrono::duration_cast<std::chrono::system_clock::duration>(
+                                         std::chrono::duration<double>(s));
+        return std::pair{session.snapshot(s), at};
+    };
+    while (!stop_signal.load() && !exec_error) {
         session.poll(100);
         if (opt.duration > 0 && elapsed() >= opt.duration)
             break;
         if (child && child->poll_exit())
             break;
+        if (watched && watched->exited()) {
+            std::cerr << fmt::format("aio-audit: process {} exited after {:.1f}s; the trace ends with it\n",
+                                     opt.pid, elapsed());
+            break;
+        }
         if (opt.interval > 0 && clock::now() >= next_report) {
-            print(out.stream(), session.snapshot(elapsed()), opt);
+            const auto [now, at] = take();
+            printer.interval(now, at);
             next_report += std::chrono::duration<double>(opt.interval);
         }
     }
+    // The command lives as long as its trace: a signal that stopped the
+    // trace is passed on to it; at the end of -d it gets SIGTERM.
+    const int sig = stop_signal.load();
+    const bool child_ran_on = child && !exec_error && !child->poll_exit();
+    if (child_ran_on) {
+        child->signal(sig ? sig : SIGTERM);
+        if (!sig)
+            std::cerr << fmt::format("aio-audit: -d {} is over: sent SIGTERM to the traced command (pid {})\n",
+                                     opt.duration, child->pid());
+    }
 
-    const model::TraceReport report = session.snapshot(elapsed());
-    print(out.stream(), report, opt);
+    const auto [report, at] = take();
+    printer.total(report, at);
     out.finish();
     if (!opt.folded.empty()) {
         std::ofstream folded(opt.folded);
@@ -193,10 +231,18 @@ int run_trace(const TraceCliOptions& opt)
         if (!folded)
             throw EnvironmentError("cannot write " + opt.folded + ": " + errno_text(errno));
     }
-    if (child && child->exited && (!WIFEXITED(child->status) || WEXITSTATUS(child->status) != 0))
-        std::cerr << fmt::format("aio-audit: the traced command exited with status {}\n",
-                                 WIFEXITED(child->status) ? WEXITSTATUS(child->status)
-                                                          : 128 + WTERMSIG(child->status));
+    if (child_ran_on && !child->wait_exit(5))
+        std::cerr << fmt::format("aio-audit: the traced command (pid {}) ignored {} for 5s: killed\n",
+                                 child->pid(), sig ? signal_name(sig) : "SIGTERM");
+
+    if (sig)
+        return exit_for_signal(sig);
+    if (exec_error)
+        return exec_error == ENOENT ? kExitCommandNotFound : kExitCommandNotExecutable;
+    if (child && !child_ran_on && child->exit_code() != 0) {
+        std::cerr << fmt::format("aio-audit: the traced command exited with status {}\n", child->exit_code());
+        return child->exit_code();
+    }
     return kExitOk;
 }
 
@@ -208,10 +254,14 @@ void add_trace(CLI::App& app, Runner& run)
     auto* cmd = app.add_subcommand(
         "trace", "Live eBPF audit: follow each AIO request from submission through the driver to its "
                  "completion, per driver op (needs root)");
-    cmd->add_option("-p,--pid", opt->pid, "Trace only this process (and its threads)")->check(CLI::PositiveNumber);
+    cmd->add_option("-p,--pid", opt->pid,
+                    "Trace only this process (and its threads); the trace ends when it exits")
+        ->check(CLI::PositiveNumber);
     cmd->add_option("-c,--comm", opt->comm, "Trace only threads with this name");
     cmd->add_option("-d,--duration", opt->duration, "Stop after this many seconds")->check(CLI::PositiveNumber);
-    cmd->add_option("-i,--interval", opt->interval, "Also print the (cumulative) report every INTERVAL seconds")
+    cmd->add_option("-i,--interval", opt->interval,
+                    "Also print what happened in each INTERVAL seconds (counts, shares, histograms of that "
+                    "interval, under a timestamp), then the total at the end; with --json, JSON Lines")
         ->check(CLI::PositiveNumber);
     cmd->add_flag("--hist", opt->hist, "Add log2 histograms per op");
     cmd->add_flag("--stacks", opt->stacks, "Show the top kernel stacks where submitters slept");
@@ -231,12 +281,18 @@ void add_trace(CLI::App& app, Runner& run)
     cmd->add_option("--ringbuf-kb", opt->ringbuf_kb, "Ring buffer for sleep samples, KiB (power of two)")
         ->capture_default_str();
     cmd->add_option("command", opt->command,
-                    "COMMAND [ARGS...] after --: run it and trace it, its threads and the processes it forks");
+                    "COMMAND [ARGS...] after --: run it and trace it, its threads and the processes it forks; "
+                    "while the report goes to standard output, the command's standard output goes to standard "
+                    "error. It ends with the trace (at the end of -d: SIGTERM; SIGINT and SIGTERM are passed "
+                    "on) and is killed if aio-audit dies");
     cmd->footer(footer("  sudo aio-audit trace -d 10                 system-wide for 10 s\n"
                        "  sudo aio-audit trace -p 1234 --stacks      one process, where it slept\n"
                        "  sudo aio-audit trace --json -- fio job.fio trace a command from its first request\n"
+                       "  sudo aio-audit trace -i 1 --json | jq -c 'select(.kind == \"interval\") | .ops'\n"
                        "  sudo aio-audit trace --folded out.folded -d 30 && flamegraph.pl out.folded\n") +
-                "  trace: 3 when not privileged or no backend can run (see `aio-audit doctor`).\n"
+                "  trace: 3 when not privileged or no backend can run (see `aio-audit doctor`); 130 on SIGINT,\n"
+                "  143 on SIGTERM (the report is still printed). With -- COMMAND, the command's own status when\n"
+                "  it fails: its exit code, 128+N when killed by signal N, 127 not found, 126 not executable.\n"
                 "  The backend is chosen at run time: fentry, else kprobe, else tracepoints; the report says\n"
                 "  which one measured it and what it could not see.\n");
     cmd->callback([opt, &run] {

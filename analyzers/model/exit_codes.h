@@ -15,4 +15,15 @@ enum ExitCode : int {
     kExitPartial = 4,      // ran, but some targets could not be measured (each said why)
 };
 
+// `trace -- COMMAND` exits with the command's failure the way a shell,
+// time(1) and timeout(1) do: its own code, or these.
+inline constexpr int kExitCommandNotExecutable = 126;
+inline constexpr int kExitCommandNotFound = 127;
+// Stopped by signal N, as a shell reports a command killed by it: SIGINT
+// 130, SIGTERM 143 (probe and trace catch them to print what they measured).
+constexpr int exit_for_signal(int signo)
+{
+    return 128 + signo;
+}
+
 }  // namespace aio

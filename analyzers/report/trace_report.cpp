@@ -75,6 +75,11 @@ void render_trace_text(std::ostream& out, const model::TraceReport& r, const Tra
             out << "  - " << u << '\n';
     }
     out << '\n';
+    render_trace_body(out, r, opts);
+}
+
+void render_trace_body(std::ostream& out, const model::TraceReport& r, const TraceTextOptions& opts)
+{
     if (r.ops.empty()) {
         out << "No asynchronous I/O requests seen (io_submit, io_uring reads/writes, glibc aio_*).\n";
     } else {
@@ -124,10 +129,12 @@ void render_trace_text(std::ostream& out, const model::TraceReport& r, const Tra
             table.add_row(std::move(row));
         }
         table.render(out);
-        out << "\nINLINE = completed before submission returned; SLEPT = the submitter slept (voluntary\n"
-               "switch) in submission; PUNTED = handed to a worker thread (io-wq, glibc helper)";
-        out << (any_ret ? "; EIOCBQ = the\ndriver function itself returned -EIOCBQUEUED.\n" : ".\n");
-        out << "Percentiles come from log2 histograms: upper bounds.\n";
+        if (!opts.brief) {
+            out << "\nINLINE = completed before submission returned; SLEPT = the submitter slept (voluntary\n"
+                   "switch) in submission; PUNTED = handed to a worker thread (io-wq, glibc helper)";
+            out << (any_ret ? "; EIOCBQ = the\ndriver function itself returned -EIOCBQUEUED.\n" : ".\n");
+            out << "Percentiles come from log2 histograms: upper bounds.\n";
+        }
     }
 
     if (opts.histograms) {
@@ -161,10 +168,12 @@ void render_trace_text(std::ostream& out, const model::TraceReport& r, const Tra
         }
     }
 
-    for (const auto& n : r.notes)
-        out << "\nnote: " << n;
-    if (!r.notes.empty())
-        out << '\n';
+    if (!opts.brief) {
+        for (const auto& n : r.notes)
+            out << "\nnote: " << n;
+        if (!r.notes.empty())
+            out << '\n';
+    }
     std::string lost;
     for (const auto& [what, n] : r.lost)
         if (n)
