@@ -11,6 +11,7 @@
 #include "report/json_header.h"
 #include "model/errors.h"
 #include "model/exit_codes.h"
+#include "model/probe_rules.h"
 #include "probe/prober.h"
 #include "report/probe_report.h"
 
@@ -38,6 +39,8 @@ struct ProbeCliOptions {
     unsigned timeout_ms = 5000;
     bool hist = false;
     bool json = false;
+    std::optional<double> tolerance;
+    double threshold = model::kHeadlineThreshold;
     std::string output;
 };
 
@@ -119,7 +122,10 @@ int run_probe(const ProbeCliOptions& cli)
         opts.ops = parse_ops(cli.ops);
     if (!cli.modes.empty())
         opts.modes = unique(parse_list<probe::Mode>(cli.modes, parse_mode, "mode"));
-    const auto expect = parse_list<model::Verdict>(cli.expect, model::parse_verdict, "verdict");
+    const auto expect = unique(parse_list<model::Verdict>(cli.expect, model::parse_verdict, "verdict"));
+    if (cli.tolerance && expect.empty())
+        throw UsageError("--tolerance applies to --expect: give the verdicts you expect");
+    const double tolerance = cli.tolerance.value_or(model::kExpectTolerance);
     if (cli.dsync)
         opts.variants.push_back(probe::Variant::dsync);
     if (cli.nowait)
@@ -159,36 +165,32 @@ int run_probe(const ProbeCliOptions& cli)
     if (show_progress)
         std::cerr << "\r\033[K" << std::flush;
 
+    if (model::nothing_to_do(report))
+        throw UsageError(report::nothing_to_do_line(report));
+
     if (cli.json)
-        out.stream() << report::stamped(report::probe_json(report), run_info()).dump(2) << '\n';
+        out.stream() << report::stamped(report::probe_json(report, cli.threshold), run_info()).dump(2) << '\n';
     else
-        report::render_probe_text(out.stream(), report, {.histograms = cli.hist});
+        report::render_probe_text(out.stream(), report, {.histograms = cli.hist, .threshold = cli.threshold});
     out.finish();
 
     if (report.interrupted)
         return 130;
     bool partial = false;
-    bool unmet = false;
-    unsigned judged = 0;
     for (const auto& t : report.targets) {
         partial |= !t.error.empty();
-        for (const auto& c : t.cases) {
+        for (const auto& c : t.cases)
             partial |= c.errors > 0;
-            if (!c.ran() || c.tally.total() == 0)
-                continue;
-            ++judged;
-            if (!expect.empty() && std::find(expect.begin(), expect.end(), c.verdict()) == expect.end()) {
-                unmet = true;
-                if (!cli.json)
-                    std::cerr << fmt::format("aio-audit: expected {}: {} {} {} {} is {}\n",
-                                             fmt::join(split_list(cli.expect), " or "), t.label, report::case_op_label(c), c.mode,
-                                             c.engine, model::name(c.verdict()));
-            }
-        }
     }
-    if (!expect.empty() && judged == 0) {
-        std::cerr << "aio-audit: --expect: no case was measured\n";
-        unmet = true;
+    bool unmet = false;
+    if (!expect.empty()) {
+        const model::RunExpectation verdict = model::check_expectation(report, expect, tolerance);
+        const std::string expected = fmt::format("{}", fmt::join(split_list(cli.expect), " or "));
+        for (const auto& f : verdict.failures)
+            std::cerr << "aio-audit: " << report::expect_failure_line(expected, f, tolerance, cli.threshold) << '\n';
+        if (verdict.judged == 0)
+            std::cerr << "aio-audit: --expect: no case was measured\n";
+        unmet = !verdict.met();
     }
     if (unmet)
         return kExitFindings;
@@ -240,14 +242,25 @@ void add_probe(CLI::App& app, Runner& run)
     cmd->add_flag("--json", opt->json, "Machine-readable output");
     add_output_option(cmd, opt->output, false);  // -o is --op
     cmd->add_option("--expect", opt->expect,
-                    "Exit 1 unless every measured case's verdict is one of these (async, sync, blocking, "
-                    "fake-async, thread-async, unsupported)")
+                    "Exit 1 when, in some measured case, more than --tolerance of the requests got a verdict not "
+                    "listed here (async, sync, blocking, fake-async, thread-async, unsupported)")
         ->join(',');
+    cmd->add_option("--tolerance", opt->tolerance,
+                    "Share of a case's requests that may disagree with --expect (default 0.1: the headline "
+                    "threshold, so a verdict the headline names fails the check)")
+        ->check(CLI::Range(0.0, 1.0));
+    cmd->add_option("--threshold", opt->threshold,
+                    "Share of a case's requests at which its headline names a verdict (default 0.1, fsqual's "
+                    "BAD threshold of 0.1 context switches per I/O)")
+        ->capture_default_str()
+        ->check(CLI::Range(0.0, 1.0));
     cmd->footer(footer("  aio-audit probe                          the built-in default targets\n"
                        "  aio-audit probe /mnt/xfs -m direct       O_DIRECT on that filesystem\n"
                        "  aio-audit probe /data -e libaio --dsync --nowait   fsqual-style write checks\n"
                        "  aio-audit probe /dev/nvme0n1 -o read -s 64k -q 8   device reads, batches of 8\n"
-                       "  aio-audit probe /dev/shm -e libaio --expect sync --json\n") +
+                       "  aio-audit probe /dev/shm -e libaio --expect sync --json\n"
+                       "  aio-audit probe /mnt/ext4 -e libaio -m direct -o fill-holes -s 512 --inflight 1 \\\n"
+                       "      --expect async --tolerance 0.1      fsqual's 512-byte fill, as a CI check\n") +
                 "  probe: 1 when --expect is not met, 4 when a target or case could not be measured,\n"
                 "  130 when interrupted (what was measured is still printed).\n");
     cmd->callback([opt, &run] { run = [opt] { return run_probe(*opt); }; });

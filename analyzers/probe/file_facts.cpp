@@ -5,7 +5,9 @@
 #include <linux/fs.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
@@ -74,6 +76,41 @@ std::optional<std::uint64_t> resident_pages(int fd, std::uint64_t length)
     }
     ::munmap(map, length);
     return resident;
+}
+
+std::string char_driver(dev_t rdev)
+{
+    // "Character devices:" then "  1 mem" lines, until a blank line.
+    std::ifstream in("/proc/devices");
+    std::string line;
+    bool chars = false;
+    while (std::getline(in, line)) {
+        if (line.rfind("Character devices:", 0) == 0) {
+            chars = true;
+            continue;
+        }
+        if (line.empty() || line.rfind("Block devices:", 0) == 0) {
+            if (chars)
+                break;
+            continue;
+        }
+        if (!chars)
+            continue;
+        std::istringstream fields(line);
+        unsigned major_no = 0;
+        std::string name;
+        if (fields >> major_no >> name && major_no == major(rdev))
+            return name;
+    }
+    return {};
+}
+
+bool memory_only_fs(const std::string& path)
+{
+    struct statfs fs {};
+    if (::statfs(path.c_str(), &fs) != 0)
+        return false;
+    return fs.f_type == TMPFS_MAGIC || fs.f_type == RAMFS_MAGIC || fs.f_type == HUGETLBFS_MAGIC;
 }
 
 std::optional<std::uint64_t> byte_size(int fd)

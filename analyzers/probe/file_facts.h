@@ -39,6 +39,14 @@ void drop_page_cache(int fd);
 // the file cannot be mapped (devices, FIFOs).
 std::optional<std::uint64_t> resident_pages(int fd, std::uint64_t length);
 
+// The driver a char device major belongs to, from /proc/devices ("mem" for
+// /dev/null and /dev/zero); empty when not listed.
+std::string char_driver(dev_t rdev);
+
+// The filesystem at `path` keeps its data in memory only (tmpfs, ramfs,
+// hugetlbfs): no device could complete a request.
+bool memory_only_fs(const std::string& path);
+
 // Size in bytes of a regular file or block device.
 std::optional<std::uint64_t> byte_size(int fd);
 

@@ -613,6 +613,15 @@ bool prepare(const TargetSpec& spec, const ProbeOptions& opts, Prepared& p, mode
         return false;
     }
     result.kind = model::file_kind_from_mode(st.st_mode);
+    result.memory_only = result.kind == model::FileKind::fifo ||
+                         ((result.kind == model::FileKind::directory || result.kind == model::FileKind::regular) &&
+                          memory_only_fs(p.path));
+    if (result.kind == model::FileKind::char_device) {
+        result.driver = char_driver(st.st_rdev);
+        // The kernel's memory devices (null, zero, full, random...): no
+        // hardware behind them.
+        result.memory_only = result.driver == "mem";
+    }
     if (auto m = mount_of(st.st_dev)) {
         result.fstype = m->fstype;
         result.source = m->source;

@@ -20,9 +20,13 @@ namespace aio::probe {
 
 struct TaskUsage {
     std::string comm;
-    std::uint64_t runtime_ns = 0;  // /proc/self/task/<tid>/schedstat field 1
-    std::uint64_t timeslices = 0;  // field 3: times it got on a CPU
-    bool running = false;          // state R in /proc/self/task/<tid>/stat
+    // CPU time from the thread's own CPU-time clock. Unlike schedstat's
+    // runtime, which only moves when the thread schedules, it includes the
+    // running slice up to now, so a worker that stays on a CPU from one
+    // request to the next still shows its work; and a thread that is merely
+    // runnable, waiting for a CPU on a busy machine, shows none.
+    std::uint64_t cpu_ns = 0;
+    std::uint64_t timeslices = 0;  // /proc/self/task/<tid>/schedstat field 3: times it got on a CPU
 };
 
 using TaskSnapshot = std::map<pid_t, TaskUsage>;

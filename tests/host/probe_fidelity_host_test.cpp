@@ -161,8 +161,9 @@ TEST_F(ProbeHost, InflightKeepsNInFlightWhileDepthSubmitsBatches)
         EXPECT_EQ(std::accumulate(sizes.begin(), sizes.end(), 0L), 64) << engine;
         EXPECT_LE(*std::max_element(sizes.begin(), sizes.end()), 4) << engine;
         EXPECT_EQ((*c)["submit_calls"].get<std::size_t>(), sizes.size()) << engine << ": " << describe(c);
-        if (engine == "io_uring")
+        if (engine == "io_uring") {
             EXPECT_GT(sizes.size(), 16u) << "refills of single requests";
+        }
     }
 }
 
