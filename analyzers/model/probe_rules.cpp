@@ -28,44 +28,58 @@ std::vector<Verdict> case_headline(const CaseResult& c, double threshold)
     return named_verdicts(c.tally, threshold);
 }
 
-// Shares of the verdicts named after the first.
-std::pair<double, double> minority_range(const CaseResult& c, const std::vector<Verdict>& named)
-{
-    double lo = 1, hi = 0;
-    for (std::size_t i = 1; i < named.size(); ++i) {
-        const double s = c.tally.share(named[i]);
-        lo = std::min(lo, s);
-        hi = std::max(hi, s);
-    }
-    return named.size() > 1 ? std::pair{lo, hi} : std::pair{0.0, 0.0};
-}
-
-// Groups a mode's cases by headline; the largest group is the usual one
-// (on a tie, the one that came first).
+// Groups a mode's cases by the set of verdicts their headlines name; the
+// group's order of verdicts follows their summed counts, and the minority
+// range spans its cases' shares of every verdict after the first. The
+// largest group is the usual one (on a tie, the one that came first).
 ModeSummary summarize_mode(const std::string& mode, const std::vector<const CaseResult*>& cases, double threshold)
 {
-    std::vector<OpGroup> groups;
+    struct Group {
+        std::vector<Verdict> set;  // sorted
+        std::vector<const CaseResult*> cases;
+        VerdictTally sum;
+    };
+    std::vector<Group> groups;
     for (const CaseResult* c : cases) {
-        const auto named = case_headline(*c, threshold);
-        auto it = std::find_if(groups.begin(), groups.end(), [&](const OpGroup& g) { return g.named == named; });
-        const auto [lo, hi] = minority_range(*c, named);
+        auto set = case_headline(*c, threshold);
+        std::sort(set.begin(), set.end());
+        auto it = std::find_if(groups.begin(), groups.end(), [&](const Group& g) { return g.set == set; });
         if (it == groups.end()) {
-            groups.push_back({{op_label(*c)}, named, lo, hi});
-            continue;
+            groups.push_back({set, {}, {}});
+            it = std::prev(groups.end());
         }
-        it->ops.push_back(op_label(*c));
-        it->minority_low = std::min(it->minority_low, lo);
-        it->minority_high = std::max(it->minority_high, hi);
+        it->cases.push_back(c);
+        it->sum.merge(c->tally);
+    }
+    std::vector<OpGroup> out;
+    for (const auto& g : groups) {
+        OpGroup o;
+        for (const auto& [v, share] : g.sum.shares())
+            if (std::find(g.set.begin(), g.set.end(), v) != g.set.end())
+                o.named.push_back(v);
+        double lo = 1, hi = 0;
+        for (const CaseResult* c : g.cases) {
+            o.ops.push_back(op_label(*c));
+            for (std::size_t i = 1; i < o.named.size(); ++i) {
+                lo = std::min(lo, c->tally.share(o.named[i]));
+                hi = std::max(hi, c->tally.share(o.named[i]));
+            }
+        }
+        if (o.named.size() > 1) {
+            o.minority_low = lo;
+            o.minority_high = hi;
+        }
+        out.push_back(std::move(o));
     }
     ModeSummary m;
     m.mode = mode;
-    if (groups.empty())
+    if (out.empty())
         return m;
-    const auto usual = std::max_element(groups.begin(), groups.end(), [](const OpGroup& a, const OpGroup& b) {
+    const auto usual = std::max_element(out.begin(), out.end(), [](const OpGroup& a, const OpGroup& b) {
         return a.ops.size() < b.ops.size();
     });
     m.usual = *usual;
-    for (auto it = groups.begin(); it != groups.end(); ++it)
+    for (auto it = out.begin(); it != out.end(); ++it)
         if (it != usual)
             m.exceptions.push_back(*it);
     return m;
@@ -270,6 +284,10 @@ bool inline_ambiguity_matters(const CaseResult& c, const TargetResult& t, double
 {
     if (c.ambiguous == 0 || t.memory_only)
         return false;
+    // Served through the page cache: the submitter copied and completed it
+    // in the call; no device posted that completion.
+    if (served_by_page_cache(c))
+        return false;
     // A buffered write is a copy into the page cache: no device posts its
     // completion (O_DSYNC waits for one, inside the call).
     if (c.mode == "buffered" && c.op != "read" && c.variant != "dsync")
@@ -330,6 +348,13 @@ TargetConclusion conclude(const TargetResult& t, double threshold)
         if (c.op == "read" && c.completed > 0) {
             any_read = true;
             all_reads_empty &= read_nothing(c);
+        }
+        if (c.dio && c.mode == "direct") {
+            const auto outlook = direct_io_outlook(t.fstype, *c.dio, c.size);
+            if (outlook.expect == DirectIoExpectation::buffered) {
+                out.direct_misaligned = outlook;
+                out.request_size = c.size;
+            }
         }
         if (served_by_page_cache(c)) {
             const std::string label = op_label(c);

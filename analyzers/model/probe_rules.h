@@ -8,6 +8,7 @@
 // are chosen by analyzers/report/probe_report.cpp.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -70,8 +71,9 @@ bool nothing_to_do(const ProbeReport& report);
 // an inline copy or a device that completed from an interrupt before the
 // submitting call returned. That matters only where a device could have
 // posted the completion (not tmpfs, FIFOs, the kernel's memory devices, or
-// a buffered write, which the page cache absorbs) and only if calling those
-// requests `async` would change the headline.
+// a buffered write, which the page cache absorbs, nor a case the page cache
+// measurably served) and only if calling those requests `async` would
+// change the headline.
 bool inline_ambiguity_matters(const CaseResult& c, const TargetResult& t, double threshold = kHeadlineThreshold);
 
 // Every completed read returned 0 bytes (end of file, /dev/null): nothing
@@ -103,10 +105,11 @@ DirectIoOutlook direct_io_outlook(const std::string& fstype, const DirectIoFacts
 // class: "*" stands for every operation measured in that mode, and "write"
 // for every write operation (at least two of them, no read).
 
-// Operations (op + variant: "append", "overwrite+dsync") that behave alike.
+// Operations (op + variant: "append", "overwrite+dsync") whose headlines
+// name the same verdicts.
 struct OpGroup {
     std::vector<std::string> ops;  // in the order the cases ran
-    std::vector<Verdict> named;    // their common headline
+    std::vector<Verdict> named;    // those verdicts, the most requests first
     // Over the group's cases: the smallest and largest share of the
     // verdicts named after the first (0 when only one is named).
     double minority_low = 0;
@@ -139,6 +142,10 @@ struct TargetConclusion {
     // O_DIRECT cases the page cache served ("append", "read"), with the mode
     // implied.
     std::vector<std::string> direct_served_buffered;
+    // Set when the alignment facts predicted it: the filesystem serves
+    // O_DIRECT requests of this size through the page cache (btrfs).
+    std::optional<DirectIoOutlook> direct_misaligned;
+    std::size_t request_size = 0;
     bool nothing_read = false;  // every read case read nothing (end of file)
     unsigned unmeasured = 0;    // cases skipped or failed
 };

@@ -17,7 +17,9 @@
 #include "model/errors.h"
 #include "model/latency.h"
 #include "probe/clock.h"
+#include "model/probe_rules.h"
 #include "probe/file_facts.h"
+#include "probe/page_cache_watch.h"
 #include "probe/watchdog.h"
 
 namespace aio::probe {
@@ -159,6 +161,10 @@ struct Prepared {
     std::uint64_t span = 0;  // bytes the read/overwrite offsets range over
     std::vector<Op> ops;
     std::vector<Mode> modes;
+    std::optional<MountFacts> mount;
+    std::string fstype;
+    // Made at the first O_DIRECT case on a file, kept for the target.
+    mutable std::unique_ptr<PageCacheWatch> page_cache;
 };
 
 bool refused_errno(std::int64_t res)
@@ -313,14 +319,18 @@ private:
             return;
         }
 
+        const bool regular = prep_.kind == Kind::temp_file || prep_.kind == Kind::user_file;
         std::size_t align = 4096;
-        if (mode == Mode::direct) {
-            if (auto dio = dio_alignment(fd.get())) {
-                align = std::max<std::size_t>(align, dio->memory);
-                if (dio->offset && opts_.size % dio->offset != 0) {
-                    c.skipped = "O_DIRECT here needs --size to be a multiple of " + std::to_string(dio->offset);
-                    return;
-                }
+        if (mode == Mode::direct && (regular || prep_.kind == Kind::block_device)) {
+            const model::DirectIoFacts dio = direct_io_facts(fd.get(), prep_.mount);
+            c.dio = dio;
+            align = std::max<std::size_t>({align, dio.statx_memory_align, dio.device_logical_block});
+            const auto outlook = model::direct_io_outlook(prep_.fstype, dio, opts_.size);
+            if (outlook.expect == model::DirectIoExpectation::refused) {
+                c.skipped = "O_DIRECT here needs --size to be a multiple of " + std::to_string(outlook.alignment) +
+                            " (" + (outlook.source == "statx" ? "statx STATX_DIOALIGN" : "the device's logical block") +
+                            ")";
+                return;
             }
         }
 
@@ -343,11 +353,12 @@ private:
             return;
         }
 
-        const bool regular = prep_.kind == Kind::temp_file || prep_.kind == Kind::user_file;
         const bool cold = prep_.kind != Kind::char_device && prep_.kind != Kind::fifo;
+        bool watching = false;
         if (mode == Mode::direct && regular) {
             ::fsync(fd.get());
             drop_page_cache(fd.get());
+            watching = watch_page_cache(fd.get());
         }
 
         AlignedBuffer buffers(opts_.size * opts_.depth, align);
@@ -455,14 +466,29 @@ private:
         c.helper_threads = engine->helper_threads();
         c.submit_switches = engine->submit_switches();
         c.submit_calls = engine->submit_calls();
-        if (mode == Mode::direct && regular)
+        if (watching)
+            c.pages_added = prep_.page_cache->stop();
+        if (mode == Mode::direct && regular) {
             if (auto resident =
-                    resident_pages(fd.get(), is_scratch(op) ? span_blocks(opts_) * opts_.size : prep_.span)) {
+                    resident_pages(fd.get(), is_scratch(op) ? span_blocks(opts_) * opts_.size : prep_.span))
                 c.resident_after = *resident;
-                c.page_cache_fallback = *resident > 0;
-            }
+            if (c.resident_after || c.pages_added)
+                c.page_cache_fallback = c.resident_after.value_or(0) > 0 || c.pages_added.value_or(0) > 0;
+        }
         c.submit = model::summarize(std::move(lat.submit_ns));
         c.complete = model::summarize(std::move(lat.complete_ns));
+    }
+
+    // Counts pages added to the file's page cache during an O_DIRECT case,
+    // where tracefs allows it (root).
+    bool watch_page_cache(int fd) const
+    {
+        if (!prep_.mount)
+            return false;
+        if (!prep_.page_cache)
+            prep_.page_cache = std::make_unique<PageCacheWatch>();
+        struct stat st {};
+        return ::fstat(fd, &st) == 0 && prep_.page_cache->start(prep_.mount->sb_major, prep_.mount->sb_minor, st.st_ino);
     }
 
     struct Samples {
@@ -622,7 +648,9 @@ bool prepare(const TargetSpec& spec, const ProbeOptions& opts, Prepared& p, mode
         // hardware behind them.
         result.memory_only = result.driver == "mem";
     }
-    if (auto m = mount_of(st.st_dev)) {
+    p.mount = mount_of(p.path);
+    if (const auto& m = p.mount) {
+        p.fstype = m->fstype;
         result.fstype = m->fstype;
         result.source = m->source;
     }
@@ -717,6 +745,11 @@ bool prepare(const TargetSpec& spec, const ProbeOptions& opts, Prepared& p, mode
         result.error = p.path + ": cannot probe a " + std::string(model::name(result.kind)) +
                        " (give a file, directory, block or char device, or FIFO)";
         return false;
+    }
+
+    if (p.kind != Kind::temp_file && p.kind != Kind::user_file) {
+        p.mount.reset();
+        p.fstype.clear();
     }
 
     if (!opts.ops.empty()) {

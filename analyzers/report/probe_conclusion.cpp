@@ -242,6 +242,10 @@ std::string conclusion_text(const model::TargetResult& t, const model::TargetCon
                "returned at once.";
     if (!c.direct_served_buffered.empty())
         out += fmt::format(" O_DIRECT {} went through the page cache.", ops_phrase(c.direct_served_buffered));
+    if (c.direct_misaligned)
+        out += fmt::format(" {} serves O_DIRECT requests not aligned to {} bytes ({}) through the page cache; these "
+                           "were {} bytes.",
+                           t.fstype, c.direct_misaligned->alignment, c.direct_misaligned->source, c.request_size);
     if (c.unmeasured)
         out += fmt::format(" {} case{} not measured (see the table).", c.unmeasured, c.unmeasured == 1 ? " was" : "s were");
     return out;
