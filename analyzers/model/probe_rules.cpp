@@ -307,7 +307,7 @@ bool read_nothing(const CaseResult& c)
 
 bool served_by_page_cache(const CaseResult& c)
 {
-    return c.mode == "direct" && c.page_cache_fallback.value_or(false);
+    return c.mode == "direct" && c.completed > 0 && c.page_cache_fallback.value_or(false);
 }
 
 DirectIoOutlook direct_io_outlook(const std::string& fstype, const DirectIoFacts& facts, std::size_t size)

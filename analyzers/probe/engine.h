@@ -82,6 +82,13 @@ public:
     std::uint64_t submit_calls() const { return submit_calls_; }
     // The most helper threads seen working at once (io-wq workers, glibc helpers).
     unsigned helper_threads() const { return helper_threads_; }
+    // Starts the counts above over, for the next case on the same engine.
+    void reset_counters()
+    {
+        submit_switches_ = 0;
+        submit_calls_ = 0;
+        helper_threads_ = 0;
+    }
 
 protected:
     explicit Engine(unsigned slots) : samples_(slots) {}

@@ -2,11 +2,13 @@
 #include "probe/page_cache_watch.h"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
@@ -90,12 +92,21 @@ bool PageCacheWatch::start(unsigned sb_major, unsigned sb_minor, ino_t ino)
         return false;
     // The event's s_dev is the kernel's dev_t: major << 20 | minor.
     const unsigned long kdev = (static_cast<unsigned long>(sb_major) << 20) | sb_minor;
-    write_file(instance_ + kEvent + "/enable", "0");
-    write_file(instance_ + "/trace", "");
-    started_ = write_file(instance_ + kEvent + "/filter",
-                          "s_dev == " + std::to_string(kdev) + " && i_ino == " + std::to_string(ino)) &&
-               write_file(instance_ + kEvent + "/enable", "1");
-    return started_;
+    if (!enabled_ || kdev != kdev_) {
+        // Enabling, disabling and refiltering an event each wait for an RCU
+        // grace period: done once per filesystem, not once per case. The
+        // inode is picked out of the output instead.
+        write_file(instance_ + kEvent + "/enable", "0");
+        enabled_ = write_file(instance_ + kEvent + "/filter", "s_dev == " + std::to_string(kdev)) &&
+                   write_file(instance_ + kEvent + "/enable", "1");
+        kdev_ = kdev;
+        if (!enabled_)
+            return false;
+    }
+    drain(0);  // what happened before this case
+    ino_ = ino;
+    started_ = true;
+    return true;
 }
 
 std::optional<std::uint64_t> PageCacheWatch::stop()
@@ -103,29 +114,46 @@ std::optional<std::uint64_t> PageCacheWatch::stop()
     if (!started_)
         return std::nullopt;
     started_ = false;
-    write_file(instance_ + kEvent + "/enable", "0");
-    std::ifstream in(instance_ + "/trace");
-    std::string line;
-    std::uint64_t pages = 0;
-    bool lost = false;
-    while (std::getline(in, line)) {
-        if (line.empty() || line[0] == '#') {
-            // "# entries-in-buffer/entries-written: 10/12" counts overruns.
-            unsigned long shown = 0, written = 0;
-            const auto at = line.find("entries-written: ");
-            if (at != std::string::npos &&
-                std::sscanf(line.c_str() + at + 17, "%lu/%lu", &shown, &written) == 2 && shown != written)
-                lost = true;
-            continue;
-        }
-        const auto at = line.find(" order=");
-        const unsigned order = at == std::string::npos ? 0 : static_cast<unsigned>(std::atoi(line.c_str() + at + 7));
-        pages += std::uint64_t{1} << order;
-    }
-    write_file(instance_ + "/trace", "");
-    if (lost)
+    const Drained d = drain(ino_);
+    if (d.lost)
         return std::nullopt;
-    return pages;
+    return d.pages;
+}
+
+// Reads trace_pipe until it is empty: reading consumes the events, so no
+// reset of the buffer is needed (opening `trace` with O_TRUNC to clear it
+// waits for an RCU grace period, tens of milliseconds per case).
+PageCacheWatch::Drained PageCacheWatch::drain(ino_t ino) const
+{
+    char want[32];
+    std::snprintf(want, sizeof(want), " ino %lx ", static_cast<unsigned long>(ino));
+    Drained d;
+    const int fd = ::open((instance_ + "/trace_pipe").c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) {
+        d.lost = true;
+        return d;
+    }
+    std::string pending;
+    char buf[8192];
+    for (;;) {
+        const ssize_t n = ::read(fd, buf, sizeof(buf));
+        if (n <= 0)
+            break;
+        pending.append(buf, static_cast<std::size_t>(n));
+        std::size_t start = 0;
+        for (std::size_t nl; (nl = pending.find('\n', start)) != std::string::npos; start = nl + 1) {
+            const std::string line = pending.substr(start, nl - start);
+            if (line.find("LOST") != std::string::npos)
+                d.lost = true;
+            const auto at = line.find(" order=");
+            if (at == std::string::npos || line.find(want) == std::string::npos)
+                continue;
+            d.pages += std::uint64_t{1} << std::atoi(line.c_str() + at + 7);
+        }
+        pending.erase(0, start);
+    }
+    ::close(fd);
+    return d;
 }
 
 }  // namespace aio::probe

@@ -27,15 +27,26 @@ public:
     const std::string& error() const { return error_; }
 
     // Starts counting for the inode `ino` of the filesystem whose superblock
-    // is `sb_major:sb_minor` (as /proc/self/mountinfo gives it).
+    // is `sb_major:sb_minor` (as /proc/self/mountinfo gives it). The event
+    // stays enabled, filtered on that filesystem, until the watch ends.
     bool start(unsigned sb_major, unsigned sb_minor, ino_t ino);
     // Stops; the pages added since start(), or nullopt when the count is
     // not trustworthy (the trace buffer overran).
     std::optional<std::uint64_t> stop();
 
 private:
+    struct Drained {
+        std::uint64_t pages = 0;
+        bool lost = false;  // the buffer overran: the count is short
+    };
+    // Reads what the buffer holds; counts the pages of inode `ino`.
+    Drained drain(ino_t ino) const;
+
     std::string instance_;
     std::string error_;
+    bool enabled_ = false;
+    unsigned long kdev_ = 0;
+    ino_t ino_ = 0;
     bool started_ = false;
 };
 

@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <map>
 #include <random>
 
 #include "model/errors.h"
@@ -338,16 +339,10 @@ private:
         if (is_scratch(op) && !reset_scratch(fd.get(), op, wrap, c))
             return;
 
-        std::unique_ptr<Engine> engine;
-        try {
-            engine = make_engine(engine_kind, opts_.depth);
-        } catch (const Error& e) {
-            c.skipped = e.what();
-            if (!e.hint().empty())
-                c.skipped += " (" + e.hint() + ")";
-            c.errors = 1;
+        Engine* engine = engine_for(engine_kind, c);
+        if (!engine)
             return;
-        }
+        engine->reset_counters();
         if (variant == Variant::nowait && !engine->has_rw_flags()) {
             c.skipped = std::string(name(engine_kind)) + " has no RWF_NOWAIT";
             return;
@@ -491,6 +486,31 @@ private:
         return ::fstat(fd, &st) == 0 && prep_.page_cache->start(prep_.mount->sb_major, prep_.mount->sb_minor, st.st_ino);
     }
 
+    // One engine of each kind for the whole target: tearing a libaio
+    // context down waits for an RCU grace period (~30 ms), once per case
+    // otherwise. Every case leaves its engine with nothing in flight.
+    Engine* engine_for(EngineKind kind, model::CaseResult& c)
+    {
+        if (auto it = engines_.find(kind); it != engines_.end())
+            return it->second.get();
+        if (auto it = engine_errors_.find(kind); it != engine_errors_.end()) {
+            c.skipped = it->second;
+            c.errors = 1;
+            return nullptr;
+        }
+        try {
+            return engines_.emplace(kind, make_engine(kind, opts_.depth)).first->second.get();
+        } catch (const Error& e) {
+            std::string why = e.what();
+            if (!e.hint().empty())
+                why += " (" + e.hint() + ")";
+            engine_errors_.emplace(kind, why);
+            c.skipped = why;
+            c.errors = 1;
+            return nullptr;
+        }
+    }
+
     struct Samples {
         std::vector<std::uint64_t> submit_ns;
         std::vector<std::uint64_t> complete_ns;
@@ -627,6 +647,8 @@ private:
 
     const Prepared& prep_;
     const ProbeOptions& opts_;
+    std::map<EngineKind, std::unique_ptr<Engine>> engines_;
+    std::map<EngineKind, std::string> engine_errors_;
 };
 
 // Decides what may be done with a target, opening what must stay open.
