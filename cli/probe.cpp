@@ -235,7 +235,7 @@ void add_probe(CLI::App& app, Runner& run)
         ->transform(CLI::AsSizeValue(false));
     cmd->add_flag("--write", opt->write, "Allow writes to char devices and to FIFOs aio-audit did not create");
     cmd->add_flag("--destructive", opt->destructive, "Allow writes to block devices: DESTROYS THEIR DATA");
-    cmd->add_option("--timeout", opt->timeout_ms, "Milliseconds to wait for a batch to complete")
+    cmd->add_option("--timeout", opt->timeout_ms, "Milliseconds to wait for completions before cancelling what is in flight")
         ->capture_default_str()
         ->check(CLI::Range(1u, 3600000u));
     cmd->add_flag("--hist", opt->hist, "Add log2 histograms of submission and completion latency");
@@ -261,8 +261,9 @@ void add_probe(CLI::App& app, Runner& run)
                        "  aio-audit probe /dev/shm -e libaio --expect sync --json\n"
                        "  aio-audit probe /mnt/ext4 -e libaio -m direct -o fill-holes -s 512 --inflight 1 \\\n"
                        "      --expect async --tolerance 0.1      fsqual's 512-byte fill, as a CI check\n") +
-                "  probe: 1 when --expect is not met, 4 when a target or case could not be measured,\n"
-                "  130 when interrupted (what was measured is still printed).\n");
+                "  probe: 1 when --expect is not met, 2 when no asked operation applies to any target,\n"
+                "  4 when a target or case could not be measured, 130 when interrupted (what was\n"
+                "  measured is still printed).\n");
     cmd->callback([opt, &run] { run = [opt] { return run_probe(*opt); }; });
 }
 

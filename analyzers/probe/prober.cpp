@@ -385,7 +385,7 @@ private:
                     if (engine->in_flight() > 0)
                         want = 0;
                     else if (!reset_scratch(fd.get(), op, wrap, c))
-                        return;
+                        break;  // nothing is in flight
                 }
             }
             if (want > 0) {
@@ -412,7 +412,7 @@ private:
                 if (!may_write && cold)
                     drop_page_cache(fd.get());
                 if (prep_.kind == Kind::fifo && !may_write && !feed_fifo(fd.get(), want, stream_pos, c))
-                    return;
+                    break;  // what is in flight is reaped below
                 submit(*engine, fd.get(), reqs);
                 issued += want;
             }
@@ -452,10 +452,17 @@ private:
             if (done.timed_out)
                 break;
         }
-        if (engine->in_flight() > 0) {
-            // Interrupted: account what is still in flight as errors.
-            for (unsigned slot : engine->cancel_all())
+        // Interrupted or stopped early: let what is in flight complete
+        // (cancel it only if it does not within --timeout), so the engine is
+        // clean for the next case.
+        while (engine->in_flight() > 0) {
+            const ReapResult rest = engine->reap(engine->in_flight(), opts_.timeout);
+            for (unsigned slot : rest.slots)
                 account(c, engine_kind, slots[slot], engine->sample(slot), lat);
+            if (rest.timed_out) {
+                for (unsigned slot : engine->cancel_all())
+                    account(c, engine_kind, slots[slot], engine->sample(slot), lat);
+            }
         }
 
         c.helper_threads = engine->helper_threads();
