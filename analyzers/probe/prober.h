@@ -54,16 +54,19 @@ std::optional<std::vector<Op>> parse_op(std::string_view text);
 
 struct ProbeOptions {
     std::vector<EngineKind> engines{EngineKind::libaio, EngineKind::io_uring, EngineKind::posix};
-    std::vector<Op> ops;  // empty: every op the target allows
+    std::vector<Op> ops;  // empty: every op the target allows; ops it does not allow are left out (a note says so)
     std::vector<Mode> modes{Mode::buffered, Mode::direct};
+    // Each listed variant runs for every case it applies to: dsync only for
+    // writes, nowait not for POSIX AIO. {Variant::dsync} alone runs only the
+    // O_DSYNC writes.
     std::vector<Variant> variants{Variant::plain};
-    unsigned requests = 64;  // per case
-    unsigned depth = 1;
+    unsigned requests = 64;  // per case; a retried NOWAIT request counts once
+    unsigned depth = 1;      // see DepthKind
     DepthKind depth_kind = DepthKind::batch;
-    std::size_t size = 4096;
+    std::size_t size = 4096;   // bytes per request
     bool write = false;        // char devices and FIFOs we did not create
     bool destructive = false;  // block devices
-    std::chrono::milliseconds timeout{5000};
+    std::chrono::milliseconds timeout{5000};  // for completions; then what is in flight is cancelled
 };
 
 struct TargetSpec {
@@ -81,6 +84,11 @@ extern std::atomic<bool> stop_requested;
 
 using ProgressFn = std::function<void(const std::string& what)>;
 
+// Probes one target: decides what may be done with it, prepares its files
+// (for a directory: a pre-filled temp file to read and overwrite, another
+// to append to and fill), and runs every op × mode × variant × engine it
+// allows, in that order, one engine of each kind for all its cases. Never
+// throws for a target that cannot be probed: TargetResult::error says why.
 model::TargetResult probe_target(const TargetSpec& spec, const ProbeOptions& opts, const ProgressFn& progress = {});
 model::ProbeReport probe_all(const std::vector<TargetSpec>& specs, const ProbeOptions& opts,
                       const ProgressFn& progress = {});
