@@ -5,7 +5,8 @@
 # default targets: RUNS runs (default 10) in one go, from a scratch directory
 # on the filesystem of DIR (default: this checkout's). Prints per target the
 # median and worst time against the 1 s budget, and per case how many runs
-# agreed with the most common verdict.
+# agreed with the most common headline (the verdicts the VERDICT column
+# names).
 #
 #   scripts/bench-probe.sh [DIR]      RUNS=10 BUILD_DIR=build
 set -euo pipefail
@@ -35,10 +36,11 @@ done
 echo
 jq -s -r --argjson runs "$runs" '
   [.[].targets[] | .label as $l | .cases[] | select(.skipped == "" and .verdict != null) |
-    {key: "\($l) \(.engine) \(.op)\(if .variant != "" then "+" + .variant else "" end) \(.mode)", v: .verdict}] |
+    {key: "\($l) \(.engine) \(.op)\(if .variant != "" then "+" + .variant else "" end) \(.mode)",
+     v: (.headline | join("+"))}] |
   group_by(.key) | map({key: .[0].key,
     top: (group_by(.v) | map({v: .[0].v, n: length}) | max_by(.n)),
     all: (group_by(.v) | map("\(.[0].v) \(length)") | join(", "))}) as $cases |
   ($cases | map(select(.top.n == $runs)) | length) as $agree |
-  "cases with the same verdict in all \($runs) runs: \($agree)/\($cases | length) (ratio \($agree / ($cases|length) * 100 | floor / 100))",
+  "cases with the same headline in all \($runs) runs: \($agree)/\($cases | length) (ratio \($agree / ($cases|length) * 100 | floor / 100))",
   ($cases[] | select(.top.n != $runs) | "  varies: \(.key): \(.all)")' "$work"/run*.json

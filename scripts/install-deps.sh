@@ -19,7 +19,7 @@ build_pkgs=(
 	libaio-dev liburing-dev libcli11-dev nlohmann-json3-dev libfmt-dev
 	googletest libgtest-dev libgmock-dev
 )
-test_pkgs=(xfsprogs e2fsprogs squashfs-tools util-linux procps coreutils libclang-rt-14-dev)
+test_pkgs=(xfsprogs e2fsprogs btrfs-progs squashfs-tools util-linux procps coreutils libclang-rt-14-dev)
 vm_pkgs=(qemu-system-x86 linux-image-amd64 linux-headers-amd64 busybox-static
 	 kmod cpio pahole xz-utils zstd jq)
 bench_pkgs=(fio hyperfine linux-source-6.1 time jq bc)

@@ -12,24 +12,31 @@
 #include <optional>
 #include <string>
 
+#include "model/probe_result.h"
+
 namespace aio::probe {
 
 struct MountFacts {
     std::string fstype;  // "ext4", "tmpfs", "xfs"
     std::string source;  // "/dev/vda", "tmpfs"
     std::string mount_point;
+    // The superblock's device number as mountinfo gives it (btrfs: not the
+    // st_dev its files report, which is per subvolume).
+    unsigned sb_major = 0;
+    unsigned sb_minor = 0;
 };
 
-// The mount that holds `st_dev`, from /proc/self/mountinfo.
-std::optional<MountFacts> mount_of(dev_t st_dev);
+// The mount that holds `path`: by the mount id statx reports (Linux 5.8+),
+// else by st_dev; from /proc/self/mountinfo.
+std::optional<MountFacts> mount_of(const std::string& path);
 
-// Alignment O_DIRECT needs for buffers and offsets/lengths (statx
-// STATX_DIOALIGN, else BLKSSZGET for block devices); nullopt when unknown.
-struct DioAlign {
-    std::uint32_t memory = 0;
-    std::uint32_t offset = 0;
-};
-std::optional<DioAlign> dio_alignment(int fd);
+// What decides O_DIRECT's alignment for the open file `fd`:
+// statx(STATX_DIOALIGN) where the filesystem reports it; the logical block
+// size of the block device under it, found from st_dev (a block-device
+// filesystem) or else from the mount's source (btrfs and others whose
+// st_dev is anonymous), through sysfs queue/logical_block_size or BLKSSZGET
+// on the device node; and the filesystem block (fstatfs f_bsize).
+model::DirectIoFacts direct_io_facts(int fd, const std::optional<MountFacts>& mount);
 
 // Evict the file's clean pages so the next read goes to the device. Dirty
 // pages cannot be evicted: callers fsync first.
@@ -38,6 +45,14 @@ void drop_page_cache(int fd);
 // Pages of [0, length) resident in the page cache (mincore), or nullopt when
 // the file cannot be mapped (devices, FIFOs).
 std::optional<std::uint64_t> resident_pages(int fd, std::uint64_t length);
+
+// The driver a char device major belongs to, from /proc/devices ("mem" for
+// /dev/null and /dev/zero); empty when not listed.
+std::string char_driver(dev_t rdev);
+
+// The filesystem at `path` keeps its data in memory only (tmpfs, ramfs,
+// hugetlbfs): no device could complete a request.
+bool memory_only_fs(const std::string& path);
 
 // Size in bytes of a regular file or block device.
 std::optional<std::uint64_t> byte_size(int fd);

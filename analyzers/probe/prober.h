@@ -12,6 +12,7 @@
 #include <atomic>
 #include <chrono>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -20,25 +21,52 @@
 
 namespace aio::probe {
 
-enum class Op { read, overwrite, append, fill, write };
+// The scenarios, as in ScyllaDB's fsqual:
+//   read           cold reads of written blocks (random order, distinct blocks)
+//   overwrite      writes over written blocks: size and allocation unchanged
+//   append         writes past the end of the file: size-changing
+//   fill_holes     writes into the holes of a truncated (sparse) file: the
+//                  filesystem allocates blocks, the size does not change
+//                  (fsqual's "fill")
+//   fill_prealloc  writes into a range pre-allocated with fallocate(2):
+//                  unwritten extents get converted
+//   write          char devices and FIFOs (and a synonym of overwrite elsewhere)
+enum class Op { read, overwrite, append, fill_holes, fill_prealloc, write };
 enum class Mode { buffered, direct };
 enum class Variant { plain, dsync, nowait };
 
+// How requests are kept in flight.
+//   batch     `depth` requests per submitting call; the next batch starts
+//             when all of them completed (-q)
+//   inflight  `depth` requests in flight; each time some complete, as many
+//             new ones are submitted with one call (--inflight, fsqual's
+//             and fio's iodepth)
+enum class DepthKind { batch, inflight };
+
+// "read", "fill-holes", "fill-prealloc", ...: the names used in options,
+// text and JSON.
 std::string_view name(Op o);
 std::string_view name(Mode m);
 std::string_view name(Variant v);
+std::string_view name(DepthKind d);
+// Accepts every name above; "fill" is both fills (fill-holes, fill-prealloc).
+std::optional<std::vector<Op>> parse_op(std::string_view text);
 
 struct ProbeOptions {
     std::vector<EngineKind> engines{EngineKind::libaio, EngineKind::io_uring, EngineKind::posix};
-    std::vector<Op> ops;  // empty: every op the target allows
+    std::vector<Op> ops;  // empty: every op the target allows; ops it does not allow are left out (a note says so)
     std::vector<Mode> modes{Mode::buffered, Mode::direct};
+    // Each listed variant runs for every case it applies to: dsync only for
+    // writes, nowait not for POSIX AIO. {Variant::dsync} alone runs only the
+    // O_DSYNC writes.
     std::vector<Variant> variants{Variant::plain};
-    unsigned requests = 64;  // per case
-    unsigned depth = 1;      // requests per submitting call
-    std::size_t size = 4096;
+    unsigned requests = 64;  // per case; a retried NOWAIT request counts once
+    unsigned depth = 1;      // see DepthKind
+    DepthKind depth_kind = DepthKind::batch;
+    std::size_t size = 4096;   // bytes per request
     bool write = false;        // char devices and FIFOs we did not create
     bool destructive = false;  // block devices
-    std::chrono::milliseconds timeout{5000};
+    std::chrono::milliseconds timeout{5000};  // for completions; then what is in flight is cancelled
 };
 
 struct TargetSpec {
@@ -56,6 +84,11 @@ extern std::atomic<bool> stop_requested;
 
 using ProgressFn = std::function<void(const std::string& what)>;
 
+// Probes one target: decides what may be done with it, prepares its files
+// (for a directory: a pre-filled temp file to read and overwrite, another
+// to append to and fill), and runs every op × mode × variant × engine it
+// allows, in that order, one engine of each kind for all its cases. Never
+// throws for a target that cannot be probed: TargetResult::error says why.
 model::TargetResult probe_target(const TargetSpec& spec, const ProbeOptions& opts, const ProgressFn& progress = {});
 model::ProbeReport probe_all(const std::vector<TargetSpec>& specs, const ProbeOptions& opts,
                       const ProgressFn& progress = {});

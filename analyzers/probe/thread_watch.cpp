@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <fstream>
 
 namespace aio::probe {
@@ -30,13 +31,16 @@ TaskSnapshot snapshot_other_tasks()
         TaskUsage use;
         std::ifstream(base + "/comm") >> use.comm;
         std::ifstream stat(base + "/schedstat");
-        std::uint64_t wait_ns = 0;
-        stat >> use.runtime_ns >> wait_ns >> use.timeslices;
-        // "tid (comm) S ...": the state follows the last ')'.
-        std::string line;
-        std::getline(std::ifstream(base + "/stat"), line);
-        if (const auto paren = line.rfind(')'); paren != std::string::npos && paren + 2 < line.size())
-            use.running = line[paren + 2] == 'R';
+        std::uint64_t runtime_ns = 0, wait_ns = 0;
+        stat >> runtime_ns >> wait_ns >> use.timeslices;
+        // The per-thread CPU clock of a thread of this process
+        // (include/linux/posix-timers.h: CPUCLOCK_PERTHREAD | CPUCLOCK_SCHED).
+        const clockid_t clock = static_cast<clockid_t>((~static_cast<unsigned>(tid) << 3) | 4u | 2u);
+        timespec ts{};
+        if (::clock_gettime(clock, &ts) == 0)
+            use.cpu_ns = static_cast<std::uint64_t>(ts.tv_sec) * 1'000'000'000ULL + static_cast<std::uint64_t>(ts.tv_nsec);
+        else
+            use.cpu_ns = runtime_ns;
         snap.emplace(tid, std::move(use));
     }
     ::closedir(dir);
@@ -52,11 +56,7 @@ HelperActivity helper_activity(const TaskSnapshot& before, const TaskSnapshot& a
         const auto it = before.find(tid);
         if (it == before.end())
             ++act.appeared;
-        // A worker that stays on a CPU from one request to the next gets no
-        // new timeslice, and schedstat's runtime only moves when it
-        // schedules: running at either snapshot counts as work too.
-        else if (use.timeslices != it->second.timeslices || use.runtime_ns != it->second.runtime_ns ||
-                 use.running || it->second.running)
+        else if (use.timeslices != it->second.timeslices || use.cpu_ns != it->second.cpu_ns)
             ++act.ran;
     }
     return act;

@@ -14,14 +14,19 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <utility>
 
 namespace aio::probe {
 
 struct TaskUsage {
     std::string comm;
-    std::uint64_t runtime_ns = 0;  // /proc/self/task/<tid>/schedstat field 1
-    std::uint64_t timeslices = 0;  // field 3: times it got on a CPU
-    bool running = false;          // state R in /proc/self/task/<tid>/stat
+    // CPU time from the thread's own CPU-time clock. Unlike schedstat's
+    // runtime, which only moves when the thread schedules, it includes the
+    // running slice up to now, so a worker that stays on a CPU from one
+    // request to the next still shows its work; and a thread that is merely
+    // runnable, waiting for a CPU on a busy machine, shows none.
+    std::uint64_t cpu_ns = 0;
+    std::uint64_t timeslices = 0;  // /proc/self/task/<tid>/schedstat field 3: times it got on a CPU
 };
 
 using TaskSnapshot = std::map<pid_t, TaskUsage>;
@@ -37,6 +42,27 @@ struct HelperActivity {
 
 // `prefix` selects helpers by name ("iou-wrk" for io-wq); empty = any thread.
 HelperActivity helper_activity(const TaskSnapshot& before, const TaskSnapshot& after, const std::string& prefix);
+
+// Attributes helper-thread activity to the requests in flight while it
+// happened. mark() is called before each submitting call and after each
+// reap: whatever helper activity it sees since the previous mark belongs to
+// every request that was in flight in between (exact with one request in
+// flight at a time, an over-estimate with several).
+class HelperTracker {
+public:
+    explicit HelperTracker(std::string prefix) : prefix_(std::move(prefix)), last_(snapshot_other_tasks()) {}
+    HelperActivity mark()
+    {
+        TaskSnapshot now = snapshot_other_tasks();
+        const HelperActivity act = helper_activity(last_, now, prefix_);
+        last_ = std::move(now);
+        return act;
+    }
+
+private:
+    std::string prefix_;
+    TaskSnapshot last_;
+};
 
 // Bytes this thread made the block layer read (/proc/thread-self/io
 // read_bytes): proof that a read reached the device rather than the page
@@ -64,7 +90,8 @@ struct SubmitWindow {
     std::uint64_t start_ns = 0;
     std::uint64_t end_ns = 0;
     bool slept = false;
-    bool device_read = false;  // always false without a ThreadIoCounter
+    std::uint64_t switches = 0;  // voluntary context switches during the call
+    bool device_read = false;    // always false without a ThreadIoCounter
     std::uint64_t duration_ns() const { return end_ns - start_ns; }
 };
 
@@ -77,7 +104,8 @@ SubmitWindow measure_submit(const ThreadIoCounter* io, Submit&& submit)
     w.start_ns = now_ns();
     submit();
     w.end_ns = now_ns();
-    w.slept = voluntary_switches() != switches0;
+    w.switches = voluntary_switches() - switches0;
+    w.slept = w.switches != 0;
     w.device_read = io && io->read_bytes() != read0;
     return w;
 }
