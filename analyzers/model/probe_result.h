@@ -34,6 +34,9 @@ struct CaseResult {
     // Over completed requests.
     unsigned ready_at_return = 0;
     unsigned slept = 0;
+    // Voluntary context switches of the submitter inside the submitting
+    // calls, summed: divided by the requests, fsqual's number.
+    std::uint64_t voluntary_switches = 0;
     unsigned punted = 0;
     unsigned ambiguous = 0;  // ready at return without sleeping: inline copy or very fast device
     // Reads during whose submission the submitter itself made the block layer

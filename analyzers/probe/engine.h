@@ -43,6 +43,7 @@ struct IoSample {
 
 struct BatchInfo {
     unsigned helper_threads = 0;  // helper threads that ran or appeared during the batch
+    std::uint64_t submit_switches = 0;  // voluntary switches inside the submitting call(s)
     bool timed_out = false;
 };
 

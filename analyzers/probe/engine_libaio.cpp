@@ -105,6 +105,7 @@ public:
         }
 
         BatchInfo info;
+        info.submit_switches = window.switches;
         std::size_t pending = submitted;
         std::vector<io_event> events(n ? n : 1);
         const Deadline deadline(t0, timeout);

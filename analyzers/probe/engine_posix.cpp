@@ -68,6 +68,7 @@ public:
         }
 
         BatchInfo info;
+        info.submit_switches = window.switches;
         const Deadline deadline(t0, timeout);
         std::vector<const aiocb*> list;
         while (pending > 0) {

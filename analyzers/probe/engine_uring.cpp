@@ -99,6 +99,7 @@ public:
         }
 
         BatchInfo info;
+        info.submit_switches = window.switches;
         const Deadline deadline(t0, timeout);
         while (pending > 0) {
             auto ts = deadline.left<__kernel_timespec>();

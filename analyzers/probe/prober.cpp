@@ -357,6 +357,7 @@ private:
                 info = engine->run_batch(fd.get(), reqs, samples, opts_.timeout);
             }
             c.helper_threads = std::max(c.helper_threads, info.helper_threads);
+            c.voluntary_switches += info.submit_switches;
 
             if (prep_.kind == Kind::fifo && may_write)
                 drain_fifo(fd.get(), samples);

@@ -64,7 +64,8 @@ struct SubmitWindow {
     std::uint64_t start_ns = 0;
     std::uint64_t end_ns = 0;
     bool slept = false;
-    bool device_read = false;  // always false without a ThreadIoCounter
+    std::uint64_t switches = 0;  // voluntary context switches during the call (fsqual's count)
+    bool device_read = false;    // always false without a ThreadIoCounter
     std::uint64_t duration_ns() const { return end_ns - start_ns; }
 };
 
@@ -77,7 +78,8 @@ SubmitWindow measure_submit(const ThreadIoCounter* io, Submit&& submit)
     w.start_ns = now_ns();
     submit();
     w.end_ns = now_ns();
-    w.slept = voluntary_switches() != switches0;
+    w.switches = voluntary_switches() - switches0;
+    w.slept = w.switches != 0;
     w.device_read = io && io->read_bytes() != read0;
     return w;
 }
