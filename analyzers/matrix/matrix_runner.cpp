@@ -71,8 +71,11 @@ model::MatrixCell cell_from(const model::CaseResult& c)
     return cell;
 }
 
+// `target_error`: the file system itself failed (no temp file could be
+// made: full, read-only after an I/O error).
 model::MatrixScenario run_scenario(const ScenarioSpec& spec, const std::string& label, const std::string& dir,
-                                   std::uint32_t block, std::uint32_t sector, const MatrixOptions& opts)
+                                   std::uint32_t block, std::uint32_t sector, const MatrixOptions& opts,
+                                   std::string& target_error)
 {
     model::MatrixScenario row;
     row.id = spec.id();
@@ -100,6 +103,7 @@ model::MatrixScenario run_scenario(const ScenarioSpec& spec, const std::string& 
     if (op) {
         po.ops = {*op};
         target = probe::probe_target({label, dir, false}, po);
+        target_error = target.error;
     }
     for (auto engine : opts.engines) {
         const auto engine_name = std::string(probe::name(engine));
@@ -141,7 +145,14 @@ void measure_dir(model::MatrixFs& out, const std::string& dir, std::uint32_t dev
             return;
         if (progress)
             progress(out.id + ": " + spec.id());
-        out.scenarios.push_back(run_scenario(spec, out.id, dir, out.block_size, out.sector_size, opts));
+        std::string target_error;
+        out.scenarios.push_back(
+            run_scenario(spec, out.id, dir, out.block_size, out.sector_size, opts, target_error));
+        if (!target_error.empty()) {
+            // The rest would fail the same way.
+            out.error = "stopped at " + spec.id() + ": " + target_error;
+            return;
+        }
     }
 }
 

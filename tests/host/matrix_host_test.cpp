@@ -41,7 +41,7 @@ std::vector<std::string> leftovers(const fs::path& parent)
     }
     std::ifstream mi("/proc/self/mountinfo");
     for (std::string line; std::getline(mi, line);)
-        if (line.find(parent.string()) != std::string::npos)
+        if (line.find(parent.string() + "/") != std::string::npos)
             left.push_back("mount: " + line);
     return left;
 }
@@ -55,14 +55,6 @@ std::vector<std::string> leftovers_after_settling(const fs::path& parent)
         left = leftovers(parent);
     }
     return left;
-}
-
-std::string join(const std::vector<std::string>& v)
-{
-    std::string s;
-    for (const auto& x : v)
-        s += x + "\n";
-    return s;
 }
 
 const json* find_fs(const json& doc, const std::string& id)
@@ -300,8 +292,10 @@ TEST(MatrixHost, SigkillLeavesNoMountOrLoopDevice)
         EXPECT_TRUE(e.is_directory()) << "a file survived: " << e.path();
 }
 
-// A setup that fails (the scratch file system is full, so mkfs fails) is
-// reported per file system, exits 4, and undoes what was made.
+// The images' file system fills up (a 1 MiB tmpfs under sparse images):
+// mkfs fails, or the file system made turns read-only under the first
+// writes. Either is reported per file system, exits 4, and what was made
+// is undone.
 TEST(MatrixHost, SetupErrorsAreReportedAndUndone)
 {
     AIO_REQUIRE_ROOT();
@@ -314,10 +308,9 @@ TEST(MatrixHost, SetupErrorsAreReportedAndUndone)
     ::umount2(small.c_str(), 0);
     EXPECT_EQ(r.exit_code, 4) << r.err;
     const json doc = json::parse(r.out);
-    for (const auto& f : doc["matrix"]["file_systems"]) {
-        EXPECT_TRUE(f.contains("error")) << f.dump();
-        EXPECT_NE(f.value("error", "").find("mkfs"), std::string::npos) << f.dump();
-    }
+    ASSERT_EQ(doc["matrix"]["file_systems"].size(), 2u);
+    for (const auto& f : doc["matrix"]["file_systems"])
+        EXPECT_TRUE(f.contains("error")) << f["id"] << ": " << f.dump().substr(0, 600);
     EXPECT_EQ(left, std::vector<std::string>{});
 }
 
