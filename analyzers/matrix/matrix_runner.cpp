@@ -47,7 +47,7 @@ std::optional<probe::Op> probe_op(const std::string& op)
         return probe::Op::overwrite;
     if (op == "append")
         return probe::Op::append;
-    if (op == "fill-alloc")
+    if (op == "fill-prealloc")
         return probe::Op::fill;
     return std::nullopt;
 }

@@ -21,19 +21,19 @@ const std::vector<ScenarioSpec>& scenarios()
     // append q1 and q3, fill q3 and q7 (block), fill q1 (sector), overwrite
     // q1 (sector) without and with O_DSYNC, overwrite q3 O_DSYNC (sector),
     // and a sector-sized read at q30. Its "fill" writes into the holes of a
-    // truncated file; probe's fallocated fill is the extra "fill-alloc".
+    // truncated file; probe's fallocated fill is the extra "fill-prealloc".
     static const std::vector<ScenarioSpec> all{
-        {"fill-hole", true, false, 1, false, true, "fsqual nowait"},
+        {"fill-holes", true, false, 1, false, true, "fsqual nowait"},
         {"append", true, false, 1, false, false, "fsqual 1"},
         {"append", true, false, 3, false, false, "fsqual 2"},
-        {"fill-hole", true, false, 3, false, false, "fsqual 3"},
-        {"fill-hole", true, false, 7, false, false, "fsqual 4"},
-        {"fill-hole", true, true, 1, false, false, "fsqual 5"},
+        {"fill-holes", true, false, 3, false, false, "fsqual 3"},
+        {"fill-holes", true, false, 7, false, false, "fsqual 4"},
+        {"fill-holes", true, true, 1, false, false, "fsqual 5"},
         {"overwrite", true, true, 1, false, false, "fsqual 6"},
         {"overwrite", true, true, 1, true, false, "fsqual 7"},
         {"overwrite", true, true, 3, true, false, "fsqual 8"},
         {"read", true, true, 30, false, false, "fsqual 9"},
-        {"fill-alloc", true, false, 1, false, false, ""},
+        {"fill-prealloc", true, false, 1, false, false, ""},
         {"overwrite", true, false, 1, false, false, ""},
         {"append", true, false, 1, true, false, ""},
         {"overwrite", true, false, 1, false, true, ""},

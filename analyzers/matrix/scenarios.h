@@ -13,7 +13,7 @@
 namespace aio::matrix {
 
 struct ScenarioSpec {
-    std::string op;  // "read", "overwrite", "append", "fill-hole", "fill-alloc"
+    std::string op;  // "read", "overwrite", "append", "fill-holes", "fill-prealloc"
     bool direct = true;
     bool sector = false;  // request size: the O_DIRECT granularity ("sector"), else the fs block
     unsigned depth = 1;   // requests kept in flight

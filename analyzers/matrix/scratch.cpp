@@ -213,7 +213,8 @@ void MadeFs::make(const FsConfig& config, const fs::path& scratch)
                 config.mount_options.empty() ? nullptr : config.mount_options.c_str()) != 0) {
         const int err = errno;
         error_ = "mount -t " + config.fstype + (config.mount_options.empty() ? "" : " -o " + config.mount_options) +
-                 ": " + errno_text(err) + (err == ENODEV ? " (the kernel has no " + config.fstype + ")" : "");
+                 ": " + errno_text(err) +
+                 (err == ENODEV ? " (the kernel has no " + config.fstype + " loaded; a module? modprobe it)" : "");
         return;
     }
     mounted_ = true;

@@ -44,9 +44,9 @@ const T* find_by(const std::vector<T>& items, const Key& key, std::string T::*fi
     return nullptr;
 }
 
-std::vector<Verdict> sorted_headline(const MatrixCell& c)
+std::vector<Verdict> sorted_headline(const VerdictTally& tally)
 {
-    auto v = headline_verdicts(c.tally);
+    auto v = headline_verdicts(tally);
     // The dominant one first, the rest as a set: a minority that swapped
     // places with another is not a change of behaviour.
     if (v.size() > 2)
@@ -54,20 +54,42 @@ std::vector<Verdict> sorted_headline(const MatrixCell& c)
     return v;
 }
 
+// The tally with every `inline?` request read as async: what the cell would
+// say if each of them was a fast device's completion.
+VerdictTally inline_as_async(const MatrixCell& c)
+{
+    const auto moved = std::min<std::uint64_t>(c.ambiguous, c.tally.count(Verdict::sync));
+    VerdictTally out;
+    for (auto v : kAllVerdicts) {
+        auto n = c.tally.count(v);
+        if (v == Verdict::sync)
+            n -= moved;
+        if (v == Verdict::async)
+            n += moved;
+        out.add(v, n);
+    }
+    return out;
+}
+
 bool fsqual_bad(const MatrixCell& c)
 {
     return c.switches_per_io && *c.switches_per_io >= kMatrixThreshold;
 }
 
-// The first kind of change between two cells of the same scenario, if any.
-std::optional<MatrixChange::Kind> cell_change(const MatrixScenario& s, const MatrixCell& a, const MatrixCell& b)
+// The first kind of change between two cells of the same scenario, if any;
+// `undecided` when the headlines differ only through `inline?` requests.
+std::optional<MatrixChange::Kind> cell_change(const MatrixScenario& s, const MatrixCell& a, const MatrixCell& b,
+                                              bool& undecided)
 {
+    undecided = false;
     if (a.measured() != b.measured())
         return MatrixChange::Kind::measured;
     if (!a.measured())
         return std::nullopt;
-    if (sorted_headline(a) != sorted_headline(b))
+    if (sorted_headline(a.tally) != sorted_headline(b.tally)) {
+        undecided = sorted_headline(inline_as_async(a)) == sorted_headline(inline_as_async(b));
         return MatrixChange::Kind::verdict;
+    }
     if (a.switches_per_io && b.switches_per_io && fsqual_bad(a) != fsqual_bad(b))
         return MatrixChange::Kind::fsqual;
     if (s.nowait && (a.eagain_share() >= kMatrixThreshold) != (b.eagain_share() >= kMatrixThreshold))
@@ -110,8 +132,9 @@ MatrixComparison compare(const MatrixReport& before, const MatrixReport& after)
                     continue;  // an engine left out of one run (-e) is not a change
                 if (ca.measured() && cb->measured())
                     ++cmp.cells_compared;
-                if (auto kind = cell_change(sa, *cb, ca))
-                    cmp.changes.push_back({*kind, fs_a.id, sa.id, ca.engine, &sa, cb, &ca});
+                bool undecided = false;
+                if (auto kind = cell_change(sa, *cb, ca, undecided))
+                    (undecided ? cmp.undecided : cmp.changes).push_back({*kind, fs_a.id, sa.id, ca.engine, &sa, cb, &ca});
             }
         }
     }

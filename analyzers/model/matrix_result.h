@@ -45,7 +45,7 @@ struct MatrixCell {
 // One row of a table: an I/O pattern.
 struct MatrixScenario {
     std::string id;       // stable key across runs ("direct/append/block/q1"): --compare matches on it
-    std::string op;       // "read", "overwrite", "append", "fill-hole", "fill-alloc"
+    std::string op;       // "read", "overwrite", "append", "fill-holes", "fill-prealloc"
     std::string mode;     // "direct", "buffered"
     std::string size_of;  // "block" or "sector": what the size is in this file system
     std::size_t size = 0;
@@ -112,6 +112,11 @@ struct MatrixComparison {
     const MatrixReport* after = nullptr;
     unsigned cells_compared = 0;  // measured in both runs
     std::vector<MatrixChange> changes;
+    // Cells whose headlines differ only through requests that completed
+    // before submission returned without a sleep (`inline?`): user space
+    // cannot tell an inline copy from a fast device's completion, so these
+    // are not called changes (kind `verdict`, listed apart).
+    std::vector<MatrixChange> undecided;
     std::vector<std::string> fs_only_before;  // file-system ids measured in one run only
     std::vector<std::string> fs_only_after;
     std::vector<std::string> scenarios_only_before;  // "fs/scenario"

@@ -15,10 +15,10 @@ using nlohmann::json;
 
 std::string op_label(const std::string& op)
 {
-    if (op == "fill-hole")
+    if (op == "fill-holes")
         return "fill holes";
-    if (op == "fill-alloc")
-        return "fill fallocated";
+    if (op == "fill-prealloc")
+        return "fill preallocated";
     return op;
 }
 
@@ -411,6 +411,20 @@ void render_comparison_markdown(std::ostream& out, const model::MatrixComparison
                        "switches per I/O), the RWF_NOWAIT refusals crossing 10%, or a cell measured in only one "
                        "run.\n",
                        cmp.cells_compared, cmp.changes.size());
+    if (!cmp.undecided.empty())
+        out << fmt::format("\n{} more cells differ only in requests marked `inline?` (completed before submission "
+                           "returned, without a sleep): user space cannot tell an inline copy from a fast device, so "
+                           "they are not counted as changes:",
+                           cmp.undecided.size())
+            << [&] {
+                   std::string list;
+                   for (const auto& ch : cmp.undecided)
+                       list += fmt::format("{} {} {} {} ({}, depth {})", list.empty() ? "" : ";", ch.fs_id,
+                                           scenario_label(*ch.scenario), ch.engine, ch.scenario->size,
+                                           ch.scenario->depth);
+                   return list;
+               }()
+            << ".\n";
     if (!cmp.changes.empty()) {
         out << "\n| file system | scenario | size | depth | engine | change | before | after |\n"
                "| --- | --- | ---: | ---: | --- | --- | --- | --- |\n";
@@ -449,22 +463,24 @@ json comparison_json(const model::MatrixComparison& cmp)
     auto side = [](const model::MatrixReport& r) {
         return json{{"kernel", r.kernel_release}, {"machine", r.machine}, {"host", r.host}, {"start_time", r.started}};
     };
-    json changes = json::array();
-    for (const auto& ch : cmp.changes) {
-        const auto& s = *ch.scenario;
-        changes.push_back({{"fs", ch.fs_id},
+    auto list = [](const std::vector<model::MatrixChange>& items) {
+        json out = json::array();
+        for (const auto& ch : items)
+            out.push_back({{"fs", ch.fs_id},
                            {"scenario", ch.scenario_id},
-                           {"label", scenario_label(s)},
+                           {"label", scenario_label(*ch.scenario)},
                            {"engine", ch.engine},
                            {"kind", model::name(ch.kind)},
                            {"before", ch.before ? cell_json(*ch.before) : json(nullptr)},
                            {"after", ch.after ? cell_json(*ch.after) : json(nullptr)}});
-    }
+        return out;
+    };
     return {{"comparison",
              {{"before", side(*cmp.before)},
               {"after", side(*cmp.after)},
               {"cells_compared", cmp.cells_compared},
-              {"changes", changes},
+              {"changes", list(cmp.changes)},
+              {"undecided", list(cmp.undecided)},
               {"fs_only_before", cmp.fs_only_before},
               {"fs_only_after", cmp.fs_only_after},
               {"scenarios_only_before", cmp.scenarios_only_before},

@@ -27,8 +27,8 @@ MatrixCell cell(const std::string& engine, std::initializer_list<std::pair<Verdi
 MatrixReport report(const std::string& kernel, std::vector<MatrixCell> cells, bool nowait = false)
 {
     MatrixScenario s;
-    s.id = nowait ? "direct/fill-hole/block/q1/nowait" : "direct/append/block/q1";
-    s.op = nowait ? "fill-hole" : "append";
+    s.id = nowait ? "direct/fill-holes/block/q1/nowait" : "direct/append/block/q1";
+    s.op = nowait ? "fill-holes" : "append";
     s.mode = "direct";
     s.size = 4096;
     s.nowait = nowait;
@@ -153,4 +153,25 @@ TEST(MatrixCompare, UnmatchedFileSystemsScenariosAndEngines)
     EXPECT_EQ(cmp.fs_only_after, std::vector<std::string>{"btrfs"});
     EXPECT_TRUE(cmp.fs_only_before.empty());  // f2fs was measured in neither
     EXPECT_EQ(cmp.scenarios_only_before, std::vector<std::string>{"ext4/direct/read/sector/q30"});
+}
+
+TEST(MatrixCompare, InlineOnlyDifferencesAreUndecidedNotChanges)
+{
+    // A fast loop device completes before io_submit returns: `sync inline?`
+    // on one side, async on the other, nothing else differs.
+    auto fast = cell("libaio", {{Verdict::sync, 50}, {Verdict::async, 14}});
+    fast.ambiguous = 50;
+    const auto a = report("6.1", {fast});
+    const auto b = report("6.18", {cell("libaio", {{Verdict::async, 64}})});
+    auto cmp = compare(a, b);
+    EXPECT_TRUE(cmp.changes.empty());
+    ASSERT_EQ(cmp.undecided.size(), 1u);
+    EXPECT_EQ(cmp.undecided[0].engine, "libaio");
+    // A sync that slept nowhere but was not ready at return is not
+    // ambiguous: a real change.
+    auto blocking = cell("libaio", {{Verdict::blocking, 50}, {Verdict::async, 14}});
+    const auto c = report("6.1", {blocking});
+    cmp = compare(c, b);
+    EXPECT_EQ(cmp.changes.size(), 1u);
+    EXPECT_TRUE(cmp.undecided.empty());
 }

@@ -58,8 +58,8 @@ MatrixReport sample()
     append.cells = {libaio, uring};
 
     MatrixScenario nowait;
-    nowait.id = "direct/fill-hole/block/q1/nowait";
-    nowait.op = "fill-hole";
+    nowait.id = "direct/fill-holes/block/q1/nowait";
+    nowait.op = "fill-holes";
     nowait.mode = "direct";
     nowait.size_of = "block";
     nowait.size = 4096;

@@ -18,7 +18,7 @@ TEST(MatrixScenarios, IdsAreUniqueAndStable)
         EXPECT_TRUE(ids.insert(s.id()).second) << s.id();
     EXPECT_TRUE(ids.count("direct/append/block/q1"));
     EXPECT_TRUE(ids.count("direct/overwrite/sector/q3/dsync"));
-    EXPECT_TRUE(ids.count("direct/fill-hole/block/q1/nowait"));
+    EXPECT_TRUE(ids.count("direct/fill-holes/block/q1/nowait"));
 }
 
 TEST(MatrixScenarios, CoverFsqual)
@@ -39,7 +39,7 @@ TEST(MatrixScenarios, CoverFsqual)
         EXPECT_FALSE(s.dsync && s.nowait) << s.id();
     }
     EXPECT_EQ(depths, (std::set<unsigned>{1, 3, 7, 30}));
-    EXPECT_EQ(ops, (std::set<std::string>{"read", "overwrite", "append", "fill-hole", "fill-alloc"}));
+    EXPECT_EQ(ops, (std::set<std::string>{"read", "overwrite", "append", "fill-holes", "fill-prealloc"}));
     EXPECT_TRUE(sector && block && dsync && nowait && buffered);
     EXPECT_EQ(from_fsqual, 10u);  // its nine distinct run_test()s and the RWF_NOWAIT test
 }

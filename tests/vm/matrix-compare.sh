@@ -5,7 +5,9 @@
 # in RESULTS/matrix-guest.json; run the same matrix (the same file systems,
 # engines and request count, read from that document's command line) on
 # this host's kernel and compare the two with --compare. Checks that the
-# comparison is well-formed and not empty; prints it in Markdown.
+# comparison is well-formed and not empty; prints it in Markdown. The
+# host makes its images in /dev/shm: in RAM, as the guest (whose /tmp is a
+# tmpfs) does.
 # Exit 0 pass, 77 skip, 1 fail.
 #
 #   matrix-compare.sh VM_ENV
@@ -29,7 +31,7 @@ mapfile -t args < <(jq -r '.command_line[2:] | .[]' "$guest" |
 host=$results/matrix-host.json
 rm -f "$host"
 echo "+ aio-audit matrix ${args[*]} (host, $(uname -r))"
-"$bin" matrix "${args[@]}" -o "$host" || { echo "FAIL: matrix on the host exited $?"; exit 1; }
+"$bin" matrix "${args[@]}" --scratch /dev/shm -o "$host" || { echo "FAIL: matrix on the host exited $?"; exit 1; }
 
 "$bin" matrix --load "$host" --compare "$guest" --json -o "$results/matrix-compare.json" ||
 	{ echo "FAIL: --compare exited $?"; exit 1; }
