@@ -19,9 +19,10 @@ namespace {
 
 struct ProbeCliOptions {
     std::vector<std::string> targets;
-    // Comma-separated lists, the last one given wins. Strings, not vectors:
-    // CLI11 2.1 lets a vector option (or a joined one) swallow the TARGET that
-    // follows it ("-o read /dev/zero").
+    // Comma-separated lists; an option given twice adds to the list
+    // ("-o append -o fill" runs both). Strings joined with ',' rather than
+    // vectors: CLI11 2.1 lets a vector option swallow the TARGET that follows
+    // it ("-o read /dev/zero").
     std::string engines;
     std::string ops;
     std::string modes;
@@ -29,7 +30,8 @@ struct ProbeCliOptions {
     bool dsync = false;
     bool nowait = false;
     unsigned requests = 64;
-    unsigned depth = 1;
+    unsigned depth = 0;     // -q
+    unsigned inflight = 0;  // --inflight
     std::uint64_t size = 4096;
     bool write = false;
     bool destructive = false;
@@ -69,12 +71,29 @@ std::vector<T> parse_list(const std::string& text, Parse parse, std::string_view
     return out;
 }
 
-std::optional<probe::Op> parse_op(std::string_view s)
+// Each name once, in the order first given.
+template <typename T>
+std::vector<T> unique(std::vector<T> v)
 {
-    for (auto op : {probe::Op::read, probe::Op::overwrite, probe::Op::append, probe::Op::fill, probe::Op::write})
-        if (probe::name(op) == s)
-            return op;
-    return std::nullopt;
+    std::vector<T> out;
+    for (const T& x : v)
+        if (std::find(out.begin(), out.end(), x) == out.end())
+            out.push_back(x);
+    return out;
+}
+
+std::vector<probe::Op> parse_ops(const std::string& text)
+{
+    std::vector<probe::Op> out;
+    for (const auto& w : split_list(text)) {
+        auto ops = probe::parse_op(w);
+        if (!ops)
+            throw UsageError(fmt::format("unknown operation '{}' (read, overwrite, append, fill-holes, "
+                                         "fill-prealloc, fill = both fills, write)",
+                                         w));
+        out.insert(out.end(), ops->begin(), ops->end());
+    }
+    return unique(std::move(out));
 }
 
 std::optional<probe::Mode> parse_mode(std::string_view s)
@@ -95,11 +114,11 @@ int run_probe(const ProbeCliOptions& cli)
 {
     probe::ProbeOptions opts;
     if (!cli.engines.empty())
-        opts.engines = parse_list<probe::EngineKind>(cli.engines, probe::parse_engine, "engine");
+        opts.engines = unique(parse_list<probe::EngineKind>(cli.engines, probe::parse_engine, "engine"));
     if (!cli.ops.empty())
-        opts.ops = parse_list<probe::Op>(cli.ops, parse_op, "operation");
+        opts.ops = parse_ops(cli.ops);
     if (!cli.modes.empty())
-        opts.modes = parse_list<probe::Mode>(cli.modes, parse_mode, "mode");
+        opts.modes = unique(parse_list<probe::Mode>(cli.modes, parse_mode, "mode"));
     const auto expect = parse_list<model::Verdict>(cli.expect, model::parse_verdict, "verdict");
     if (cli.dsync)
         opts.variants.push_back(probe::Variant::dsync);
@@ -108,7 +127,11 @@ int run_probe(const ProbeCliOptions& cli)
     if (cli.size == 0 || cli.size > (64u << 20))
         throw UsageError("--size must be between 1 byte and 64 MiB");
     opts.requests = cli.requests;
-    opts.depth = cli.depth;
+    if (cli.depth && cli.inflight)
+        throw UsageError("-q (requests per submitting call) and --inflight (requests kept in flight) are two ways "
+                         "of queueing: give one");
+    opts.depth = cli.inflight ? cli.inflight : cli.depth ? cli.depth : 1;
+    opts.depth_kind = cli.inflight ? probe::DepthKind::inflight : probe::DepthKind::batch;
     opts.size = static_cast<std::size_t>(cli.size);
     opts.write = cli.write;
     opts.destructive = cli.destructive;
@@ -183,20 +206,27 @@ void add_probe(CLI::App& app, Runner& run)
                     "A directory (a temp file of our own is made there and removed), a regular file (read "
                     "only), a block device (read only unless --destructive), a char device (reads; writes "
                     "with --write), or a FIFO. Default: a temp file in ., tmpfs, /dev/zero, a FIFO");
-    cmd->add_option("-e,--engine", opt->engines, "Engines: libaio, io_uring, posix (default: all)")
-        ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+    cmd->add_option("-e,--engine", opt->engines, "Engines: libaio, io_uring, posix (default: all)")->join(',');
     cmd->add_option("-o,--op", opt->ops,
-                    "Operations: read, overwrite, append, fill, write (default: all the target allows)")
-        ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
-    cmd->add_option("-m,--mode", opt->modes, "Modes: buffered, direct (default: both)")->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+                    "Operations: read, overwrite, append, fill-holes (into a sparse file's holes, as fsqual's "
+                    "fill), fill-prealloc (into fallocate'd space), fill (both fills), write (default: all the "
+                    "target allows)")
+        ->join(',');
+    cmd->add_option("-m,--mode", opt->modes, "Modes: buffered, direct (default: both)")->join(',');
     cmd->add_flag("--dsync", opt->dsync, "Also run every write with O_DSYNC");
     cmd->add_flag("--nowait", opt->nowait,
-                  "Also run every case with RWF_NOWAIT and report the EAGAIN rate (libaio, io_uring)");
+                  "Also run every case with RWF_NOWAIT: the EAGAIN rate is reported, and each EAGAIN is retried "
+                  "at once without RWF_NOWAIT, as applications do, and classified (libaio, io_uring)");
     cmd->add_option("-n,--requests", opt->requests, "Requests per case")
         ->capture_default_str()
         ->check(CLI::Range(1u, 1000000u));
-    cmd->add_option("-q,--depth", opt->depth, "Requests per submitting call (io_submit batch)")
-        ->capture_default_str()
+    cmd->add_option("-q,--depth", opt->depth,
+                    "Batches: N requests per submitting call (one io_submit), the next batch when all completed "
+                    "(default 1)")
+        ->check(CLI::Range(1u, 1024u));
+    cmd->add_option("--inflight", opt->inflight,
+                    "Keep N requests in flight, submitting as many as completed each time (fsqual's and fio's "
+                    "iodepth)")
         ->check(CLI::Range(1u, 1024u));
     cmd->add_option("-s,--size", opt->size, "Bytes per request; k and m suffixes (4k, 1m)")
         ->capture_default_str()
@@ -212,7 +242,7 @@ void add_probe(CLI::App& app, Runner& run)
     cmd->add_option("--expect", opt->expect,
                     "Exit 1 unless every measured case's verdict is one of these (async, sync, blocking, "
                     "fake-async, thread-async, unsupported)")
-        ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+        ->join(',');
     cmd->footer(footer("  aio-audit probe                          the built-in default targets\n"
                        "  aio-audit probe /mnt/xfs -m direct       O_DIRECT on that filesystem\n"
                        "  aio-audit probe /data -e libaio --dsync --nowait   fsqual-style write checks\n"

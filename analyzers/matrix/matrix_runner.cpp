@@ -47,12 +47,14 @@ std::optional<probe::Op> probe_op(const std::string& op)
         return probe::Op::overwrite;
     if (op == "append")
         return probe::Op::append;
+    if (op == "fill-holes")
+        return probe::Op::fill_holes;
     if (op == "fill-prealloc")
-        return probe::Op::fill;
+        return probe::Op::fill_prealloc;
     return std::nullopt;
 }
 
-model::MatrixCell cell_from(const model::CaseResult& c)
+model::MatrixCell cell_from(const model::CaseResult& c, bool memory_only)
 {
     model::MatrixCell cell;
     cell.engine = c.engine;
@@ -63,11 +65,13 @@ model::MatrixCell cell_from(const model::CaseResult& c)
     cell.eagain = c.eagain;
     cell.refused = c.refused;
     cell.errors = c.errors;
-    cell.ambiguous = c.ambiguous;
+    // Where nothing but the CPU serves I/O, ready-at-return is certainly
+    // inline: not a question.
+    cell.ambiguous = memory_only ? 0 : c.ambiguous;
     cell.page_cache = c.page_cache_fallback;
     cell.error = c.first_error;
     if (c.ran() && c.requests)
-        cell.switches_per_io = static_cast<double>(c.voluntary_switches) / c.requests;
+        cell.switches_per_io = c.ctxsw_per_io();
     return cell;
 }
 
@@ -93,10 +97,10 @@ model::MatrixScenario run_scenario(const ScenarioSpec& spec, const std::string& 
     po.engines = opts.engines;
     po.modes = {spec.direct ? probe::Mode::direct : probe::Mode::buffered};
     po.variants = {spec.dsync ? probe::Variant::dsync : spec.nowait ? probe::Variant::nowait : probe::Variant::plain};
-    // At least two rounds of the depth, in whole rounds.
-    const unsigned n = std::max(opts.requests, 2 * spec.depth);
-    po.requests = (n + spec.depth - 1) / spec.depth * spec.depth;
+    // Kept in flight as fsqual does (its iodepth), at least twice the depth.
+    po.requests = std::max(opts.requests, 2 * spec.depth);
     po.depth = spec.depth;
+    po.depth_kind = probe::DepthKind::inflight;
     po.size = row.size;
     po.timeout = opts.timeout;
     model::TargetResult target;
@@ -111,11 +115,11 @@ model::MatrixScenario run_scenario(const ScenarioSpec& spec, const std::string& 
                                      [&](const model::CaseResult& c) { return c.engine == engine_name; });
         model::MatrixCell cell;
         if (it != target.cases.end())
-            cell = cell_from(*it);
+            cell = cell_from(*it, target.memory_only);
         else {
             cell.engine = engine_name;
             if (!op)
-                cell.skipped = "probe cannot do '" + spec.op + "' yet";
+                cell.skipped = "probe has no operation '" + spec.op + "'";
             else if (!target.error.empty())
                 cell.skipped = target.error;
             else if (spec.nowait && engine == probe::EngineKind::posix)

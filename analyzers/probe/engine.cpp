@@ -25,12 +25,12 @@ std::optional<EngineKind> parse_engine(std::string_view text)
     return std::nullopt;
 }
 
-std::unique_ptr<Engine> make_engine(EngineKind kind, unsigned depth)
+std::unique_ptr<Engine> make_engine(EngineKind kind, unsigned slots)
 {
     switch (kind) {
-    case EngineKind::libaio: return make_libaio_engine(depth);
-    case EngineKind::io_uring: return make_uring_engine(depth);
-    case EngineKind::posix: return make_posix_engine(depth);
+    case EngineKind::libaio: return make_libaio_engine(slots);
+    case EngineKind::io_uring: return make_uring_engine(slots);
+    case EngineKind::posix: return make_posix_engine(slots);
     }
     return nullptr;
 }

@@ -7,6 +7,7 @@
 #include <aio.h>
 #include <fcntl.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <vector>
 
@@ -19,111 +20,161 @@ namespace {
 
 class PosixEngine final : public Engine {
 public:
+    explicit PosixEngine(unsigned slots)
+        : Engine(slots), cbs_(slots), start_ns_(slots), busy_(slots, false), touched_(slots, false), helpers_("")
+    {
+    }
+    ~PosixEngine() override
+    {
+        if (in_flight_ > 0)
+            cancel_all();
+    }
+    PosixEngine(const PosixEngine&) = delete;
+    PosixEngine& operator=(const PosixEngine&) = delete;
+
     EngineKind kind() const override { return EngineKind::posix; }
     bool has_rw_flags() const override { return false; }
 
-    BatchInfo run_batch(int fd, std::span<const IoRequest> reqs, std::span<IoSample> out,
-                        std::chrono::milliseconds timeout) override
+    void submit(int fd, std::span<const IoRequest> reqs) override
     {
-        const std::size_t n = reqs.size();
-        std::vector<aiocb> cbs(n);
-        for (std::size_t i = 0; i < n; ++i) {
-            cbs[i].aio_fildes = fd;
-            cbs[i].aio_buf = reqs[i].buf;
-            cbs[i].aio_nbytes = reqs[i].len;
-            cbs[i].aio_offset = static_cast<off_t>(reqs[i].offset);
-            cbs[i].aio_sigevent.sigev_notify = SIGEV_NONE;
-            out[i] = IoSample{};
+        for (const IoRequest& r : reqs) {
+            aiocb& cb = cbs_.at(r.slot);
+            cb = aiocb{};
+            cb.aio_fildes = fd;
+            cb.aio_buf = r.buf;
+            cb.aio_nbytes = r.len;
+            cb.aio_offset = static_cast<off_t>(r.offset);
+            cb.aio_sigevent.sigev_notify = SIGEV_NONE;
+            samples_[r.slot] = IoSample{};
         }
 
-        const TaskSnapshot before = snapshot_other_tasks();
+        mark_helpers();
         // A helper thread reads, not this one: no device-read counter.
         const SubmitWindow window = measure_submit(nullptr, [&] {
-            for (std::size_t i = 0; i < n; ++i) {
-                const int rc = reqs[i].write ? ::aio_write(&cbs[i]) : ::aio_read(&cbs[i]);
-                out[i].submitted = rc == 0;
+            for (const IoRequest& r : reqs) {
+                const int rc = r.write ? ::aio_write(&cbs_[r.slot]) : ::aio_read(&cbs_[r.slot]);
+                samples_[r.slot].submitted = rc == 0;
                 if (rc != 0)
-                    out[i].result = -errno;
+                    samples_[r.slot].result = -errno;
             }
         });
-        const auto t0 = window.start_ns;
-        const auto t1 = window.end_ns;
+        ++submit_calls_;
+        submit_switches_ += window.switches;
 
-        std::vector<bool> done(n, false);
-        std::size_t pending = 0;
-        for (std::size_t i = 0; i < n; ++i) {
-            out[i].submit_ns = window.duration_ns();
-            out[i].slept = window.slept;
-            if (!out[i].submitted) {
-                done[i] = true;
-                continue;
-            }
-            if (::aio_error(&cbs[i]) != EINPROGRESS) {
-                out[i].ready_at_return = true;
-                out[i].complete_ns = t1 - t0;
-                done[i] = true;
-            } else {
-                ++pending;
+        for (const IoRequest& r : reqs) {
+            IoSample& s = samples_[r.slot];
+            s.submit_ns = window.duration_ns();
+            s.slept = window.slept;
+            start_ns_[r.slot] = window.start_ns;
+            busy_[r.slot] = true;
+            touched_[r.slot] = true;
+            ++in_flight_;
+            if (!s.submitted) {
+                s.complete_ns = window.duration_ns();
+                done_.push_back(r.slot);
+            } else if (::aio_error(&cbs_[r.slot]) != EINPROGRESS) {
+                s.ready_at_return = true;
+                s.complete_ns = window.duration_ns();
+                collect(r.slot);
+                done_.push_back(r.slot);
             }
         }
+    }
 
-        BatchInfo info;
-        info.submit_switches = window.switches;
-        const Deadline deadline(t0, timeout);
+    ReapResult reap(unsigned min, std::chrono::milliseconds timeout) override
+    {
+        ReapResult out;
+        take_done(out);
+        const Deadline deadline(now_ns(), timeout);
         std::vector<const aiocb*> list;
-        while (pending > 0) {
+        while (out.slots.size() < min && in_flight_ > 0) {
             list.clear();
-            for (std::size_t i = 0; i < n; ++i)
-                if (!done[i])
-                    list.push_back(&cbs[i]);
+            for (unsigned slot = 0; slot < slots(); ++slot)
+                if (busy_[slot])
+                    list.push_back(&cbs_[slot]);
             const auto ts = deadline.left();
             if (!ts) {
-                info.timed_out = true;
+                out.timed_out = true;
                 break;
             }
             ::aio_suspend(list.data(), static_cast<int>(list.size()), &*ts);
             const auto t = now_ns();
-            for (std::size_t i = 0; i < n; ++i) {
-                if (done[i] || ::aio_error(&cbs[i]) == EINPROGRESS)
+            for (unsigned slot = 0; slot < slots(); ++slot) {
+                if (!busy_[slot] || ::aio_error(&cbs_[slot]) == EINPROGRESS)
                     continue;
-                done[i] = true;
-                out[i].complete_ns = t - t0;
-                --pending;
+                samples_[slot].complete_ns = t - start_ns_[slot];
+                collect(slot);
+                finish(slot, out);
             }
         }
-        for (std::size_t i = 0; i < n; ++i) {
-            if (!out[i].submitted)
-                continue;
-            if (!done[i]) {
-                ::aio_cancel(fd, &cbs[i]);
-                // glibc cannot interrupt a helper blocked in pread: wait for it,
-                // the aiocb must outlive the request.
-                const aiocb* one[] = {&cbs[i]};
-                while (::aio_error(&cbs[i]) == EINPROGRESS)
-                    ::aio_suspend(one, 1, nullptr);
-                out[i].result = -ETIME;
-                continue;
-            }
-            const int err = ::aio_error(&cbs[i]);
-            const ssize_t ret = ::aio_return(&cbs[i]);
-            out[i].result = err ? -err : ret;
-        }
-
-        const HelperActivity act = helper_activity(before, snapshot_other_tasks(), "");
-        info.helper_threads = act.ran + act.appeared;
-        if (act.any())
-            for (std::size_t i = 0; i < n; ++i)
-                if (out[i].submitted)
-                    out[i].punted = true;
-        return info;
+        mark_helpers();
+        return out;
     }
+
+    std::vector<unsigned> cancel_all() override
+    {
+        ReapResult out;
+        take_done(out);
+        for (unsigned slot = 0; slot < slots(); ++slot) {
+            if (!busy_[slot])
+                continue;
+            ::aio_cancel(cbs_[slot].aio_fildes, &cbs_[slot]);
+            // glibc cannot interrupt a helper blocked in pread: wait for it,
+            // the aiocb must outlive the request.
+            const aiocb* one[] = {&cbs_[slot]};
+            while (::aio_error(&cbs_[slot]) == EINPROGRESS)
+                ::aio_suspend(one, 1, nullptr);
+            ::aio_return(&cbs_[slot]);
+            samples_[slot].result = -ETIME;
+            finish(slot, out);
+        }
+        return out.slots;
+    }
+
+private:
+    void collect(unsigned slot)
+    {
+        const int err = ::aio_error(&cbs_[slot]);
+        const ssize_t ret = ::aio_return(&cbs_[slot]);
+        samples_[slot].result = err ? -err : ret;
+    }
+    void finish(unsigned slot, ReapResult& out)
+    {
+        busy_[slot] = false;
+        --in_flight_;
+        out.slots.push_back(slot);
+    }
+    void take_done(ReapResult& out)
+    {
+        for (unsigned slot : done_)
+            if (busy_[slot])
+                finish(slot, out);
+        done_.clear();
+    }
+    void mark_helpers()
+    {
+        const HelperActivity act = helpers_.mark();
+        helper_threads_ = std::max(helper_threads_, act.ran + act.appeared);
+        for (unsigned slot = 0; slot < slots(); ++slot) {
+            if (touched_[slot] && act.any() && samples_[slot].submitted)
+                samples_[slot].punted = true;
+            touched_[slot] = busy_[slot];
+        }
+    }
+
+    std::vector<aiocb> cbs_;
+    std::vector<std::uint64_t> start_ns_;
+    std::vector<bool> busy_;
+    std::vector<bool> touched_;
+    std::vector<unsigned> done_;
+    HelperTracker helpers_;
 };
 
 }  // namespace
 
-std::unique_ptr<Engine> make_posix_engine(unsigned)
+std::unique_ptr<Engine> make_posix_engine(unsigned slots)
 {
-    return std::make_unique<PosixEngine>();
+    return std::make_unique<PosixEngine>(slots);
 }
 
 }  // namespace aio::probe

@@ -5,10 +5,11 @@
 // task_work when the page arrives (async buffered reads) or punted to an
 // io-wq worker thread ("iou-wrk-<pid>", a thread of this process). The CQ
 // ring is in user memory, so ready-at-return is read without a syscall; a
-// worker that ran during the batch marks its requests as punted.
+// worker that ran while a request was in flight marks it as punted.
 #include <liburing.h>
 #include <linux/fs.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <vector>
 
@@ -20,29 +21,36 @@
 namespace aio::probe {
 namespace {
 
+constexpr std::uint64_t kCancelTag = UINT64_MAX;
+
 class UringEngine final : public Engine {
 public:
-    explicit UringEngine(unsigned depth)
+    explicit UringEngine(unsigned slots)
+        : Engine(slots), start_ns_(slots), busy_(slots, false), touched_(slots, false), helpers_("iou-wrk")
     {
-        if (const int rc = ::io_uring_queue_init(depth, &ring_, 0); rc != 0) {
+        if (const int rc = ::io_uring_queue_init(slots, &ring_, 0); rc != 0) {
             std::string hint;
             if (rc == -EPERM)
                 hint = "io_uring is disabled for this process (sysctl kernel.io_uring_disabled)";
             else if (rc == -ENOSYS)
                 hint = "this kernel has no io_uring (CONFIG_IO_URING=n)";
-            throw EnvironmentError("io_uring: io_uring_queue_init(" + std::to_string(depth) + "): " + errno_text(-rc),
+            throw EnvironmentError("io_uring: io_uring_queue_init(" + std::to_string(slots) + "): " + errno_text(-rc),
                                    hint);
         }
     }
-    ~UringEngine() override { ::io_uring_queue_exit(&ring_); }
+    ~UringEngine() override
+    {
+        if (in_flight_ > 0)
+            cancel_all();
+        ::io_uring_queue_exit(&ring_);
+    }
     UringEngine(const UringEngine&) = delete;
     UringEngine& operator=(const UringEngine&) = delete;
 
     EngineKind kind() const override { return EngineKind::io_uring; }
     bool has_rw_flags() const override { return true; }
 
-    BatchInfo run_batch(int fd, std::span<const IoRequest> reqs, std::span<IoSample> out,
-                        std::chrono::milliseconds timeout) override
+    void submit(int fd, std::span<const IoRequest> reqs) override
     {
         const std::size_t n = reqs.size();
         for (std::size_t i = 0; i < n; ++i) {
@@ -53,58 +61,64 @@ public:
             else
                 ::io_uring_prep_read(sqe, fd, r.buf, static_cast<unsigned>(r.len), r.offset);
             sqe->rw_flags = (r.nowait ? RWF_NOWAIT : 0);
-            ::io_uring_sqe_set_data64(sqe, i);
-            out[i] = IoSample{};
+            ::io_uring_sqe_set_data64(sqe, r.slot);
+            samples_[r.slot] = IoSample{};
         }
 
-        const TaskSnapshot before = snapshot_other_tasks();
+        mark_helpers();
         int rc = 0;
         const SubmitWindow window = measure_submit(&io_counter_, [&] { rc = ::io_uring_submit(&ring_); });
-        const auto t0 = window.start_ns;
-        const auto t1 = window.end_ns;
+        ++submit_calls_;
+        submit_switches_ += window.switches;
 
         const std::size_t submitted = rc < 0 ? 0 : static_cast<std::size_t>(rc);
         for (std::size_t i = 0; i < n; ++i) {
-            out[i].submit_ns = window.duration_ns();
-            out[i].slept = window.slept;
-            out[i].device_read = window.device_read;
-            out[i].submitted = i < submitted;
-            if (i >= submitted)
-                out[i].result = rc < 0 ? rc : -EAGAIN;
-        }
-
-        std::size_t pending = submitted;
-        auto take = [&](io_uring_cqe* cqe, std::uint64_t t, bool at_return) {
-            const auto idx = ::io_uring_cqe_get_data64(cqe);
-            if (idx < n) {
-                out[idx].result = cqe->res;
-                out[idx].ready_at_return = at_return;
-                out[idx].complete_ns = t - t0;
+            const unsigned slot = reqs[i].slot;
+            IoSample& s = samples_[slot];
+            s.submit_ns = window.duration_ns();
+            s.slept = window.slept;
+            s.device_read = window.device_read;
+            s.submitted = i < submitted;
+            start_ns_[slot] = window.start_ns;
+            busy_[slot] = true;
+            touched_[slot] = true;
+            ++in_flight_;
+            if (i >= submitted) {
+                s.result = rc < 0 ? rc : -EAGAIN;
+                s.complete_ns = window.duration_ns();
+                done_.push_back(slot);
             }
-            --pending;
-        };
-        // Already in the CQ ring when io_uring_enter returned.
+        }
+        // Already in the CQ ring when io_uring_enter returned: ready at
+        // return for this call's requests; earlier ones just completed.
+        unsigned head = 0;
+        unsigned seen = 0;
+        io_uring_cqe* cqe = nullptr;
+        io_uring_for_each_cqe(&ring_, head, cqe)
         {
-            unsigned head = 0;
-            unsigned seen = 0;
-            io_uring_cqe* cqe = nullptr;
-            io_uring_for_each_cqe(&ring_, head, cqe)
-            {
-                if (pending == 0)
-                    break;
-                take(cqe, t1, true);
-                ++seen;
-            }
-            ::io_uring_cq_advance(&ring_, seen);
+            const auto slot = ::io_uring_cqe_get_data64(cqe);
+            ++seen;
+            if (slot >= slots() || !busy_[slot])
+                continue;
+            IoSample& s = samples_[slot];
+            s.result = cqe->res;
+            const bool mine = start_ns_[slot] == window.start_ns;
+            s.ready_at_return = mine;
+            s.complete_ns = window.end_ns - start_ns_[slot];
+            done_.push_back(static_cast<unsigned>(slot));
         }
+        ::io_uring_cq_advance(&ring_, seen);
+    }
 
-        BatchInfo info;
-        info.submit_switches = window.switches;
-        const Deadline deadline(t0, timeout);
-        while (pending > 0) {
+    ReapResult reap(unsigned min, std::chrono::milliseconds timeout) override
+    {
+        ReapResult out;
+        take_done(out);
+        const Deadline deadline(now_ns(), timeout);
+        while (out.slots.size() < min && in_flight_ > 0) {
             auto ts = deadline.left<__kernel_timespec>();
             if (!ts) {
-                info.timed_out = true;
+                out.timed_out = true;
                 break;
             }
             io_uring_cqe* cqe = nullptr;
@@ -112,57 +126,94 @@ public:
             if (w == -EINTR)
                 continue;
             if (w < 0) {
-                info.timed_out = true;
+                out.timed_out = true;
                 break;
             }
-            take(cqe, now_ns(), false);
+            const auto t = now_ns();
+            const auto slot = ::io_uring_cqe_get_data64(cqe);
+            if (slot < slots() && busy_[slot]) {
+                samples_[slot].result = cqe->res;
+                samples_[slot].complete_ns = t - start_ns_[slot];
+                finish(static_cast<unsigned>(slot), out);
+            }
             ::io_uring_cqe_seen(&ring_, cqe);
         }
-        if (info.timed_out) {
-            for (std::size_t i = 0; i < submitted; ++i)
-                if (out[i].complete_ns == 0 && out[i].result == 0)
-                    out[i].result = -ETIME;
-            drain_after_timeout();
-        }
+        mark_helpers();
+        return out;
+    }
 
-        const HelperActivity act = helper_activity(before, snapshot_other_tasks(), "iou-wrk");
-        info.helper_threads = act.ran + act.appeared;
-        // A worker can finish before io_uring_enter returns (the CQE is then
-        // "ready at return"), so readiness does not rule out a punt: any worker
-        // activity during the batch marks every request of it. With --depth 1
-        // that is exact per request.
-        if (act.any())
-            for (std::size_t i = 0; i < submitted; ++i)
-                out[i].punted = true;
-        return info;
+    std::vector<unsigned> cancel_all() override
+    {
+        ReapResult out;
+        take_done(out);
+        // A request that outlived its deadline would complete into a later
+        // batch: cancel everything in flight and reap what comes back.
+        if (io_uring_sqe* sqe = ::io_uring_get_sqe(&ring_)) {
+            ::io_uring_prep_cancel64(sqe, 0, IORING_ASYNC_CANCEL_ANY);
+            ::io_uring_sqe_set_data64(sqe, kCancelTag);
+            ::io_uring_submit(&ring_);
+        }
+        __kernel_timespec ts{1, 0};
+        io_uring_cqe* cqe = nullptr;
+        while (in_flight_ > 0 && ::io_uring_wait_cqe_timeout(&ring_, &cqe, &ts) == 0) {
+            const auto slot = ::io_uring_cqe_get_data64(cqe);
+            if (slot < slots() && busy_[slot]) {
+                samples_[slot].result = cqe->res == 0 ? -ETIME : cqe->res;
+                finish(static_cast<unsigned>(slot), out);
+            }
+            ::io_uring_cqe_seen(&ring_, cqe);
+        }
+        for (unsigned slot = 0; slot < slots(); ++slot) {
+            if (busy_[slot]) {
+                samples_[slot].result = -ETIME;
+                finish(slot, out);
+            }
+        }
+        return out.slots;
     }
 
 private:
-    ThreadIoCounter io_counter_;
-    // A request that outlived its deadline would complete into a later batch;
-    // cancel everything in flight and reap what comes back.
-    void drain_after_timeout()
+    void finish(unsigned slot, ReapResult& out)
     {
-        io_uring_sqe* sqe = ::io_uring_get_sqe(&ring_);
-        if (!sqe)
-            return;
-        ::io_uring_prep_cancel64(sqe, 0, IORING_ASYNC_CANCEL_ANY);
-        ::io_uring_sqe_set_data64(sqe, UINT64_MAX);
-        ::io_uring_submit(&ring_);
-        __kernel_timespec ts{1, 0};
-        io_uring_cqe* cqe = nullptr;
-        while (::io_uring_wait_cqe_timeout(&ring_, &cqe, &ts) == 0)
-            ::io_uring_cqe_seen(&ring_, cqe);
+        busy_[slot] = false;
+        --in_flight_;
+        out.slots.push_back(slot);
+    }
+    void take_done(ReapResult& out)
+    {
+        for (unsigned slot : done_)
+            if (busy_[slot])
+                finish(slot, out);
+        done_.clear();
+    }
+    // A worker can finish before io_uring_enter returns (the CQE is then
+    // ready at return), so readiness does not rule out a punt: worker
+    // activity since the last mark marks every request in flight meanwhile.
+    void mark_helpers()
+    {
+        const HelperActivity act = helpers_.mark();
+        helper_threads_ = std::max(helper_threads_, act.ran + act.appeared);
+        for (unsigned slot = 0; slot < slots(); ++slot) {
+            if (touched_[slot] && act.any() && samples_[slot].submitted)
+                samples_[slot].punted = true;
+            touched_[slot] = busy_[slot];
+        }
     }
 
+    ThreadIoCounter io_counter_;
     io_uring ring_{};
+    std::vector<std::uint64_t> start_ns_;
+    std::vector<bool> busy_;
+    std::vector<bool> touched_;  // in flight at some point since the last mark
+    std::vector<unsigned> done_;
+    HelperTracker helpers_;
 };
 
 }  // namespace
 
-std::unique_ptr<Engine> make_uring_engine(unsigned depth)
+std::unique_ptr<Engine> make_uring_engine(unsigned slots)
 {
-    return std::make_unique<UringEngine>(depth);
+    return std::make_unique<UringEngine>(slots);
 }
 
 }  // namespace aio::probe

@@ -30,10 +30,26 @@ std::string_view name(Op o)
     case Op::read: return "read";
     case Op::overwrite: return "overwrite";
     case Op::append: return "append";
-    case Op::fill: return "fill";
+    case Op::fill_holes: return "fill-holes";
+    case Op::fill_prealloc: return "fill-prealloc";
     case Op::write: return "write";
     }
     return "?";
+}
+
+std::string_view name(DepthKind d)
+{
+    return d == DepthKind::inflight ? "inflight" : "batch";
+}
+
+std::optional<std::vector<Op>> parse_op(std::string_view text)
+{
+    if (text == "fill")
+        return std::vector<Op>{Op::fill_holes, Op::fill_prealloc};
+    for (Op op : {Op::read, Op::overwrite, Op::append, Op::fill_holes, Op::fill_prealloc, Op::write})
+        if (name(op) == text)
+            return std::vector<Op>{op};
+    return std::nullopt;
 }
 
 std::string_view name(Mode m)
@@ -155,6 +171,12 @@ bool is_write(Op op)
     return op != Op::read;
 }
 
+// Operations that run against the scratch file, which they reset.
+bool is_scratch(Op op)
+{
+    return op == Op::append || op == Op::fill_holes || op == Op::fill_prealloc;
+}
+
 // An unnamed file in `dir`: O_TMPFILE where the filesystem has it, else a
 // named one that is unlinked at once. Either way nothing is left behind.
 Fd make_temp_file(const std::string& dir, std::string& error)
@@ -220,7 +242,7 @@ Fd open_for_case(const Prepared& p, Op op, Mode mode, Variant variant, bool may_
     case Kind::temp_file:
         // Reopen through /proc so each case gets its own flags on the same
         // unnamed file (O_DSYNC cannot be changed with F_SETFL).
-        path = "/proc/self/fd/" + std::to_string((op == Op::append || op == Op::fill) ? p.scratch.get()
+        path = "/proc/self/fd/" + std::to_string(is_scratch(op) ? p.scratch.get()
                                                                                      : p.data.get());
         flags |= O_RDWR;
         break;
@@ -243,6 +265,15 @@ Fd open_for_case(const Prepared& p, Op op, Mode mode, Variant variant, bool may_
     return Fd(fd);
 }
 
+// One request's life across its slot: what it is, and what its first
+// attempt left behind when RWF_NOWAIT refused it and it was retried.
+struct SlotState {
+    IoRequest req;
+    std::uint64_t expect_at = 0;  // pattern offset its read data must match
+    bool retried = false;
+    bool first_slept = false;
+};
+
 class CaseRunner {
 public:
     CaseRunner(const Prepared& p, const ProbeOptions& o) : prep_(p), opts_(o) {}
@@ -256,6 +287,7 @@ public:
         c.variant = std::string(name(variant));
         c.size = opts_.size;
         c.depth = opts_.depth;
+        c.depth_kind = std::string(name(opts_.depth_kind));
         const auto t_start = now_ns();
         run_into(c, op, mode, variant, engine_kind);
         c.elapsed_s = static_cast<double>(now_ns() - t_start) / 1e9;
@@ -293,7 +325,7 @@ private:
         }
 
         const std::uint64_t wrap = span_blocks(opts_);
-        if ((op == Op::append || op == Op::fill) && !reset_scratch(fd.get(), op, wrap, c))
+        if (is_scratch(op) && !reset_scratch(fd.get(), op, wrap, c))
             return;
 
         std::unique_ptr<Engine> engine;
@@ -319,83 +351,147 @@ private:
         }
 
         AlignedBuffer buffers(opts_.size * opts_.depth, align);
-        std::vector<IoRequest> reqs;
-        std::vector<IoSample> samples;
-        std::vector<std::uint64_t> submit_ns, complete_ns;
+        std::vector<SlotState> slots(opts_.depth);
+        std::vector<unsigned> free_slots;
+        for (unsigned s = opts_.depth; s-- > 0;)
+            free_slots.push_back(s);
+        Samples lat;
         std::uint64_t stream_pos = 0;  // FIFO: bytes written into it so far
         const auto offsets = plan_offsets(op);
+        std::vector<IoRequest> reqs;
+        unsigned issued = 0;
+        unsigned finished = 0;
 
-        for (unsigned issued = 0; issued < opts_.requests && !stop_requested.load();) {
-            const unsigned batch = std::min(opts_.depth, opts_.requests - issued);
-            // Appends and fills start over on an empty file when they wrap.
-            if ((op == Op::append || op == Op::fill) && issued > 0 && issued % wrap == 0 &&
-                !reset_scratch(fd.get(), op, wrap, c))
-                return;
-            reqs.assign(batch, IoRequest{});
-            samples.assign(batch, IoSample{});
-            for (unsigned i = 0; i < batch; ++i) {
-                IoRequest& r = reqs[i];
-                r.buf = buffers.data + static_cast<std::size_t>(i) * opts_.size;
-                r.len = opts_.size;
-                r.offset = offsets(issued + i);
-                r.write = may_write;
-                r.nowait = variant == Variant::nowait;
-                if (r.write)
-                    fill_pattern(static_cast<unsigned char*>(r.buf), r.len, r.offset);
-                else
-                    std::memset(r.buf, 0, r.len);
+        while (finished < opts_.requests && !stop_requested.load()) {
+            unsigned want = 0;
+            if (issued < opts_.requests) {
+                if (opts_.depth_kind == DepthKind::inflight)
+                    want = std::min(opts_.depth - engine->in_flight(), opts_.requests - issued);
+                else if (engine->in_flight() == 0)
+                    want = std::min(opts_.depth, opts_.requests - issued);
             }
-            if (!may_write && cold)
-                drop_page_cache(fd.get());
-            const std::uint64_t fifo_start = stream_pos;
-            if (prep_.kind == Kind::fifo && !may_write && !feed_fifo(fd.get(), batch, stream_pos, c))
-                return;
-
-            BatchInfo info;
-            {
-                Watchdog watchdog(opts_.timeout + std::chrono::milliseconds(1000));
-                info = engine->run_batch(fd.get(), reqs, samples, opts_.timeout);
-            }
-            c.helper_threads = std::max(c.helper_threads, info.helper_threads);
-            c.voluntary_switches += info.submit_switches;
-
-            if (prep_.kind == Kind::fifo && may_write)
-                drain_fifo(fd.get(), samples);
-            for (unsigned i = 0; i < batch; ++i) {
-                account(c, engine_kind, reqs[i], samples[i], submit_ns, complete_ns);
-                if (!may_write && samples[i].result > 0 && (prep_.kind == Kind::temp_file || prep_.kind == Kind::fifo)) {
-                    const std::uint64_t expect_at =
-                        prep_.kind == Kind::fifo ? fifo_start + std::uint64_t{i} * opts_.size : reqs[i].offset;
-                    if (count_pattern_mismatches(static_cast<unsigned char*>(reqs[i].buf),
-                                                 static_cast<std::size_t>(samples[i].result), expect_at))
-                        ++c.data_mismatches;
+            if (want > 0 && is_scratch(op)) {
+                // Appends and fills start over on an empty file when they
+                // wrap; nothing may be in flight across that.
+                const std::uint64_t next_wrap = (issued / wrap + 1) * wrap;
+                want = static_cast<unsigned>(std::min<std::uint64_t>(want, next_wrap - issued));
+                if (issued > 0 && issued % wrap == 0) {
+                    if (engine->in_flight() > 0)
+                        want = 0;
+                    else if (!reset_scratch(fd.get(), op, wrap, c))
+                        return;
                 }
             }
-            issued += batch;
-            if (info.timed_out) {
-                c.first_error = "timed out after " + std::to_string(opts_.timeout.count()) +
-                                " ms waiting for completions";
-                break;
+            if (want > 0) {
+                reqs.clear();
+                for (unsigned i = 0; i < want; ++i) {
+                    const unsigned slot = free_slots.back();
+                    free_slots.pop_back();
+                    SlotState& st = slots[slot];
+                    st = SlotState{};
+                    IoRequest& r = st.req;
+                    r.buf = buffers.data + static_cast<std::size_t>(slot) * opts_.size;
+                    r.len = opts_.size;
+                    r.offset = offsets(issued + i);
+                    r.write = may_write;
+                    r.nowait = variant == Variant::nowait;
+                    r.slot = slot;
+                    st.expect_at = prep_.kind == Kind::fifo ? stream_pos + std::uint64_t{i} * opts_.size : r.offset;
+                    if (r.write)
+                        fill_pattern(static_cast<unsigned char*>(r.buf), r.len, r.offset);
+                    else
+                        std::memset(r.buf, 0, r.len);
+                    reqs.push_back(r);
+                }
+                if (!may_write && cold)
+                    drop_page_cache(fd.get());
+                if (prep_.kind == Kind::fifo && !may_write && !feed_fifo(fd.get(), want, stream_pos, c))
+                    return;
+                submit(*engine, fd.get(), reqs);
+                issued += want;
             }
+
+            const ReapResult done = engine->reap(1, opts_.timeout);
+            std::vector<unsigned> completed = done.slots;
+            if (done.timed_out) {
+                const auto rest = engine->cancel_all();
+                completed.insert(completed.end(), rest.begin(), rest.end());
+                if (c.first_error.empty())
+                    c.first_error = "timed out after " + std::to_string(opts_.timeout.count()) +
+                                    " ms waiting for completions";
+            }
+            reqs.clear();
+            for (unsigned slot : completed) {
+                SlotState& st = slots[slot];
+                const IoSample& s = engine->sample(slot);
+                if (!done.timed_out && st.req.nowait && s.submitted && s.result == -EAGAIN) {
+                    // RWF_NOWAIT said it would block: do what an application
+                    // does (Seastar, fsqual) and retry at once without it.
+                    ++c.eagain;
+                    st.retried = true;
+                    st.first_slept = s.slept;
+                    st.req.nowait = false;
+                    reqs.push_back(st.req);
+                    continue;
+                }
+                account(c, engine_kind, st, s, lat);
+                check_data(c, st, s);
+                if (prep_.kind == Kind::fifo && may_write)
+                    drain_fifo(fd.get(), s);
+                free_slots.push_back(slot);
+                ++finished;
+            }
+            if (!reqs.empty())
+                submit(*engine, fd.get(), reqs);
+            if (done.timed_out)
+                break;
+        }
+        if (engine->in_flight() > 0) {
+            // Interrupted: account what is still in flight as errors.
+            for (unsigned slot : engine->cancel_all())
+                account(c, engine_kind, slots[slot], engine->sample(slot), lat);
         }
 
+        c.helper_threads = engine->helper_threads();
+        c.submit_switches = engine->submit_switches();
+        c.submit_calls = engine->submit_calls();
         if (mode == Mode::direct && regular)
-            if (auto resident = resident_pages(fd.get(), op == Op::append || op == Op::fill
-                                                             ? span_blocks(opts_) * opts_.size
-                                                             : prep_.span))
+            if (auto resident =
+                    resident_pages(fd.get(), is_scratch(op) ? span_blocks(opts_) * opts_.size : prep_.span)) {
+                c.resident_after = *resident;
                 c.page_cache_fallback = *resident > 0;
-        c.submit = model::summarize(std::move(submit_ns));
-        c.complete = model::summarize(std::move(complete_ns));
+            }
+        c.submit = model::summarize(std::move(lat.submit_ns));
+        c.complete = model::summarize(std::move(lat.complete_ns));
+    }
+
+    struct Samples {
+        std::vector<std::uint64_t> submit_ns;
+        std::vector<std::uint64_t> complete_ns;
+    };
+
+    void submit(Engine& engine, int fd, const std::vector<IoRequest>& reqs) const
+    {
+        Watchdog watchdog(opts_.timeout + std::chrono::milliseconds(1000));
+        engine.submit(fd, reqs);
     }
 
     bool reset_scratch(int fd, Op op, std::uint64_t blocks, model::CaseResult& c) const
     {
+        const auto bytes = static_cast<off_t>(blocks * opts_.size);
         if (::ftruncate(fd, 0) != 0) {
             c.skipped = "ftruncate: " + errno_text(errno);
             c.errors = 1;
             return false;
         }
-        if (op == Op::fill && ::fallocate(fd, 0, 0, static_cast<off_t>(blocks * opts_.size)) != 0) {
+        // Holes: a size without blocks. Pre-allocated: blocks reserved as
+        // unwritten extents, the size set as well.
+        if (op == Op::fill_holes && ::ftruncate(fd, bytes) != 0) {
+            c.skipped = "ftruncate: " + errno_text(errno);
+            c.errors = 1;
+            return false;
+        }
+        if (op == Op::fill_prealloc && ::fallocate(fd, 0, 0, bytes) != 0) {
             c.skipped = "fallocate: " + errno_text(errno) + " (the filesystem cannot pre-allocate)";
             return false;
         }
@@ -406,7 +502,7 @@ private:
     {
         const std::uint64_t size = opts_.size;
         const std::uint64_t wrap = span_blocks(opts_);
-        if (op == Op::append || op == Op::fill)
+        if (is_scratch(op))
             return [size, wrap](unsigned i) { return (std::uint64_t{i} % wrap) * size; };
         if (prep_.kind == Kind::char_device || prep_.kind == Kind::fifo)
             return [](unsigned) { return std::uint64_t{0}; };
@@ -441,13 +537,10 @@ private:
         return true;
     }
 
-    // Take back what the requests wrote, so the pipe never fills up.
-    static void drain_fifo(int fd, const std::vector<IoSample>& samples)
+    // Take back what a request wrote, so the pipe never fills up.
+    static void drain_fifo(int fd, const IoSample& s)
     {
-        std::size_t bytes = 0;
-        for (const auto& s : samples)
-            if (s.result > 0)
-                bytes += static_cast<std::size_t>(s.result);
+        const std::size_t bytes = s.result > 0 ? static_cast<std::size_t>(s.result) : 0;
         std::vector<unsigned char> sink(bytes);
         for (std::size_t got = 0; got < bytes;) {
             const ssize_t r = ::read(fd, sink.data() + got, bytes - got);
@@ -457,15 +550,21 @@ private:
         }
     }
 
-    static void account(model::CaseResult& c, EngineKind engine_kind, const IoRequest& r, const IoSample& s,
-                        std::vector<std::uint64_t>& submit_ns, std::vector<std::uint64_t>& complete_ns)
+    void check_data(model::CaseResult& c, const SlotState& st, const IoSample& s) const
     {
+        if (st.req.write || s.result <= 0 || (prep_.kind != Kind::temp_file && prep_.kind != Kind::fifo))
+            return;
+        if (count_pattern_mismatches(static_cast<const unsigned char*>(st.req.buf),
+                                     static_cast<std::size_t>(s.result), st.expect_at))
+            ++c.data_mismatches;
+    }
+
+    static void account(model::CaseResult& c, EngineKind engine_kind, const SlotState& st, const IoSample& s,
+                        Samples& lat)
+    {
+        const IoRequest& r = st.req;
         ++c.requests;
         if (s.result < 0 || !s.submitted) {
-            if (s.submitted && r.nowait && s.result == -EAGAIN) {
-                ++c.eagain;
-                return;
-            }
             if (refused_errno(s.result)) {
                 ++c.refused;
                 c.tally.add(model::Verdict::unsupported);
@@ -473,24 +572,31 @@ private:
                 ++c.errors;
             }
             if (c.first_error.empty())
-                c.first_error = std::string(s.submitted ? "completion: " : "submission: ") + errno_text(
-                                                                                               static_cast<int>(-s.result));
+                c.first_error = std::string(s.submitted ? "completion: " : "submission: ") +
+                                errno_text(static_cast<int>(-s.result));
             return;
         }
         ++c.completed;
+        if (!r.write && s.result == 0)
+            ++c.empty_reads;
+        else if (static_cast<std::size_t>(s.result) < r.len)
+            ++c.short_transfers;
+        // A retried request: the caller went through both submissions, so a
+        // sleep in either is a sleep of the request.
+        const bool slept = s.slept || (st.retried && st.first_slept);
         model::RequestEvidence e;
         e.punted = s.punted;
         e.completed = s.ready_at_return ? model::CompletionTime::in_syscall : model::CompletionTime::after_syscall;
-        e.slept_in_submission = s.slept ? model::Tri::yes : model::Tri::no;
+        e.slept_in_submission = slept ? model::Tri::yes : model::Tri::no;
         c.tally.add(model::classify(e));
         c.ready_at_return += s.ready_at_return;
-        c.slept += s.slept;
+        c.slept += slept;
         c.punted += s.punted;
         c.ambiguous += model::ready_at_return_ambiguous(e);
         if (!r.write && engine_kind != EngineKind::posix)
             c.device_reads = c.device_reads.value_or(0) + s.device_read;
-        submit_ns.push_back(s.submit_ns);
-        complete_ns.push_back(s.complete_ns);
+        lat.submit_ns.push_back(s.submit_ns);
+        lat.complete_ns.push_back(s.complete_ns);
     }
 
     const Prepared& prep_;
@@ -511,7 +617,7 @@ bool prepare(const TargetSpec& spec, const ProbeOptions& opts, Prepared& p, mode
         result.fstype = m->fstype;
         result.source = m->source;
     }
-    const std::vector<Op> file_ops{Op::read, Op::overwrite, Op::append, Op::fill};
+    const std::vector<Op> file_ops{Op::read, Op::overwrite, Op::append, Op::fill_holes, Op::fill_prealloc};
     p.modes = opts.modes;
 
     switch (result.kind) {

@@ -12,6 +12,7 @@
 #include <atomic>
 #include <chrono>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -20,13 +21,36 @@
 
 namespace aio::probe {
 
-enum class Op { read, overwrite, append, fill, write };
+// The scenarios, as in ScyllaDB's fsqual:
+//   read           cold reads of written blocks (random order, distinct blocks)
+//   overwrite      writes over written blocks: size and allocation unchanged
+//   append         writes past the end of the file: size-changing
+//   fill_holes     writes into the holes of a truncated (sparse) file: the
+//                  filesystem allocates blocks, the size does not change
+//                  (fsqual's "fill")
+//   fill_prealloc  writes into a range pre-allocated with fallocate(2):
+//                  unwritten extents get converted
+//   write          char devices and FIFOs (and a synonym of overwrite elsewhere)
+enum class Op { read, overwrite, append, fill_holes, fill_prealloc, write };
 enum class Mode { buffered, direct };
 enum class Variant { plain, dsync, nowait };
 
+// How requests are kept in flight.
+//   batch     `depth` requests per submitting call; the next batch starts
+//             when all of them completed (-q)
+//   inflight  `depth` requests in flight; each time some complete, as many
+//             new ones are submitted with one call (--inflight, fsqual's
+//             and fio's iodepth)
+enum class DepthKind { batch, inflight };
+
+// "read", "fill-holes", "fill-prealloc", ...: the names used in options,
+// text and JSON.
 std::string_view name(Op o);
 std::string_view name(Mode m);
 std::string_view name(Variant v);
+std::string_view name(DepthKind d);
+// Accepts every name above; "fill" is both fills (fill-holes, fill-prealloc).
+std::optional<std::vector<Op>> parse_op(std::string_view text);
 
 struct ProbeOptions {
     std::vector<EngineKind> engines{EngineKind::libaio, EngineKind::io_uring, EngineKind::posix};
@@ -34,7 +58,8 @@ struct ProbeOptions {
     std::vector<Mode> modes{Mode::buffered, Mode::direct};
     std::vector<Variant> variants{Variant::plain};
     unsigned requests = 64;  // per case
-    unsigned depth = 1;      // requests per submitting call
+    unsigned depth = 1;
+    DepthKind depth_kind = DepthKind::batch;
     std::size_t size = 4096;
     bool write = false;        // char devices and FIFOs we did not create
     bool destructive = false;  // block devices

@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <utility>
 
 namespace aio::probe {
 
@@ -37,6 +38,27 @@ struct HelperActivity {
 
 // `prefix` selects helpers by name ("iou-wrk" for io-wq); empty = any thread.
 HelperActivity helper_activity(const TaskSnapshot& before, const TaskSnapshot& after, const std::string& prefix);
+
+// Attributes helper-thread activity to the requests in flight while it
+// happened. mark() is called before each submitting call and after each
+// reap: whatever helper activity it sees since the previous mark belongs to
+// every request that was in flight in between (exact with one request in
+// flight at a time, an over-estimate with several).
+class HelperTracker {
+public:
+    explicit HelperTracker(std::string prefix) : prefix_(std::move(prefix)), last_(snapshot_other_tasks()) {}
+    HelperActivity mark()
+    {
+        TaskSnapshot now = snapshot_other_tasks();
+        const HelperActivity act = helper_activity(last_, now, prefix_);
+        last_ = std::move(now);
+        return act;
+    }
+
+private:
+    std::string prefix_;
+    TaskSnapshot last_;
+};
 
 // Bytes this thread made the block layer read (/proc/thread-self/io
 // read_bytes): proof that a read reached the device rather than the page
@@ -64,7 +86,7 @@ struct SubmitWindow {
     std::uint64_t start_ns = 0;
     std::uint64_t end_ns = 0;
     bool slept = false;
-    std::uint64_t switches = 0;  // voluntary context switches during the call (fsqual's count)
+    std::uint64_t switches = 0;  // voluntary context switches during the call
     bool device_read = false;    // always false without a ThreadIoCounter
     std::uint64_t duration_ns() const { return end_ns - start_ns; }
 };

@@ -9,90 +9,24 @@
 
 #include <fstream>
 
-#include "host_env.h"
+#include "probe_host_fixture.h"
 
 namespace aio::host {
+
+LoopFs* ProbeHost::ext4 = nullptr;
+LoopFs* ProbeHost::xfs = nullptr;
+LoopFs* ProbeHost::btrfs = nullptr;
+LoopFs* ProbeHost::squash = nullptr;
+TempDir* ProbeHost::squash_src = nullptr;
+
 namespace {
 
 namespace fs = std::filesystem;
 
-class ProbeHost : public ::testing::Test {
-protected:
-    static void SetUpTestSuite()
-    {
-        if (::geteuid() != 0)
-            return;
-        ext4 = new LoopFs({.fstype = "ext4", .squashfs_source = {}});
-        xfs = new LoopFs({.fstype = "xfs", .squashfs_source = {}});
-        squash_src = new TempDir();
-        {
-            std::ofstream data(squash_src->path() / "data", std::ios::binary);
-            std::string block(4096, '\0');
-            for (int b = 0; b < 1024; ++b) {
-                for (std::size_t i = 0; i < block.size(); ++i)
-                    block[i] = static_cast<char>((b * 131 + static_cast<int>(i) * 7) & 0xff);
-                data.write(block.data(), static_cast<std::streamsize>(block.size()));
-            }
-        }
-        squash = new LoopFs({.fstype = "squashfs", .squashfs_source = squash_src->path().string()});
-    }
-    static void TearDownTestSuite()
-    {
-        delete squash;
-        delete squash_src;
-        delete xfs;
-        delete ext4;
-        squash = nullptr;
-        squash_src = nullptr;
-        xfs = nullptr;
-        ext4 = nullptr;
-    }
-    void SetUp() override
-    {
-        AIO_REQUIRE_ROOT();
-        ASSERT_TRUE(ext4 && ext4->ok()) << ext4->error();
-        ASSERT_TRUE(xfs && xfs->ok()) << xfs->error();
-        ASSERT_TRUE(squash && squash->ok()) << squash->error();
-    }
-
-    static void expect_verdict(const nlohmann::json& report, const std::string& label, const std::string& engine,
-                               const std::string& op, const std::string& mode, const std::string& verdict)
-    {
-        const auto* c = find_case(report, label, engine, op, mode);
-        ASSERT_NE(c, nullptr) << label << " " << engine << " " << op << " " << mode << " missing in report";
-        EXPECT_EQ((*c)["verdict"], verdict) << label << " " << engine << " " << op << " " << mode << ": "
-                                            << describe(c);
-        EXPECT_EQ((*c)["data_mismatches"], 0) << describe(c);
-        EXPECT_EQ((*c)["errors"], 0) << describe(c);
-    }
-
-    // Every listed case of `label` has `verdict` (measure_until's acceptance).
-    static bool verdicts_are(const nlohmann::json& r, const std::string& label, std::vector<std::string> ops,
-                             const std::string& mode, const std::string& verdict)
-    {
-        for (const auto& op : ops) {
-            const auto* c = find_case(r, label, "libaio", op, mode);
-            if (!c || (*c)["verdict"] != verdict)
-                return false;
-        }
-        return true;
-    }
-
-    static LoopFs* ext4;
-    static LoopFs* xfs;
-    static LoopFs* squash;
-    static TempDir* squash_src;
-};
-
-LoopFs* ProbeHost::ext4 = nullptr;
-LoopFs* ProbeHost::xfs = nullptr;
-LoopFs* ProbeHost::squash = nullptr;
-TempDir* ProbeHost::squash_src = nullptr;
-
 TEST_F(ProbeHost, TmpfsIsSyncThroughKernelAio)
 {
     const auto r = probe_json({"/dev/shm", "-e", "libaio", "-m", "buffered"});
-    for (const char* op : {"read", "overwrite", "append", "fill"})
+    for (const char* op : {"read", "overwrite", "append", "fill-holes", "fill-prealloc"})
         expect_verdict(r, "/dev/shm", "libaio", op, "buffered", "sync");
 }
 
@@ -364,7 +298,7 @@ TEST(ProbeHostBounds, RequestCountsBeyondTheSpanWrapInBoundedFiles)
     const auto r = probe_json({"/dev/shm", "-e", "libaio", "-o", "append,fill,read", "-m", "buffered", "-n", "20000"},
                               &code);
     EXPECT_EQ(code, 0);
-    for (const char* op : {"append", "fill", "read"}) {
+    for (const char* op : {"append", "fill-holes", "fill-prealloc", "read"}) {
         const auto* c = find_case(r, "/dev/shm", "libaio", op, "buffered");
         ASSERT_NE(c, nullptr) << op;
         EXPECT_EQ((*c)["completed"], 20000) << describe(c);
