@@ -98,8 +98,9 @@ int run_matrix_cli(const MatrixCliOptions& cli)
     matrix::check_selection(opts.only);
     opts.dirs = cli.dirs;
     if (!opts.dirs.empty() && !opts.only.empty())
-        throw UsageError("--fs selects file systems to make; directories are measured as they are: give one or "
-                         "the other");
+        throw UsageError(
+            "--fs selects file systems to make; directories are measured as they are: give one or "
+            "the other");
     if (!cli.engines.empty()) {
         opts.engines.clear();
         for (const auto& e : split_commas(cli.engines)) {
@@ -182,23 +183,26 @@ int run_matrix_cli(const MatrixCliOptions& cli)
 void add_matrix(CLI::App& app, Runner& run)
 {
     auto opt = std::make_shared<MatrixCliOptions>();
-    auto* cmd = app.add_subcommand(
-        "matrix", "Make file systems on loop devices and tabulate which AIO patterns block on each (fsqual's scenarios)");
-    cmd->add_option("DIR", opt->dirs,
-                    "Measure the file systems these directories are on, as mounted, instead of making any (no root "
-                    "needed; temp files of our own only)");
+    auto* cmd = app.add_subcommand("matrix", "Make file systems on loop devices and tabulate which AIO "
+                                             "patterns block on each (fsqual's scenarios)");
+    cmd->add_option(
+        "DIR", opt->dirs,
+        "Measure the file systems these directories are on, as mounted, instead of making any (no root "
+        "needed; temp files of our own only)");
     cmd->add_option("--fs", opt->fs,
                     "Configurations to make, comma-separated (default: every one this machine can make; "
                     "--list shows them)")
         ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
     cmd->add_option("-e,--engine", opt->engines, "Engines: libaio, io_uring, posix (default: all)")
         ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
-    cmd->add_option("-n,--requests", opt->requests, "Requests per cell (at least twice the scenario's depth are sent)")
+    cmd->add_option("-n,--requests", opt->requests,
+                    "Requests per cell (at least twice the scenario's depth are sent)")
         ->capture_default_str()
         ->check(CLI::Range(1u, 100000u));
-    cmd->add_option("--scratch", opt->scratch,
-                    "Directory in which the scratch directory (images, mount points) is made (default: $TMPDIR, else "
-                    "/var/tmp)");
+    cmd->add_option(
+        "--scratch", opt->scratch,
+        "Directory in which the scratch directory (images, mount points) is made (default: $TMPDIR, else "
+        "/var/tmp)");
     cmd->add_option("--timeout", opt->timeout_ms, "Milliseconds to wait for a batch to complete")
         ->capture_default_str()
         ->check(CLI::Range(1u, 3600000u));
@@ -207,14 +211,16 @@ void add_matrix(CLI::App& app, Runner& run)
     cmd->add_option("--compare", opt->compare,
                     "A saved --json run (another kernel or machine): also show what changed since it");
     cmd->add_option("--load", opt->load, "Render (or --compare) a saved --json run instead of measuring");
-    cmd->add_flag("--list", opt->list, "List the configurations and whether each can be made here, then exit");
-    cmd->footer(footer("  sudo aio-audit matrix                       every file system this machine can make\n"
-                       "  sudo aio-audit matrix --fs ext4,xfs,btrfs,tmpfs --json -o $(uname -r).json\n"
-                       "  sudo aio-audit matrix --compare 6.1.json    what changed since that kernel\n"
-                       "  aio-audit matrix --load new.json --compare old.json   two saved runs, no root\n"
-                       "  aio-audit matrix /dev/shm /data             the file systems already there, no root\n") +
-                "  matrix: 3 when not root (and no DIR given), 4 when a file system asked for by --fs could not\n"
-                "  be made or a cell failed, 130 when interrupted (everything made is removed first).\n");
+    cmd->add_flag("--list", opt->list,
+                  "List the configurations and whether each can be made here, then exit");
+    cmd->footer(
+        footer("  sudo aio-audit matrix                       every file system this machine can make\n"
+               "  sudo aio-audit matrix --fs ext4,xfs,btrfs,tmpfs --json -o $(uname -r).json\n"
+               "  sudo aio-audit matrix --compare 6.1.json    what changed since that kernel\n"
+               "  aio-audit matrix --load new.json --compare old.json   two saved runs, no root\n"
+               "  aio-audit matrix /dev/shm /data             the file systems already there, no root\n") +
+        "  matrix: 3 when not root (and no DIR given), 4 when a file system asked for by --fs could not\n"
+        "  be made or a cell failed, 130 when interrupted (everything made is removed first).\n");
     cmd->callback([opt, &run] { run = [opt] { return run_matrix_cli(*opt); }; });
 }
 

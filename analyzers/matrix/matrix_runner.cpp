@@ -96,7 +96,9 @@ model::MatrixScenario run_scenario(const ScenarioSpec& spec, const std::string& 
     probe::ProbeOptions po;
     po.engines = opts.engines;
     po.modes = {spec.direct ? probe::Mode::direct : probe::Mode::buffered};
-    po.variants = {spec.dsync ? probe::Variant::dsync : spec.nowait ? probe::Variant::nowait : probe::Variant::plain};
+    po.variants = {spec.dsync    ? probe::Variant::dsync
+                   : spec.nowait ? probe::Variant::nowait
+                                 : probe::Variant::plain};
     // Kept in flight as fsqual does (its iodepth), at least twice the depth.
     po.requests = std::max(opts.requests, 2 * spec.depth);
     po.depth = spec.depth;
@@ -134,8 +136,8 @@ model::MatrixScenario run_scenario(const ScenarioSpec& spec, const std::string& 
     return row;
 }
 
-void measure_dir(model::MatrixFs& out, const std::string& dir, std::uint32_t device_sector, const MatrixOptions& opts,
-                 const ProgressFn& progress)
+void measure_dir(model::MatrixFs& out, const std::string& dir, std::uint32_t device_sector,
+                 const MatrixOptions& opts, const ProgressFn& progress)
 {
     struct statfs sf {};
     if (::statfs(dir.c_str(), &sf) != 0) {
@@ -165,8 +167,8 @@ void measure_dir(model::MatrixFs& out, const std::string& dir, std::uint32_t dev
 void check_selection(const std::vector<std::string>& only)
 {
     for (const auto& name : only) {
-        const bool known = std::any_of(catalog().begin(), catalog().end(),
-                                       [&](const FsConfig& c) { return c.id == name; });
+        const bool known =
+            std::any_of(catalog().begin(), catalog().end(), [&](const FsConfig& c) { return c.id == name; });
         if (!known) {
             std::string ids;
             for (const auto& c : catalog())
@@ -202,9 +204,10 @@ model::MatrixReport run_matrix(const MatrixOptions& opts, const ProgressFn& prog
         }
     } else {
         if (::geteuid() != 0)
-            throw EnvironmentError("matrix makes file systems on loop devices, which needs root",
-                                   "run it as root, or name directories to measure the file systems they are on "
-                                   "(aio-audit matrix /dev/shm .)");
+            throw EnvironmentError(
+                "matrix makes file systems on loop devices, which needs root",
+                "run it as root, or name directories to measure the file systems they are on "
+                "(aio-audit matrix /dev/shm .)");
         // Before any thread exists (io_uring and POSIX AIO start some).
         enter_private_mount_namespace();
         ScratchDir scratch(opts.scratch_parent);

@@ -5,8 +5,8 @@ namespace aio::matrix {
 
 std::string ScenarioSpec::id() const
 {
-    std::string s = std::string(direct ? "direct" : "buffered") + "/" + op + "/" + (sector ? "sector" : "block") +
-                    "/q" + std::to_string(depth);
+    std::string s = std::string(direct ? "direct" : "buffered") + "/" + op + "/" +
+                    (sector ? "sector" : "block") + "/q" + std::to_string(depth);
     if (dsync)
         s += "/dsync";
     if (nowait)

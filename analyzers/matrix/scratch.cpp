@@ -27,9 +27,10 @@ void enter_private_mount_namespace()
 {
     if (::unshare(CLONE_NEWNS) != 0)
         throw EnvironmentError("cannot create a private mount namespace: " + errno_text(errno),
-                               errno == EPERM ? "matrix makes file systems on loop devices: run it as root, or "
-                                                "name directories to measure the file systems they are on"
-                                              : "");
+                               errno == EPERM
+                                   ? "matrix makes file systems on loop devices: run it as root, or "
+                                     "name directories to measure the file systems they are on"
+                                   : "");
     // Without this, mounts would still propagate back to the shared parent.
     if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0)
         throw EnvironmentError("cannot make the mount namespace private: " + errno_text(errno));
@@ -39,7 +40,8 @@ ScratchDir::ScratchDir(const fs::path& parent)
 {
     std::string tmpl = (parent / "aio-audit-matrix.XXXXXX").string();
     if (!::mkdtemp(tmpl.data()))
-        throw EnvironmentError("cannot create a scratch directory in " + parent.string() + ": " + errno_text(errno),
+        throw EnvironmentError("cannot create a scratch directory in " + parent.string() + ": " +
+                                   errno_text(errno),
                                "choose another parent with --scratch DIR");
     path_ = tmpl;
 }
@@ -207,14 +209,16 @@ void MadeFs::make(const FsConfig& config, const fs::path& scratch)
     if (::fstat(image_fd, &st) == 0)
         if (auto m = probe::mount_of(st.st_dev))
             host_fs = m->fstype;
-    backing_ = std::string("loop device, ") + (dio ? "direct I/O" : "buffered I/O") + " to an image on " + host_fs;
+    backing_ =
+        std::string("loop device, ") + (dio ? "direct I/O" : "buffered I/O") + " to an image on " + host_fs;
 
     if (::mount(device_.c_str(), mount_.c_str(), config.fstype.c_str(), 0,
                 config.mount_options.empty() ? nullptr : config.mount_options.c_str()) != 0) {
         const int err = errno;
-        error_ = "mount -t " + config.fstype + (config.mount_options.empty() ? "" : " -o " + config.mount_options) +
-                 ": " + errno_text(err) +
-                 (err == ENODEV ? " (the kernel has no " + config.fstype + " loaded; a module? modprobe it)" : "");
+        error_ =
+            "mount -t " + config.fstype +
+            (config.mount_options.empty() ? "" : " -o " + config.mount_options) + ": " + errno_text(err) +
+            (err == ENODEV ? " (the kernel has no " + config.fstype + " loaded; a module? modprobe it)" : "");
         return;
     }
     mounted_ = true;

@@ -78,8 +78,8 @@ bool fsqual_bad(const MatrixCell& c)
 
 // The first kind of change between two cells of the same scenario, if any;
 // `undecided` when the headlines differ only through `inline?` requests.
-std::optional<MatrixChange::Kind> cell_change(const MatrixScenario& s, const MatrixCell& a, const MatrixCell& b,
-                                              bool& undecided)
+std::optional<MatrixChange::Kind> cell_change(const MatrixScenario& s, const MatrixCell& a,
+                                              const MatrixCell& b, bool& undecided)
 {
     undecided = false;
     if (a.measured() != b.measured())
@@ -134,7 +134,8 @@ MatrixComparison compare(const MatrixReport& before, const MatrixReport& after)
                     ++cmp.cells_compared;
                 bool undecided = false;
                 if (auto kind = cell_change(sa, *cb, ca, undecided))
-                    (undecided ? cmp.undecided : cmp.changes).push_back({*kind, fs_a.id, sa.id, ca.engine, &sa, cb, &ca});
+                    (undecided ? cmp.undecided : cmp.changes)
+                        .push_back({*kind, fs_a.id, sa.id, ca.engine, &sa, cb, &ca});
             }
         }
     }

@@ -62,11 +62,12 @@ struct MatrixFs {
     std::string id;      // "ext4", "ext4-data-journal", "btrfs-nodatacow", or the directory given
     std::string fstype;  // "ext4"
     std::string mkfs;    // the command run (without the image path), empty for tmpfs / a given directory
-    std::string mount_options;  // "" = the defaults
-    std::string why;            // why this configuration is in the table
-    std::string backing;        // "loop, direct I/O on ext4", "RAM", "the directory's own device"
-    std::uint32_t block_size = 0;   // statfs f_bsize
-    std::uint32_t sector_size = 0;  // O_DIRECT granularity (statx dio offset alignment, else the loop device's)
+    std::string mount_options;     // "" = the defaults
+    std::string why;               // why this configuration is in the table
+    std::string backing;           // "loop, direct I/O on ext4", "RAM", "the directory's own device"
+    std::uint32_t block_size = 0;  // statfs f_bsize
+    std::uint32_t sector_size =
+        0;                // O_DIRECT granularity (statx dio offset alignment, else the loop device's)
     std::string skipped;  // not run: mkfs not installed, the kernel lacks it, not selected
     std::string error;    // tried, and setting it up failed
     std::vector<MatrixScenario> scenarios;
@@ -78,7 +79,7 @@ struct MatrixReport {
     std::string kernel_release;
     std::string machine;
     std::string host;
-    std::string started;  // RFC 3339
+    std::string started;    // RFC 3339
     unsigned requests = 0;  // per cell
     std::vector<MatrixFs> file_systems;
     bool interrupted = false;

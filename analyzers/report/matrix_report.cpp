@@ -75,7 +75,8 @@ std::string cell_text_impl(const model::MatrixScenario& s, const model::MatrixCe
         text = std::string(model::name(head.front()));
     } else {
         for (auto v : head)
-            text += (text.empty() ? "" : ", ") + std::string(model::name(v)) + " " + percent(c.tally.share(v));
+            text +=
+                (text.empty() ? "" : ", ") + std::string(model::name(v)) + " " + percent(c.tally.share(v));
     }
     // Only where it changes the reading: a `sync` that may be a fast device.
     const bool sync_named = std::find(head.begin(), head.end(), model::Verdict::sync) != head.end();
@@ -118,14 +119,20 @@ std::string cell_text(const model::MatrixScenario& s, const model::MatrixCell& c
 void render_matrix_markdown(std::ostream& out, const model::MatrixReport& r)
 {
     out << "# aio-audit matrix\n\n";
-    out << fmt::format("Kernel **{}** ({}) on {}, {}; {} requests per cell{}.\n\n", r.kernel_release, r.machine, r.host,
-                       r.started, r.requests, r.interrupted ? "; **interrupted**: what was measured so far" : "");
-    out << "Each cell: the verdict (every verdict of at least 10% of the requests, with its share), then fsqual's "
-           "number in parentheses: voluntary context switches inside submission per I/O (fsqual calls 0.1 or more "
-           "BAD). Rows are O_DIRECT unless they say buffered; depth is the number of requests kept in flight. "
-           "`inline?`: completed before submission returned without a sleep, which user space cannot tell from a "
+    out << fmt::format("Kernel **{}** ({}) on {}, {}; {} requests per cell{}.\n\n", r.kernel_release,
+                       r.machine, r.host, r.started, r.requests,
+                       r.interrupted ? "; **interrupted**: what was measured so far" : "");
+    out << "Each cell: the verdict (every verdict of at least 10% of the requests, with its share), then "
+           "fsqual's "
+           "number in parentheses: voluntary context switches inside submission per I/O (fsqual calls 0.1 or "
+           "more "
+           "BAD). Rows are O_DIRECT unless they say buffered; depth is the number of requests kept in "
+           "flight. "
+           "`inline?`: completed before submission returned without a sleep, which user space cannot tell "
+           "from a "
            "very fast device; `EAGAIN`: RWF_NOWAIT refusals, retried without the flag as Seastar does; "
-           "`page-cache`: the O_DIRECT data was found in the page cache afterwards; `-`: not measured (POSIX AIO "
+           "`page-cache`: the O_DIRECT data was found in the page cache afterwards; `-`: not measured (POSIX "
+           "AIO "
            "has no RWF_NOWAIT; other reasons are listed under the table).\n";
 
     std::vector<const model::MatrixFs*> not_run;
@@ -139,7 +146,8 @@ void render_matrix_markdown(std::ostream& out, const model::MatrixReport& r)
         std::string how = fs.why + ".";
         if (!fs.mkfs.empty())
             how += fmt::format(" `{}`,", fs.mkfs);
-        how += fs.mount_options.empty() ? " default mount options" : fmt::format(" mounted `-o {}`", fs.mount_options);
+        how += fs.mount_options.empty() ? " default mount options"
+                                        : fmt::format(" mounted `-o {}`", fs.mount_options);
         if (!fs.backing.empty())
             how += ", on " + fs.backing;
         if (fs.block_size)
@@ -176,15 +184,16 @@ void render_matrix_markdown(std::ostream& out, const model::MatrixReport& r)
                     reason = c.error;
                 if (reason.empty())
                     continue;
-                auto it = std::find_if(reasons.begin(), reasons.end(), [&](const auto& seen) { return seen.first == reason; });
+                auto it = std::find_if(reasons.begin(), reasons.end(),
+                                       [&](const auto& seen) { return seen.first == reason; });
                 if (it == reasons.end())
                     reasons.emplace_back(reason, c.engine);
                 else
                     it->second += ", " + c.engine;
             }
             for (const auto& [reason, engines] : reasons)
-                notes.push_back(
-                    fmt::format("{} ({}, depth {}), {}: {}", scenario_label(s), s.size, s.depth, engines, reason));
+                notes.push_back(fmt::format("{} ({}, depth {}), {}: {}", scenario_label(s), s.size, s.depth,
+                                            engines, reason));
             out << '\n';
         }
         if (!notes.empty()) {
@@ -289,8 +298,7 @@ json matrix_json(const model::MatrixReport& r)
 
 namespace {
 
-template <typename T>
-T get_or(const json& j, const char* key, T fallback)
+template <typename T> T get_or(const json& j, const char* key, T fallback)
 {
     const auto it = j.find(key);
     if (it == j.end() || it->is_null())
@@ -406,32 +414,35 @@ void render_comparison_markdown(std::ostream& out, const model::MatrixComparison
     out << "# aio-audit matrix: what changed\n\n";
     out << fmt::format("Before: kernel **{}** ({}) on {}, {}.  \nAfter: kernel **{}** ({}) on {}, {}.\n\n",
                        run_name(a), a.machine, a.host, a.started, run_name(b), b.machine, b.host, b.started);
-    out << fmt::format("{} cells measured in both runs; {} changed. A change is a different set of headline "
-                       "verdicts (each of at least 10% of the requests), fsqual's GOOD/BAD flipping (0.1 "
-                       "switches per I/O), the RWF_NOWAIT refusals crossing 10%, or a cell measured in only one "
-                       "run.\n",
-                       cmp.cells_compared, cmp.changes.size());
+    out << fmt::format(
+        "{} cells measured in both runs; {} changed. A change is a different set of headline "
+        "verdicts (each of at least 10% of the requests), fsqual's GOOD/BAD flipping (0.1 "
+        "switches per I/O), the RWF_NOWAIT refusals crossing 10%, or a cell measured in only one "
+        "run.\n",
+        cmp.cells_compared, cmp.changes.size());
     if (!cmp.undecided.empty())
-        out << fmt::format("\n{} more cells differ only in requests marked `inline?` (completed before submission "
-                           "returned, without a sleep): user space cannot tell an inline copy from a fast device, so "
-                           "they are not counted as changes:",
-                           cmp.undecided.size())
-            << [&] {
-                   std::string list;
-                   for (const auto& ch : cmp.undecided)
-                       list += fmt::format("{} {} {} {} ({}, depth {})", list.empty() ? "" : ";", ch.fs_id,
-                                           scenario_label(*ch.scenario), ch.engine, ch.scenario->size,
-                                           ch.scenario->depth);
-                   return list;
-               }()
+        out << fmt::format(
+                   "\n{} more cells differ only in requests marked `inline?` (completed before submission "
+                   "returned, without a sleep): user space cannot tell an inline copy from a fast device, so "
+                   "they are not counted as changes:",
+                   cmp.undecided.size())
+            <<
+            [&] {
+                std::string list;
+                for (const auto& ch : cmp.undecided)
+                    list += fmt::format("{} {} {} {} ({}, depth {})", list.empty() ? "" : ";", ch.fs_id,
+                                        scenario_label(*ch.scenario), ch.engine, ch.scenario->size,
+                                        ch.scenario->depth);
+                return list;
+            }()
             << ".\n";
     if (!cmp.changes.empty()) {
         out << "\n| file system | scenario | size | depth | engine | change | before | after |\n"
                "| --- | --- | ---: | ---: | --- | --- | --- | --- |\n";
         for (const auto& ch : cmp.changes) {
             const auto& s = *ch.scenario;
-            out << fmt::format("| {} | {} | {} ({}) | {} | {} | {} | {} | {} |\n", ch.fs_id, scenario_label(s),
-                               s.size, s.size_of, s.depth, ch.engine, model::name(ch.kind),
+            out << fmt::format("| {} | {} | {} ({}) | {} | {} | {} | {} | {} |\n", ch.fs_id,
+                               scenario_label(s), s.size, s.size_of, s.depth, ch.engine, model::name(ch.kind),
                                md_escape(side_text(ch.before, s)), md_escape(side_text(ch.after, s)));
         }
     }
@@ -451,17 +462,22 @@ void render_comparison_markdown(std::ostream& out, const model::MatrixComparison
     for (const auto& fa : b.file_systems)
         for (const auto& fb : a.file_systems)
             if (fa.id == fb.id && fa.scenarios.size() && fb.scenarios.size() &&
-                (fa.backing != fb.backing || fa.block_size != fb.block_size || fa.sector_size != fb.sector_size))
-                out << fmt::format("\nNote: {} was not set up alike: before {}, block {}, granularity {}; after {}, "
-                                   "block {}, granularity {}.\n",
-                                   fa.id, fb.backing, fb.block_size, fb.sector_size, fa.backing, fa.block_size,
-                                   fa.sector_size);
+                (fa.backing != fb.backing || fa.block_size != fb.block_size ||
+                 fa.sector_size != fb.sector_size))
+                out << fmt::format(
+                    "\nNote: {} was not set up alike: before {}, block {}, granularity {}; after {}, "
+                    "block {}, granularity {}.\n",
+                    fa.id, fb.backing, fb.block_size, fb.sector_size, fa.backing, fa.block_size,
+                    fa.sector_size);
 }
 
 json comparison_json(const model::MatrixComparison& cmp)
 {
     auto side = [](const model::MatrixReport& r) {
-        return json{{"kernel", r.kernel_release}, {"machine", r.machine}, {"host", r.host}, {"start_time", r.started}};
+        return json{{"kernel", r.kernel_release},
+                    {"machine", r.machine},
+                    {"host", r.host},
+                    {"start_time", r.started}};
     };
     auto list = [](const std::vector<model::MatrixChange>& items) {
         json out = json::array();

@@ -51,7 +51,8 @@ std::vector<std::string> leftovers_after_settling(const fs::path& parent)
 {
     auto left = leftovers(parent);
     auto settling = [&] {
-        return std::any_of(left.begin(), left.end(), [](const std::string& s) { return s.rfind("file: ", 0) != 0; });
+        return std::any_of(left.begin(), left.end(),
+                           [](const std::string& s) { return s.rfind("file: ", 0) != 0; });
     };
     for (int i = 0; i < 50 && settling(); ++i) {
         std::this_thread::sleep_for(std::chrono::milliseconds(100));
@@ -68,7 +69,8 @@ const json* find_fs(const json& doc, const std::string& id)
     return nullptr;
 }
 
-const json* find_cell(const json& doc, const std::string& fs_id, const std::string& scenario, const std::string& engine)
+const json* find_cell(const json& doc, const std::string& fs_id, const std::string& scenario,
+                      const std::string& engine)
 {
     const json* f = find_fs(doc, fs_id);
     if (!f)
@@ -173,7 +175,8 @@ TEST(MatrixHost, TablesHoldKnownFactsAndNothingIsLeftBehind)
     AIO_REQUIRE_ROOT();
     TempDir parent;
     const std::string fs_list = "ext4,xfs,tmpfs";
-    const RunResult r = run_tool({"matrix", "--json", "--fs", fs_list, "-n", "32", "--scratch", parent.path()});
+    const RunResult r =
+        run_tool({"matrix", "--json", "--fs", fs_list, "-n", "32", "--scratch", parent.path()});
     ASSERT_EQ(r.exit_code, 0) << r.err << r.out.substr(0, 4000);
     const json doc = json::parse(r.out);
     EXPECT_EQ(doc["subcommand"], "matrix");
@@ -206,7 +209,8 @@ TEST(MatrixHost, TablesHoldKnownFactsAndNothingIsLeftBehind)
     }
 
     // tmpfs: buffered I/O through kernel AIO is a CPU copy in the caller.
-    for (const char* s : {"buffered/read/block/q1", "buffered/overwrite/block/q1", "buffered/append/block/q1"}) {
+    for (const char* s :
+         {"buffered/read/block/q1", "buffered/overwrite/block/q1", "buffered/append/block/q1"}) {
         const json* c = find_cell(doc, "tmpfs", s, "libaio");
         ASSERT_TRUE(c) << s;
         EXPECT_EQ((*c)["verdict"], "sync") << s << " " << show(c);
@@ -253,9 +257,11 @@ TEST(MatrixHost, TablesHoldKnownFactsAndNothingIsLeftBehind)
     for (const char* heading : {"\n## ext4\n", "\n## xfs\n", "\n## tmpfs\n"})
         EXPECT_NE(md.out.find(heading), std::string::npos) << heading;
     EXPECT_NE(md.out.find("Kernel **" + kernel_release() + "**"), std::string::npos);
-    EXPECT_NE(md.out.find("| scenario | size | depth | fsqual | libaio | io_uring | posix |"), std::string::npos);
+    EXPECT_NE(md.out.find("| scenario | size | depth | fsqual | libaio | io_uring | posix |"),
+              std::string::npos);
     // Compared with itself: every cell compared, nothing changed.
-    const RunResult same = run_tool({"matrix", "--json", "--load", saved.string(), "--compare", saved.string()});
+    const RunResult same =
+        run_tool({"matrix", "--json", "--load", saved.string(), "--compare", saved.string()});
     ASSERT_EQ(same.exit_code, 0) << same.err;
     const json cmp = json::parse(same.out)["comparison"];
     EXPECT_GT(cmp["cells_compared"].get<int>(), 100);
@@ -318,7 +324,8 @@ TEST(MatrixHost, SetupErrorsAreReportedAndUndone)
     const fs::path small = parent.path() / "small";
     fs::create_directory(small);
     ASSERT_EQ(::mount("tmpfs", small.c_str(), "tmpfs", 0, "size=1m"), 0) << std::strerror(errno);
-    const RunResult r = run_tool({"matrix", "--json", "--fs", "ext4,xfs", "-n", "8", "--scratch", small.string()});
+    const RunResult r =
+        run_tool({"matrix", "--json", "--fs", "ext4,xfs", "-n", "8", "--scratch", small.string()});
     const auto left = leftovers_after_settling(small);
     ::umount2(small.c_str(), 0);
     EXPECT_EQ(r.exit_code, 4) << r.err;
@@ -334,8 +341,8 @@ TEST(MatrixHost, WithoutPrivilegeExitsThreeWithOneLine)
     AIO_REQUIRE_ROOT();
     TempDir parent;
     // Root without capabilities cannot unshare or mount, like a user.
-    const RunResult r = run({"setpriv", "--bounding-set=-all", "--inh-caps=-all", AIO_AUDIT_BIN, "matrix", "--fs",
-                             "ext4", "--scratch", parent.path().string()});
+    const RunResult r = run({"setpriv", "--bounding-set=-all", "--inh-caps=-all", AIO_AUDIT_BIN, "matrix",
+                             "--fs", "ext4", "--scratch", parent.path().string()});
     EXPECT_EQ(r.exit_code, 3) << r.err;
     EXPECT_TRUE(r.out.empty()) << r.out;
     EXPECT_NE(r.err.find("aio-audit: error: "), std::string::npos) << r.err;
@@ -350,8 +357,8 @@ TEST(MatrixHost, DirectoriesAreMeasuredAsMounted)
     AIO_REQUIRE_ROOT();
     TempDir parent;
     ASSERT_EQ(::mount("tmpfs", parent.path().c_str(), "tmpfs", 0, "size=64m"), 0) << std::strerror(errno);
-    const RunResult r = run({"setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", AIO_AUDIT_BIN, "matrix",
-                             "--json", "-e", "libaio", "-n", "8", parent.path().string()});
+    const RunResult r = run({"setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", AIO_AUDIT_BIN,
+                             "matrix", "--json", "-e", "libaio", "-n", "8", parent.path().string()});
     std::error_code ec;
     const bool empty = fs::is_empty(parent.path(), ec);
     ::umount2(parent.path().c_str(), 0);
@@ -362,7 +369,8 @@ TEST(MatrixHost, DirectoriesAreMeasuredAsMounted)
     const json* f = find_fs(doc, parent.path().string());
     ASSERT_TRUE(f) << doc.dump();
     EXPECT_EQ((*f)["fstype"], "tmpfs");
-    EXPECT_EQ((*find_cell(doc, parent.path().string(), "buffered/read/block/q1", "libaio"))["verdict"], "sync");
+    EXPECT_EQ((*find_cell(doc, parent.path().string(), "buffered/read/block/q1", "libaio"))["verdict"],
+              "sync");
     EXPECT_TRUE(empty) << "temp files were left in the directory";
 }
 

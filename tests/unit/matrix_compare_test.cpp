@@ -74,8 +74,10 @@ TEST(MatrixCompare, SameBehaviourIsNoChange)
 
 TEST(MatrixCompare, VerdictChangeIsReportedWithBothCells)
 {
-    const auto a = report("6.1", {cell("libaio", {{Verdict::blocking, 64}}, 1.0), cell("io_uring", {{Verdict::async, 64}})});
-    const auto b = report("6.18", {cell("libaio", {{Verdict::async, 64}}), cell("io_uring", {{Verdict::async, 64}})});
+    const auto a = report(
+        "6.1", {cell("libaio", {{Verdict::blocking, 64}}, 1.0), cell("io_uring", {{Verdict::async, 64}})});
+    const auto b =
+        report("6.18", {cell("libaio", {{Verdict::async, 64}}), cell("io_uring", {{Verdict::async, 64}})});
     const auto cmp = compare(a, b);
     ASSERT_EQ(cmp.changes.size(), 1u);
     const auto& ch = cmp.changes.front();
@@ -134,7 +136,8 @@ TEST(MatrixCompare, MeasuredOnOneSideOnly)
 
 TEST(MatrixCompare, UnmatchedFileSystemsScenariosAndEngines)
 {
-    auto a = report("a", {cell("libaio", {{Verdict::async, 8}}), cell("posix", {{Verdict::thread_async, 8}})});
+    auto a =
+        report("a", {cell("libaio", {{Verdict::async, 8}}), cell("posix", {{Verdict::thread_async, 8}})});
     auto b = report("b", {cell("libaio", {{Verdict::async, 8}})});
     MatrixFs only_b;
     only_b.id = "btrfs";

@@ -106,19 +106,24 @@ TEST(MatrixReport, MarkdownGolden)
     std::ostringstream out;
     render_matrix_markdown(out, sample());
     const std::string text = out.str();
-    EXPECT_NE(text.find("Kernel **6.18.0-test** (x86_64) on box, 2026-12-01T00:00:00.000000Z; 64 requests per cell."),
-              std::string::npos)
+    EXPECT_NE(
+        text.find(
+            "Kernel **6.18.0-test** (x86_64) on box, 2026-12-01T00:00:00.000000Z; 64 requests per cell."),
+        std::string::npos)
         << text;
-    EXPECT_NE(text.find("\n## ext4\n\ndefaults. `mkfs.ext4 -q`, default mount options, on loop device, direct I/O "
-                        "to an image on ext4; block 4096 B, O_DIRECT granularity 512 B; 3.3 s.\n"),
-              std::string::npos)
+    EXPECT_NE(
+        text.find("\n## ext4\n\ndefaults. `mkfs.ext4 -q`, default mount options, on loop device, direct I/O "
+                  "to an image on ext4; block 4096 B, O_DIRECT granularity 512 B; 3.3 s.\n"),
+        std::string::npos)
         << text;
-    EXPECT_NE(text.find("| scenario | size | depth | fsqual | libaio | io_uring |\n"
-                        "| --- | ---: | ---: | --- | --- | --- |\n"
-                        "| append | 4096 (block) | 1 | fsqual 1 | blocking (1.00) | async 88%, blocking 12% (0.12) |\n"
-                        "| fill holes +nowait | 4096 (block) | 1 | fsqual nowait | async (0.00) EAGAIN 100% | - |\n"
-                        "\n- fill holes +nowait (4096, depth 1), io_uring: not run: not run\n"),
-              std::string::npos)
+    EXPECT_NE(
+        text.find(
+            "| scenario | size | depth | fsqual | libaio | io_uring |\n"
+            "| --- | ---: | ---: | --- | --- | --- |\n"
+            "| append | 4096 (block) | 1 | fsqual 1 | blocking (1.00) | async 88%, blocking 12% (0.12) |\n"
+            "| fill holes +nowait | 4096 (block) | 1 | fsqual nowait | async (0.00) EAGAIN 100% | - |\n"
+            "\n- fill holes +nowait (4096, depth 1), io_uring: not run: not run\n"),
+        std::string::npos)
         << text;
     EXPECT_NE(text.find("Not made here: f2fs (mkfs.f2fs is not installed)."), std::string::npos) << text;
 }
@@ -154,8 +159,9 @@ TEST(MatrixReport, JsonRoundTrip)
 TEST(MatrixReport, MalformedDocumentsAreUsageErrors)
 {
     EXPECT_THROW(matrix_from_json(nlohmann::json::parse(R"({"probe": {}})")), aio::UsageError);
-    EXPECT_THROW(matrix_from_json(nlohmann::json::parse(R"({"matrix": {"file_systems": [{"scenarios": []}]}})")),
-                 aio::UsageError);
+    EXPECT_THROW(
+        matrix_from_json(nlohmann::json::parse(R"({"matrix": {"file_systems": [{"scenarios": []}]}})")),
+        aio::UsageError);
     EXPECT_THROW(
         matrix_from_json(nlohmann::json::parse(
             R"({"matrix": {"file_systems": [{"id": "x", "scenarios": [{"id": "s", "op": "read", "mode": "direct", "size": 1, "depth": 1, "cells": [{"engine": "libaio", "counts": {"speedy": 3}}]}]}]}})")),
