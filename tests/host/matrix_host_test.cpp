@@ -273,10 +273,10 @@ TEST(MatrixHost, SigtermStopsCleansUpAndReportsWhatWasMeasured)
     AIO_REQUIRE_ROOT();
     TempDir parent;
     const fs::path out = parent.path() / "out.json";
+    fs::create_directory(parent.path() / "s");
     {
         Background bg({"matrix", "--json", "-o", out.string(), "--fs", "ext4,xfs", "-n", "256", "--scratch",
                        (parent.path() / "s").string()});
-        fs::create_directory(parent.path() / "s");
         ASSERT_GT(bg.pid(), 0);
         ASSERT_TRUE(wait_for_mount(bg, parent.path() / "s")) << "no file system was ever mounted";
         std::this_thread::sleep_for(std::chrono::milliseconds(300));
