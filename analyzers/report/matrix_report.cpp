@@ -2,6 +2,7 @@
 #include "report/matrix_report.h"
 
 #include <algorithm>
+#include <cctype>
 
 #include <fmt/format.h>
 
@@ -144,10 +145,10 @@ void render_matrix_markdown(std::ostream& out, const model::MatrixReport& r)
         out << "\n## " << fs.id << "\n\n";
         const bool page_cache_everywhere = all_direct_in_page_cache(fs);
         std::string how = fs.why + ".";
-        if (!fs.mkfs.empty())
-            how += fmt::format(" `{}`,", fs.mkfs);
-        how += fs.mount_options.empty() ? " default mount options"
-                                        : fmt::format(" mounted `-o {}`", fs.mount_options);
+        if (std::islower(static_cast<unsigned char>(how[0])))
+            how[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(how[0])));
+        how += fs.mkfs.empty() ? " Mounted" : fmt::format(" Made with `{}`, mounted", fs.mkfs);
+        how += fs.mount_options.empty() ? " with default options" : fmt::format(" `-o {}`", fs.mount_options);
         if (!fs.backing.empty())
             how += ", on " + fs.backing;
         if (fs.block_size)

@@ -112,7 +112,7 @@ TEST(MatrixReport, MarkdownGolden)
         std::string::npos)
         << text;
     EXPECT_NE(
-        text.find("\n## ext4\n\ndefaults. `mkfs.ext4 -q`, default mount options, on loop device, direct I/O "
+        text.find("\n## ext4\n\nDefaults. Made with `mkfs.ext4 -q`, mounted with default options, on loop device, direct I/O "
                   "to an image on ext4; block 4096 B, O_DIRECT granularity 512 B; 3.3 s.\n"),
         std::string::npos)
         << text;
