@@ -18,6 +18,7 @@ void add_trace(CLI::App& app, Runner& run);
 void add_scan(CLI::App& app, Runner& run);
 void add_check(CLI::App& app, Runner& run);
 void add_doctor(CLI::App& app, Runner& run);
+void add_matrix(CLI::App& app, Runner& run);
 
 // Text appended to a subcommand's --help: examples and exit codes.
 std::string footer(std::string_view examples);

@@ -44,6 +44,7 @@ int main(int argc, char** argv)
     aio::cli::add_scan(app, run);
     aio::cli::add_check(app, run);
     aio::cli::add_doctor(app, run);
+    aio::cli::add_matrix(app, run);
 
     // CLI11 reports a mistyped command as "A subcommand is required"; name it.
     auto is_command = [&app](const char* word) {
@@ -54,7 +55,7 @@ int main(int argc, char** argv)
     };
     if (argc > 1 && argv[1][0] != '-' && !is_command(argv[1])) {
         std::cerr << "aio-audit: error: unknown command '" << argv[1]
-                  << "' (commands: probe, trace, scan, check, doctor)\n";
+                  << "' (commands: probe, trace, scan, check, doctor, matrix)\n";
         return aio::kExitUsage;
     }
     try {

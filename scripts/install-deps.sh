@@ -10,7 +10,7 @@
 # build  compilers, BPF toolchain and libraries (always included)
 # test   what the host tier uses: real filesystems on loop devices, fuzzer runtime
 # vm     the guest-kernel tier: qemu, Debian's kernel and headers, busybox
-# bench  benchmarks: fio, hyperfine, the kernel source tree for `scan`
+# bench  benchmarks: fio, hyperfine, the kernel source tree for `scan`, xfslibs-dev (fsqual)
 set -euo pipefail
 
 build_pkgs=(
@@ -22,7 +22,7 @@ build_pkgs=(
 test_pkgs=(xfsprogs e2fsprogs btrfs-progs squashfs-tools util-linux procps coreutils libclang-rt-14-dev)
 vm_pkgs=(qemu-system-x86 linux-image-amd64 linux-headers-amd64 busybox-static
 	 kmod cpio pahole xz-utils zstd jq)
-bench_pkgs=(fio hyperfine linux-source-6.1 time jq bc)
+bench_pkgs=(fio hyperfine linux-source-6.1 time jq bc xfslibs-dev)
 
 want=("${build_pkgs[@]}")
 for group in "$@"; do
