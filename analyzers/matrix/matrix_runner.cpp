@@ -31,10 +31,12 @@ std::uint32_t direct_io_granularity(const std::string& dir, std::uint32_t device
 {
     const int fd = ::open(dir.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
     if (fd >= 0) {
-        const auto dio = probe::dio_alignment(fd);
+        const model::DirectIoFacts dio = probe::direct_io_facts(fd, probe::mount_of(dir));
         ::close(fd);
-        if (dio && dio->offset)
-            return dio->offset;
+        if (dio.statx_offset_align)
+            return dio.statx_offset_align;
+        if (dio.device_logical_block)
+            return dio.device_logical_block;
     }
     return device_sector ? device_sector : 512;
 }
@@ -190,12 +192,10 @@ model::MatrixReport run_matrix(const MatrixOptions& opts, const ProgressFn& prog
                 break;
             model::MatrixFs fs;
             fs.id = dir;
-            struct stat st {};
-            if (::stat(dir.c_str(), &st) == 0)
-                if (auto m = probe::mount_of(st.st_dev)) {
-                    fs.fstype = m->fstype;
-                    fs.backing = m->source;
-                }
+            if (auto m = probe::mount_of(dir)) {
+                fs.fstype = m->fstype;
+                fs.backing = m->source;
+            }
             fs.why = "the file system " + dir + " is on, as mounted";
             const auto f0 = probe::now_ns();
             measure_dir(fs, dir, 0, opts, progress);

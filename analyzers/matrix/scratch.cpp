@@ -204,11 +204,10 @@ void MadeFs::make(const FsConfig& config, const fs::path& scratch)
     int sector = 0;
     if (::ioctl(loop_fd_, BLKSSZGET, &sector) == 0 && sector > 0)
         sector_size_ = static_cast<std::uint32_t>(sector);
-    struct stat st {};
     std::string host_fs = "?";
-    if (::fstat(image_fd, &st) == 0)
-        if (auto m = probe::mount_of(st.st_dev))
-            host_fs = m->fstype;
+    // The image is already unlinked: its fd's magic link still leads statx to its mount.
+    if (auto m = probe::mount_of("/proc/self/fd/" + std::to_string(image_fd)))
+        host_fs = m->fstype;
     backing_ =
         std::string("loop device, ") + (dio ? "direct I/O" : "buffered I/O") + " to an image on " + host_fs;
 

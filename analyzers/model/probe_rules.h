@@ -47,7 +47,10 @@ struct ExpectOutcome {
 ExpectOutcome check_expectation(const VerdictTally& tally, const std::vector<Verdict>& allowed,
                                 double tolerance = kExpectTolerance);
 
-// --expect over a whole run: every measured case is judged.
+// --expect over a whole run: every measured case is judged. Requests that
+// user space cannot tell from a device's interrupt completion (ready at
+// return without sleeping, where a device could have posted it) count as
+// `async` when async is expected and sync is not.
 struct ExpectFailure {
     const TargetResult* target = nullptr;
     const CaseResult* c = nullptr;

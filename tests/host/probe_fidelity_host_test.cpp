@@ -184,7 +184,12 @@ TEST_F(ProbeHost, ExpectToleranceCatchesTheMinorityThatBlocks)
     const auto r = probe_json(args);
     const auto* c = find_case(r, dir, "libaio", "fill-holes", "direct");
     ASSERT_NE(c, nullptr);
-    EXPECT_EQ((*c)["headline"], nlohmann::json::array({"async", "blocking"})) << describe(c);
+    // A fast virtio disk completes some writes before io_submit returns;
+    // user space reads those as `sync` and marks them ambiguous (inline?).
+    auto headline = (*c)["headline"];
+    if (headline.size() == 3 && headline[2] == "sync" && (*c)["ambiguous"].get<double>() >= 0.1 * 128)
+        headline.erase(2);
+    EXPECT_EQ(headline, nlohmann::json::array({"async", "blocking"})) << describe(c);
     EXPECT_NEAR((*c)["shares"]["blocking"].get<double>(), expected, 0.03) << describe(c);
     EXPECT_GE((*c)["ctxsw_per_io"].get<double>(), 0.1) << "fsqual's number says BAD: " << describe(c);
     EXPECT_EQ((*c)["verdict"], "async") << "the largest share is still async: " << describe(c);
