@@ -425,6 +425,34 @@ struct enter_ctx {
 	__u64 iocbpp;
 };
 
+/*
+ * A file's inode, f_op and f_flags: what its op is made of. They lie within
+ * 40 bytes of each other in struct file (6.1 and 6.18), so one kernel read
+ * takes all three where the layout allows (the offsets are CO-RE constants:
+ * the verifier drops the branch that does not apply), three otherwise.
+ */
+static __always_inline void read_file_id(struct file *file, struct file_id *id)
+{
+	__u32 o_inode = bpf_core_field_offset(struct file, f_inode);
+	__u32 o_op = bpf_core_field_offset(struct file, f_op);
+	__u32 o_flags = bpf_core_field_offset(struct file, f_flags);
+	__u32 lo = o_inode < o_op ? o_inode : o_op;
+	__u32 hi = (o_inode > o_op ? o_inode : o_op) + 8;
+	__u8 buf[64];
+
+	lo = o_flags < lo ? o_flags : lo;
+	hi = o_flags + 4 > hi ? o_flags + 4 : hi;
+	if (hi - lo <= sizeof(buf) && !bpf_probe_read_kernel(buf, hi - lo, (void *)file + lo)) {
+		id->inode = *(__u64 *)(buf + (o_inode - lo));
+		id->fop = *(__u64 *)(buf + (o_op - lo));
+		id->flags = *(__u32 *)(buf + (o_flags - lo));
+		return;
+	}
+	id->inode = (__u64)BPF_CORE_READ(file, f_inode);
+	id->fop = (__u64)BPF_CORE_READ(file, f_op);
+	id->flags = BPF_CORE_READ(file, f_flags);
+}
+
 /* Read user iocb i and resolve the op it will reach. */
 static __always_inline void record_iocb_in(struct task_state *st, __u32 i, __u64 iocbpp)
 {
@@ -453,13 +481,10 @@ static __always_inline void record_iocb_in(struct task_state *st, __u32 i, __u64
 	st->iocbs[j] = uiocb;
 	file = fd_to_file(head.fd);
 	if (file) {
-		struct file_id id = {
-			.inode = (__u64)BPF_CORE_READ(file, f_inode),
-			.fop = (__u64)BPF_CORE_READ(file, f_op),
-			.flags = BPF_CORE_READ(file, f_flags),
-		};
+		struct file_id id = {};
 		struct file_id *cached = &st->cached_file[kind & 1];
 
+		read_file_id(file, &id);
 		if (cached->inode != id.inode || cached->fop != id.fop || cached->flags != id.flags) {
 			__builtin_memset(&st->cached_op[kind & 1], 0, sizeof(st->cached_op[0]));
 			fill_op(&st->cached_op[kind & 1], (const struct file_operations *)id.fop,

@@ -623,7 +623,10 @@ model::TraceReport TraceSession::snapshot(double duration_s)
     const int stack_fd = bpf_map__fd(s.skel->maps.stacks);
     for (const auto& [key, agg] : s.stacks) {
         model::TraceStack st;
-        st.op = describe_op(agg.op, s.ksyms).display();
+        const model::TraceOp described = describe_op(agg.op, s.ksyms);
+        st.op = described.display();
+        st.dev = fmt::format("{}:{}", described.dev_major, described.dev_minor);
+        st.dev_name = device_name(described.file, described.dev_major, described.dev_minor);
         st.api = static_cast<model::Api>(agg.op.api);
         st.in_call = std::get<2>(key);
         st.sleeps = agg.sleeps;

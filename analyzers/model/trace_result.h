@@ -68,6 +68,8 @@ struct TraceOp {
 
 struct TraceStack {
     std::string op;  // TraceOp::display() of the op it was submitting
+    std::string dev;       // that op's device, "7:0"
+    std::string dev_name;  // "loop0"; empty without a name
     Api api = Api::kernel_aio;
     bool in_call = false;               // slept inside the driver call itself
     std::vector<std::string> frames;    // innermost first: "schedule+0x3c"

@@ -175,9 +175,10 @@ void render_trace_text(std::ostream& out, const model::TraceReport& r, const Tra
         out << "\nWhere submitters slept (kernel stacks at switch-out, by off-CPU time):\n";
         std::map<std::string, std::size_t> shown;
         for (const auto& st : r.stacks) {
-            if (shown[st.op]++ >= opts.stacks_per_op)
+            if (shown[st.op + st.dev]++ >= opts.stacks_per_op)
                 continue;
-            out << fmt::format("\n  {} ({}): {} sleeps, {} off-CPU{}\n", st.op, model::name(st.api), st.sleeps,
+            out << fmt::format("\n  {} on {} ({}): {} sleeps, {} off-CPU{}\n", st.op,
+                               st.dev_name.empty() ? st.dev : st.dev_name, model::name(st.api), st.sleeps,
                                format_ns(st.offcpu_ns), st.in_call ? ", inside the driver call" : "");
             if (st.frames.empty())
                 out << "    (stack not captured)\n";
@@ -283,6 +284,8 @@ nlohmann::json trace_json(const model::TraceReport& r)
     j["stacks"] = nlohmann::json::array();
     for (const auto& st : r.stacks)
         j["stacks"].push_back({{"op", st.op},
+                               {"dev", st.dev},
+                               {"dev_name", st.dev_name.empty() ? nlohmann::json(nullptr) : nlohmann::json(st.dev_name)},
                                {"api", model::name(st.api)},
                                {"in_call", st.in_call},
                                {"sleeps", st.sleeps},

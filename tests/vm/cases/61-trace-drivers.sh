@@ -156,6 +156,9 @@ for backend in fentry kprobe tracepoint; do
 	expect_eq "null_blk, 4 requests: calls that slept, requests" \
 		"$(f nullb2 direct read_iter syscalls_slept)/$(f nullb2 direct read_iter syscalls) $(f nullb2 direct read_iter requests)" \
 		"4/4 64"
+	stack=$(jq -r '.stacks[] | select(.dev_name == "nullb2") | .frames | join(" ")' "$out")
+	grep -q blk_mq_get_tag <<<"$stack" || fail "null_blk, 4 requests: no stack sleeping in blk_mq_get_tag: $stack"
+	echo "  ok   null_blk, 4 requests: the calls slept in blk_mq_get_tag"
 	# 200 us completions, 16 and 32 in flight: every request accounted for.
 	accounted=$(($(f nullb3 direct read_iter requests) + ${FACTS[lost.completions_not_seen]} + ${FACTS[requests_unfinished]}))
 	expect_eq "null_blk 200 us: requests finished or counted lost" "$accounted" 192
