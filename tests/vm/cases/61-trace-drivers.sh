@@ -26,13 +26,13 @@ cleanup() {
 	for l in "${loops[@]}"; do losetup -d "$l"; done
 	for d in "$cfg"/*/; do [[ -d $d ]] && echo 0 >"$d/power" && rmdir "$d"; done
 	for m in scsi_debug null_blk brd loop ext4; do grep -q "^$m " /proc/modules && rmmod "$m"; done
+	rm -rf "$work"
 }
 trap cleanup EXIT
 
 step "devices"
-for m in configfs null_blk brd loop sd_mod ext4; do
-	[[ $m == null_blk ]] && run modprobe null_blk nr_devices=0 || run modprobe "$m"
-done
+run modprobe -a configfs loop sd_mod ext4
+run modprobe null_blk nr_devices=0
 mountpoint -q /sys/kernel/config || run mount -t configfs none /sys/kernel/config
 
 nullb() { # INDEX ATTR=VALUE...: /dev/nullbINDEX through configfs
@@ -70,7 +70,7 @@ loops+=("$loop_dio")
 truncate -s 32M "$work/nodio.img"
 loop_nodio=$(losetup --direct-io=off --show -f "$work/nodio.img")
 loops+=("$loop_nodio")
-truncate -s 64M "$work/ext4.img"
+truncate -s 16M "$work/ext4.img"
 loop_ext4=$(losetup --direct-io=off --show -f "$work/ext4.img")
 loops+=("$loop_ext4")
 [[ $(cat /sys/block/${loop_dio#/dev/}/loop/dio) == 1 ]] || fail "$loop_dio: direct I/O did not turn on"
