@@ -57,12 +57,16 @@ enum aio_audit_kind {
 /*
  * The driver operation a request reached: the file's f_op->read_iter or
  * ->write_iter address (resolved through /proc/kallsyms in user space), the
- * device of its inode, its file type and open mode. fn == 0: the file has no
- * such op.
+ * device, the file type and the open mode at that submission (never cached
+ * per file: a struct file's memory is reused by the next open). fn == 0: the
+ * file has no such op.
  */
 struct aio_audit_op_key {
 	__u64 fn;
-	__u32 dev;   /* inode->i_sb->s_dev (kernel encoding: major << 20 | minor) */
+	/* Block and char device files: the device itself (inode->i_rdev); other
+	 * files: their file system's (inode->i_sb->s_dev). Kernel encoding:
+	 * major << 20 | minor. */
+	__u32 dev;
 	__u8 ftype;  /* (inode->i_mode & S_IFMT) >> 12 */
 	__u8 kind;   /* enum aio_audit_kind */
 	__u8 api;    /* enum aio_audit_api */
@@ -79,6 +83,7 @@ struct aio_audit_op_key {
 #define AA_CTX_SOFTIRQ 3
 #define AA_CTX_OTHER_TASK 4
 #define AA_CTX_HELPER_THREAD 5
+#define AA_CTX_ELSEWHERE 6 /* not the submitter: posted while it was off CPU */
 
 #define AA_WHEN_UNKNOWN 0
 #define AA_WHEN_IN_DRIVER_CALL 1
@@ -97,14 +102,17 @@ struct aio_audit_evidence_key {
 	__u8 context;             /* AA_CTX_* */
 	__u8 completed;           /* AA_WHEN_* */
 	__u8 slept_in_call;       /* AA_TRI_* */
-	__u8 slept_in_submission; /* AA_TRI_* */
-	__u8 pad[2];
+	__u8 slept_in_submission; /* AA_TRI_*: in its own submission window */
+	__u8 call_slept;          /* AA_TRI_*: its call slept submitting this op */
+	__u8 waited_for_device;   /* AA_TRI_*: its block I/O completed elsewhere while it was off CPU */
 };
 
 /* Per op: counts and log2 histograms (nanoseconds). */
 struct aio_audit_op_stats {
 	__u64 requests;
-	__u64 syscalls;      /* submitting syscalls whose first request hit this op */
+	__u64 syscalls;      /* submitting calls that carried requests of this op */
+	__u64 syscalls_slept; /* ... and slept while submitting them */
+	__u64 device_io;     /* requests whose submission window issued block I/O */
 	__u64 ret_queued;    /* the driver function returned -EIOCBQUEUED */
 	__u64 ret_bytes;     /* ... returned a byte count */
 	__u64 ret_error;     /* ... returned another error */
@@ -118,6 +126,15 @@ struct aio_audit_op_stats {
 /* Every ring-buffer record starts with its type. */
 enum aio_audit_record_type {
 	AA_REC_SLEEP = 1,
+	AA_REC_NEW_FN = 2,
+};
+
+/* A driver function not seen before is being called: user space hooks its
+ * return at once (the record wakes it), not at its next poll. */
+struct aio_audit_new_fn_record {
+	__u32 type; /* AA_REC_NEW_FN */
+	__u32 pad;
+	__u64 fn;
 };
 
 /* The submitter slept (voluntarily) inside submission, and for how long. */
@@ -141,9 +158,12 @@ enum aio_audit_drop {
 	AA_DROP_STATS,         /* op table full */
 	AA_DROP_TASK,          /* task table full */
 	AA_DROP_UNTRACKED,     /* iocbs beyond the per-syscall tracking limit */
+	AA_DROP_COMPLETION,    /* a request whose completion was never seen (its kiocb was reused) */
+	AA_DROP_CALL_OPS,      /* calls with more distinct ops than are tracked per call */
 	AA_DROP__COUNT,
 };
 
 #define AA_MAX_TRACKED_IOCBS 32 /* per io_submit: bounded loops for the verifier */
+#define AA_MAX_CALL_OPS 8       /* distinct ops per io_submit whose sleeps are told apart */
 
 #endif /* AIO_AUDIT_SHARED_H */

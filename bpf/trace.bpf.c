@@ -104,6 +104,10 @@ const volatile bool filter_comm = false;
 const volatile char targ_comm[16] = {};
 const volatile bool have_call_hooks = false; /* fentry/kprobe backends */
 const volatile bool want_stacks = true;
+/* The block tracepoints are attached: device waits are measured. */
+const volatile bool have_block_hooks = false;
+/* Tell user space of each new driver function, so it hooks its return now. */
+const volatile bool announce_fns = false;
 
 __u64 drops[AA_DROP__COUNT] = {};
 
@@ -130,6 +134,8 @@ __u64 reqs_to_reap = 0;
 #define IORING_OP_WRITE_ 23
 
 #define S_IFMT_ 00170000
+#define S_IFCHR_ 0020000
+#define S_IFBLK_ 0060000
 /* O_DIRECT is per-architecture (arch/arm64/include/uapi/asm/fcntl.h). */
 #if defined(__TARGET_ARCH_arm64)
 #define O_DIRECT_ 0200000
@@ -233,27 +239,37 @@ static __always_inline __u8 completion_context(__u32 submitter_tid, bool irq_awa
 	return current_tid() == submitter_tid ? AA_CTX_SUBMITTER : AA_CTX_OTHER_TASK;
 }
 
+/* The op a request on a file with these parts reaches. */
+static __always_inline void fill_op(struct aio_audit_op_key *key, const struct file_operations *fop,
+				    struct inode *inode, __u32 f_flags, __u8 kind, __u8 api)
+{
+	key->kind = kind;
+	key->api = api;
+	if (fop)
+		key->fn = kind == AA_KIND_READ ? (__u64)BPF_CORE_READ(fop, read_iter)
+					       : (__u64)BPF_CORE_READ(fop, write_iter);
+	if (f_flags & O_DIRECT_)
+		key->flags |= AA_OPF_DIRECT;
+	if (inode) {
+		__u32 type = BPF_CORE_READ(inode, i_mode) & S_IFMT_;
+
+		key->ftype = type >> 12;
+		/* A device file's own device, not that of the file system its
+		 * node lives on (every disk's node is on devtmpfs). */
+		key->dev = type == S_IFBLK_ || type == S_IFCHR_ ? BPF_CORE_READ(inode, i_rdev)
+							       : BPF_CORE_READ(inode, i_sb, s_dev);
+	}
+}
+
 static __always_inline void fill_op_from_file(struct aio_audit_op_key *key, struct file *file,
 					      __u8 kind, __u8 api)
 {
-	const struct file_operations *fop;
-	struct inode *inode;
-
 	key->kind = kind;
 	key->api = api;
 	if (!file)
 		return;
-	fop = BPF_CORE_READ(file, f_op);
-	if (fop)
-		key->fn = kind == AA_KIND_READ ? (__u64)BPF_CORE_READ(fop, read_iter)
-					       : (__u64)BPF_CORE_READ(fop, write_iter);
-	if (BPF_CORE_READ(file, f_flags) & O_DIRECT_)
-		key->flags |= AA_OPF_DIRECT;
-	inode = BPF_CORE_READ(file, f_inode);
-	if (inode) {
-		key->ftype = (BPF_CORE_READ(inode, i_mode) & S_IFMT_) >> 12;
-		key->dev = BPF_CORE_READ(inode, i_sb, s_dev);
-	}
+	fill_op(key, BPF_CORE_READ(file, f_op), BPF_CORE_READ(file, f_inode), BPF_CORE_READ(file, f_flags),
+		kind, api);
 }
 
 /*
@@ -325,6 +341,40 @@ static __always_inline void count_evidence(const struct aio_audit_evidence_key *
 	count_evidence_n(ev, 1);
 }
 
+static __always_inline bool same_op(const struct aio_audit_op_key *a, const struct aio_audit_op_key *b)
+{
+	return a->fn == b->fn && a->dev == b->dev && a->ftype == b->ftype && a->kind == b->kind &&
+	       a->api == b->api && a->flags == b->flags;
+}
+
+/*
+ * The index of op among the distinct ops of the current call, adding it; a
+ * call's sleep is charged to the ops it was submitting when it slept.
+ * AA_NO_COP beyond AA_MAX_CALL_OPS: such requests are charged every sleep of
+ * their call.
+ */
+static __always_inline __u8 call_op_index(struct task_state *st, const struct aio_audit_op_key *op)
+{
+	__u32 n = st->n_call_ops;
+	__u32 i;
+
+	for (i = 0; i < AA_MAX_CALL_OPS; i++) {
+		if (i >= n)
+			break;
+		if (same_op(&st->call_ops[i].op, op))
+			return i;
+	}
+	if (n >= AA_MAX_CALL_OPS) {
+		drop(AA_DROP_CALL_OPS);
+		return AA_NO_COP;
+	}
+	st->call_ops[n & (AA_MAX_CALL_OPS - 1)].op = *op;
+	st->call_ops[n & (AA_MAX_CALL_OPS - 1)].slept = 0;
+	st->call_ops[n & (AA_MAX_CALL_OPS - 1)].counted = 0;
+	st->n_call_ops = n + 1;
+	return n;
+}
+
 /* The calling thread's state, created on first use and reset for a new
  * submitting syscall. */
 static __always_inline struct task_state *task_for_syscall(__u32 tid)
@@ -351,15 +401,14 @@ static __always_inline struct task_state *task_for_syscall(__u32 tid)
 	st->ncalls = 0;
 	st->in_call = 0;
 	st->in_one = 0;
+	st->off_cpu = 0;
+	st->ktail_valid = 0;
+	st->offcpu_posted = 0;
+	st->bios = 0;
+	st->dev_waits = 0;
+	st->window_sleeps = 0;
+	st->n_call_ops = 0;
 	return st;
-}
-
-static __always_inline __u32 read_user_u32(__u64 addr)
-{
-	__u32 v = 0;
-
-	bpf_probe_read_user(&v, sizeof(v), (void *)addr);
-	return v;
 }
 
 /* ---------------------------------------------------------------- io_submit */
@@ -375,6 +424,34 @@ struct enter_ctx {
 	__u32 tid;
 	__u64 iocbpp;
 };
+
+/*
+ * A file's inode, f_op and f_flags: what its op is made of. They lie within
+ * 40 bytes of each other in struct file (6.1 and 6.18), so one kernel read
+ * takes all three where the layout allows (the offsets are CO-RE constants:
+ * the verifier drops the branch that does not apply), three otherwise.
+ */
+static __always_inline void read_file_id(struct file *file, struct file_id *id)
+{
+	__u32 o_inode = bpf_core_field_offset(struct file, f_inode);
+	__u32 o_op = bpf_core_field_offset(struct file, f_op);
+	__u32 o_flags = bpf_core_field_offset(struct file, f_flags);
+	__u32 lo = o_inode < o_op ? o_inode : o_op;
+	__u32 hi = (o_inode > o_op ? o_inode : o_op) + 8;
+	__u8 buf[64];
+
+	lo = o_flags < lo ? o_flags : lo;
+	hi = o_flags + 4 > hi ? o_flags + 4 : hi;
+	if (hi - lo <= sizeof(buf) && !bpf_probe_read_kernel(buf, hi - lo, (void *)file + lo)) {
+		id->inode = *(__u64 *)(buf + (o_inode - lo));
+		id->fop = *(__u64 *)(buf + (o_op - lo));
+		id->flags = *(__u32 *)(buf + (o_flags - lo));
+		return;
+	}
+	id->inode = (__u64)BPF_CORE_READ(file, f_inode);
+	id->fop = (__u64)BPF_CORE_READ(file, f_op);
+	id->flags = BPF_CORE_READ(file, f_flags);
+}
 
 /* Read user iocb i and resolve the op it will reach. */
 static __always_inline void record_iocb_in(struct task_state *st, __u32 i, __u64 iocbpp)
@@ -403,14 +480,25 @@ static __always_inline void record_iocb_in(struct task_state *st, __u32 i, __u64
 		return; /* fsync, poll, noop: not read_iter/write_iter */
 	st->iocbs[j] = uiocb;
 	file = fd_to_file(head.fd);
-	if (file && st->cached_file[kind & 1] == (__u64)file) {
+	if (file) {
+		struct file_id id = {};
+		struct file_id *cached = &st->cached_file[kind & 1];
+
+		read_file_id(file, &id);
+		if (cached->inode != id.inode || cached->fop != id.fop || cached->flags != id.flags) {
+			__builtin_memset(&st->cached_op[kind & 1], 0, sizeof(st->cached_op[0]));
+			fill_op(&st->cached_op[kind & 1], (const struct file_operations *)id.fop,
+				(struct inode *)id.inode, id.flags, kind, AA_API_KAIO);
+			*cached = id;
+		}
 		st->ops[j] = st->cached_op[kind & 1];
-		return;
+	} else {
+		__builtin_memset(&st->ops[j], 0, sizeof(st->ops[j]));
+		st->ops[j].kind = kind;
+		st->ops[j].api = AA_API_KAIO;
 	}
-	__builtin_memset(&st->ops[j], 0, sizeof(st->ops[j]));
-	fill_op_from_file(&st->ops[j], file, kind, AA_API_KAIO);
-	st->cached_file[kind & 1] = (__u64)file;
-	st->cached_op[kind & 1] = st->ops[j];
+	if (!have_call_hooks)
+		st->cops[j] = call_op_index(st, &st->ops[j]);
 }
 
 /* bpf_loop callback for io_submit calls with more than one iocb. */
@@ -437,7 +525,14 @@ static __always_inline int on_io_submit_enter(__u64 ctx_id, long nr, __u64 iocbp
 	st->in_syscall = AA_SYS_IO_SUBMIT;
 	st->ctx_id = ctx_id;
 	st->nr = nr > 0 ? nr : 0;
-	st->tail_enter = read_user_u32(ctx_id + AIO_RING_TAIL_OFF);
+	{
+		/* struct aio_ring's id, nr, head, tail: one read. */
+		__u32 hdr[4] = {};
+
+		bpf_probe_read_user(hdr, sizeof(hdr), (void *)ctx_id);
+		st->ring_id = hdr[0];
+		st->tail_enter = hdr[AIO_RING_TAIL_OFF / 4];
+	}
 
 	{
 		struct enter_ctx ectx = { .tid = tid, .iocbpp = iocbpp };
@@ -471,12 +566,16 @@ static __always_inline void finish_request(struct req_state *r)
 	/* With io_submit_one hooked, submission is this request's own part of
 	 * the syscall: in a batch, a sleep for another iocb is not its sleep. */
 	ev.slept_in_submission = (r->has_one ? r->one_slept : r->slept_sub) ? AA_TRI_YES : AA_TRI_NO;
+	ev.call_slept = r->op_slept ? AA_TRI_YES : AA_TRI_NO;
+	ev.waited_for_device = !have_block_hooks ? AA_TRI_UNKNOWN : r->waited_dev ? AA_TRI_YES : AA_TRI_NO;
 	count_evidence(&ev);
 
 	s = op_stats(&r->op);
 	if (!s)
 		return;
 	__sync_fetch_and_add(&s->requests, 1);
+	if (r->issued_io)
+		__sync_fetch_and_add(&s->device_io, 1);
 	sub_start = r->has_one ? r->t_one_enter : r->t_syscall;
 	sub_end = r->has_one ? r->t_one_exit : r->t_exit;
 	if (sub_end > sub_start)
@@ -563,12 +662,6 @@ static int mark_posted(__u32 k, struct exit_ctx *c)
 	return 0;
 }
 
-static __always_inline bool same_op(const struct aio_audit_op_key *a, const struct aio_audit_op_key *b)
-{
-	return a->fn == b->fn && a->dev == b->dev && a->ftype == b->ftype && a->kind == b->kind &&
-	       a->api == b->api && a->flags == b->flags;
-}
-
 /* The group in st->acc reaches the maps; the call slept if any switch did. */
 static __always_inline void flush_op(struct task_state *st, struct exit_ctx *c)
 {
@@ -576,15 +669,25 @@ static __always_inline void flush_op(struct task_state *st, struct exit_ctx *c)
 	__u8 slept = st->sleeps != 0;
 	struct aio_audit_evidence_key ev = {};
 	struct aio_audit_op_stats *s;
-	__u32 n = a->n_done + a->n_deferred + a->n_refused;
+	__u32 n = a->n_done + a->n_done_elsewhere + a->n_deferred + a->n_refused;
+	__u32 judged = n - a->n_refused;
 
 	if (!a->have_op || !n)
 		return;
 	ev.op = a->op;
+	/* Without io_submit_one the whole call is each request's submission. */
 	ev.slept_in_submission = slept ? AA_TRI_YES : AA_TRI_NO;
+	ev.call_slept = ev.slept_in_submission;
+	ev.waited_for_device = !have_block_hooks ? AA_TRI_UNKNOWN : st->dev_waits ? AA_TRI_YES : AA_TRI_NO;
 	if (a->n_done) {
 		ev.completed = AA_WHEN_IN_SYSCALL;
 		count_evidence_n(&ev, a->n_done);
+	}
+	if (a->n_done_elsewhere) {
+		ev.completed = AA_WHEN_IN_SYSCALL;
+		ev.context = AA_CTX_ELSEWHERE;
+		count_evidence_n(&ev, a->n_done_elsewhere);
+		ev.context = AA_CTX_UNKNOWN;
 	}
 	if (a->n_deferred) {
 		ev.completed = AA_WHEN_AFTER_SYSCALL;
@@ -598,20 +701,27 @@ static __always_inline void flush_op(struct task_state *st, struct exit_ctx *c)
 	}
 	s = op_stats(&a->op);
 	if (s) {
-		/* The syscall is counted once, with the first op it reached. */
-		if (!a->syscall_counted) {
-			a->syscall_counted = 1;
+		struct call_op *co = a->cop < AA_MAX_CALL_OPS ? &st->call_ops[a->cop & (AA_MAX_CALL_OPS - 1)] : NULL;
+
+		/* A call is counted once per op it carried. */
+		if (co && !co->counted) {
+			co->counted = 1;
 			__sync_fetch_and_add(&s->syscalls, 1);
-			if (slept)
+			if (slept) {
+				__sync_fetch_and_add(&s->syscalls_slept, 1);
 				hist_add(s->offcpu_hist, c->offcpu);
+			}
 		}
 		__sync_fetch_and_add(&s->requests, n);
-		if (n > a->n_refused)
-			hist_add_n(s->submit_hist, c->now - c->t_enter, n - a->n_refused);
-		if (a->n_done)
-			hist_add_n(s->complete_hist, c->now - c->t_enter, a->n_done);
+		if (st->bios && judged)
+			__sync_fetch_and_add(&s->device_io, judged);
+		if (judged)
+			hist_add_n(s->submit_hist, c->now - c->t_enter, judged);
+		if (a->n_done + a->n_done_elsewhere)
+			hist_add_n(s->complete_hist, c->now - c->t_enter, a->n_done + a->n_done_elsewhere);
 	}
 	a->n_done = 0;
+	a->n_done_elsewhere = 0;
 	a->n_deferred = 0;
 	a->n_refused = 0;
 }
@@ -619,6 +729,7 @@ static __always_inline void flush_op(struct task_state *st, struct exit_ctx *c)
 struct find_ctx {
 	struct task_state *st;
 	__u64 uiocb;
+	__u32 k;
 	bool found;
 };
 
@@ -630,6 +741,7 @@ static int find_posted(__u32 k, struct find_ctx *f)
 	if (f->st->posted[k & (AA_MAX_TRACKED_IOCBS - 1)] != f->uiocb)
 		return 0;
 	f->found = true;
+	f->k = k;
 	return 1;
 }
 
@@ -640,7 +752,6 @@ static __always_inline void finish_iocb_in(struct task_state *st, __u32 i, struc
 {
 	__u32 j = i & (AA_MAX_TRACKED_IOCBS - 1);
 	__u32 submitted = c->ret > 0 ? c->ret : 0;
-	bool done = false;
 	__u64 uiocb;
 
 	uiocb = st->iocbs[j];
@@ -649,6 +760,7 @@ static __always_inline void finish_iocb_in(struct task_state *st, __u32 i, struc
 	if (!st->acc.have_op || !same_op(&st->acc.op, &st->ops[j])) {
 		flush_op(st, c);
 		st->acc.op = st->ops[j];
+		st->acc.cop = st->cops[j];
 		st->acc.have_op = 1;
 	}
 	if (i >= submitted) {
@@ -663,11 +775,15 @@ static __always_inline void finish_iocb_in(struct task_state *st, __u32 i, struc
 
 		bpf_loop(st->n_posted < AA_MAX_TRACKED_IOCBS ? st->n_posted : AA_MAX_TRACKED_IOCBS,
 			 find_posted, &f, 0);
-		done = f.found;
-	}
-	if (done) {
-		st->acc.n_done++;
-		return;
+		if (f.found) {
+			/* Posted while the submitter was off CPU: another context
+			 * completed it. */
+			if (f.k < 64 && (st->offcpu_posted >> f.k) & 1)
+				st->acc.n_done_elsewhere++;
+			else
+				st->acc.n_done++;
+			return;
+		}
 	}
 	st->acc.n_deferred++;
 	{
@@ -735,6 +851,36 @@ __noinline int settle_late(__u64 ring, __u32 ring_nr, __u32 tail_exit, __u32 tgi
 	return 0;
 }
 
+/*
+ * Call-hook backends, at io_submit's exit: the call is counted once per op it
+ * carried, as having slept for that op when a voluntary switch fell inside
+ * the io_submit_one window of one of its requests, or anywhere outside every
+ * request's window (where io_submit_one is not hooked: anywhere in the call).
+ */
+static __always_inline void count_call_ops(struct task_state *st)
+{
+	bool outside = st->sleeps != st->window_sleeps;
+	__u32 i;
+
+	for (i = 0; i < AA_MAX_CALL_OPS; i++) {
+		struct call_op *co = &st->call_ops[i];
+		struct aio_audit_op_stats *s;
+
+		if (i >= st->n_call_ops)
+			break;
+		if (outside)
+			co->slept = 1;
+		s = op_stats(&co->op);
+		if (!s)
+			continue;
+		__sync_fetch_and_add(&s->syscalls, 1);
+		if (co->slept) {
+			__sync_fetch_and_add(&s->syscalls_slept, 1);
+			hist_add(s->offcpu_hist, st->offcpu);
+		}
+	}
+}
+
 /* bpf_loop callback (call-hook backends): the syscall is over for request i;
  * finish it now if its completion was already seen. */
 static int finish_call(__u32 i, struct exit_ctx *c)
@@ -746,11 +892,17 @@ static int finish_call(__u32 i, struct exit_ctx *c)
 	if (!st)
 		return 1;
 	kiocb = st->kiocbs[i & (AA_MAX_TRACKED_IOCBS - 1)];
+	if (!kiocb)
+		return 0;
 	r = bpf_map_lookup_elem(&aio_reqs, &kiocb);
-	if (!r)
+	/* The kiocb may be another call's request by now (reused after this
+	 * one completed and was finished): not ours to finish. */
+	if (!r || r->tid != c->tid || r->t_syscall != c->t_enter)
 		return 0;
 	r->t_exit = c->now;
 	r->slept_sub = st->sleeps != 0;
+	r->op_slept = r->cop < AA_MAX_CALL_OPS ? st->call_ops[r->cop & (AA_MAX_CALL_OPS - 1)].slept
+						   : st->sleeps != 0;
 	/* A refused request never completes: this is its end. */
 	if (r->refused || __sync_fetch_and_add(&r->stage, 1) == 1) {
 		finish_request(r);
@@ -763,7 +915,6 @@ static __always_inline int on_io_submit_exit(long ret)
 {
 	__u32 tid = current_tid();
 	struct task_state *st = bpf_map_lookup_elem(&tasks, &tid);
-	struct aio_audit_op_stats *s;
 	__u64 now = bpf_ktime_get_ns();
 
 	if (!st || st->in_syscall != AA_SYS_IO_SUBMIT)
@@ -810,19 +961,9 @@ static __always_inline int on_io_submit_exit(long ret)
 			if (st->n_waiting)
 				settle_late(c.ring, c.ring_nr, c.tail_exit, c.tgid, c.now);
 		} else {
+			count_call_ops(st);
 			bpf_loop(st->ncalls < AA_MAX_TRACKED_IOCBS ? st->ncalls : AA_MAX_TRACKED_IOCBS,
 				 finish_call, &c, 0);
-		}
-	}
-
-	/* Call-hook backends count the syscall here (finish_request has no
-	 * notion of it); the tracepoint path did in flush_op. */
-	if (have_call_hooks && st->ntracked) {
-		s = op_stats(&st->ops[0]);
-		if (s) {
-			__sync_fetch_and_add(&s->syscalls, 1);
-			if (st->sleeps)
-				hist_add(s->offcpu_hist, st->offcpu);
 		}
 	}
 	st->in_syscall = AA_SYS_NONE;
@@ -902,14 +1043,79 @@ static __always_inline int on_io_getevents_exit(long n)
 
 /* ------------------------------------------------------------- sched_switch */
 
+/*
+ * Tracepoint backend: the kernel's kioctx behind the call's ring, found from
+ * the current task's mm (sched_switch runs in the task switching out), and
+ * kept for the next calls on the same ring. Its tail moves with every event
+ * posted, and can be read from any context, unlike the ring's user mapping.
+ */
+static __always_inline struct kioctx *call_kctx(struct task_state *st)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct kioctx_table *table;
+	struct kioctx *k = NULL;
+	__u32 id = st->ring_id;
+
+	if (st->kctx && st->kctx_for == st->ctx_id)
+		return (struct kioctx *)st->kctx;
+	if (!bpf_core_field_exists(task->mm->ioctx_table))
+		return NULL;
+	table = BPF_CORE_READ(task, mm, ioctx_table);
+	if (!table || id >= BPF_CORE_READ(table, nr))
+		return NULL;
+	bpf_core_read(&k, sizeof(k), &table->table[id]);
+	if (!k || BPF_CORE_READ(k, user_id) != st->ctx_id)
+		return NULL;
+	st->kctx = (__u64)k;
+	st->kctx_for = st->ctx_id;
+	st->kctx_nr = BPF_CORE_READ(k, nr_events);
+	return k;
+}
+
+/* The submitter leaves the CPU inside io_submit: where the ring's tail is. */
+static __always_inline void note_tail_out(struct task_state *st)
+{
+	struct kioctx *k = call_kctx(st);
+
+	if (!k)
+		return;
+	st->ktail_out = BPF_CORE_READ(k, tail);
+	st->ktail_valid = 1;
+}
+
+/* It is back: the events posted meanwhile were posted by another context.
+ * Bit k of offcpu_posted stands for the k-th event since the call began. */
+static __always_inline void note_tail_in(struct task_state *st)
+{
+	struct kioctx *k = (struct kioctx *)st->kctx;
+	__u32 nr = st->kctx_nr, tail, a, b;
+	__u64 below_b;
+
+	if (!st->ktail_valid)
+		return;
+	st->ktail_valid = 0;
+	tail = BPF_CORE_READ(k, tail);
+	if (tail == st->ktail_out || !nr)
+		return;
+	a = (st->ktail_out + nr - st->tail_enter) % nr;
+	b = (tail + nr - st->tail_enter) % nr;
+	if (b <= a || a >= 64)
+		return;
+	below_b = b >= 64 ? ~0ULL : (1ULL << b) - 1;
+	st->offcpu_posted |= below_b & ~((1ULL << a) - 1);
+}
+
 static __always_inline void on_switch(void *ctx, __u32 prev_tid, bool voluntary, __u32 next_tid)
 {
 	struct task_state *st;
 	__u64 now;
 
-	if (voluntary) {
-		st = bpf_map_lookup_elem(&tasks, &prev_tid);
-		if (st && (st->in_syscall == AA_SYS_IO_SUBMIT || st->in_syscall == AA_SYS_URING_ENTER)) {
+	st = bpf_map_lookup_elem(&tasks, &prev_tid);
+	if (st && (st->in_syscall == AA_SYS_IO_SUBMIT || st->in_syscall == AA_SYS_URING_ENTER)) {
+		/* Off CPU, preempted or asleep: I/O it issued that completes
+		 * now was completed by another context while it waited. */
+		st->off_cpu = 1;
+		if (voluntary) {
 			st->switched_out = bpf_ktime_get_ns();
 			st->sleeps++;
 			st->stack_id = -1;
@@ -919,10 +1125,17 @@ static __always_inline void on_switch(void *ctx, __u32 prev_tid, bool voluntary,
 					drop(AA_DROP_STACK);
 			}
 		}
+		if (!have_call_hooks && st->in_syscall == AA_SYS_IO_SUBMIT)
+			note_tail_out(st);
 	}
 
 	st = bpf_map_lookup_elem(&tasks, &next_tid);
-	if (!st || !st->switched_out)
+	if (!st || !st->off_cpu)
+		return;
+	st->off_cpu = 0;
+	if (!have_call_hooks && st->in_syscall == AA_SYS_IO_SUBMIT)
+		note_tail_in(st);
+	if (!st->switched_out)
 		return;
 	now = bpf_ktime_get_ns();
 	{
@@ -980,27 +1193,167 @@ int sched_switch_tp(struct trace_event_raw_sched_switch *ctx)
 	return 0;
 }
 
+/* --------------------------------------------------------------- block I/O */
+
+/*
+ * Block I/O a submitter queued inside io_submit (the readahead of a cold
+ * buffered read, an O_DIRECT bio), by bio. When another context completes it
+ * while the submitter is off CPU - asleep, or preempted by the very worker
+ * doing its I/O (a loop device's, on a busy CPU) - the submitter waited for
+ * the device, whether or not it ever switched voluntarily.
+ */
+struct bio_owner {
+	__u64 t_enter; /* the io_submit call it was queued in */
+	__u32 tid;
+	__u32 pad;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 8192);
+	__type(key, __u64);
+	__type(value, struct bio_owner);
+} bios SEC(".maps");
+
+/* Entries in bios; while zero, completions cost no lookup. May count high
+ * (LRU evictions), never low. */
+__u64 bios_pending = 0;
+
+SEC("tp_btf/block_bio_queue")
+int BPF_PROG(block_bio_queue, struct bio *bio)
+{
+	__u32 tid = current_tid();
+	struct task_state *st = bpf_map_lookup_elem(&tasks, &tid);
+	struct bio_owner o = {};
+	__u64 key = (__u64)bio;
+
+	if (!st || st->in_syscall != AA_SYS_IO_SUBMIT)
+		return 0;
+	st->bios++;
+	o.t_enter = st->t_enter;
+	o.tid = tid;
+	if (!bpf_map_update_elem(&bios, &key, &o, BPF_ANY))
+		__sync_fetch_and_add(&bios_pending, 1);
+	return 0;
+}
+
+static __always_inline void bio_done(__u64 key)
+{
+	struct bio_owner *o = bpf_map_lookup_elem(&bios, &key);
+	struct task_state *st;
+	struct bio_owner own;
+
+	if (!o)
+		return;
+	own = *o;
+	if (bpf_map_delete_elem(&bios, &key))
+		return;
+	__sync_fetch_and_sub(&bios_pending, 1);
+	st = bpf_map_lookup_elem(&tasks, &own.tid);
+	if (st && st->in_syscall == AA_SYS_IO_SUBMIT && st->t_enter == own.t_enter && st->off_cpu)
+		st->dev_waits++;
+}
+
+/* Request-based drivers: the request's bios end here (blk-mq traces the
+ * request instead of each bio). */
+SEC("tp_btf/block_rq_complete")
+int BPF_PROG(block_rq_complete, struct request *rq, blk_status_t error, unsigned int nr_bytes)
+{
+	struct bio *bio;
+	int i;
+
+	if (!bios_pending)
+		return 0;
+	bio = rq->bio;
+	for (i = 0; i < 4 && bio; i++) {
+		bio_done((__u64)bio);
+		bio = bio->bi_next;
+	}
+	return 0;
+}
+
+/* Bio-based drivers (brd, device mapper, md). */
+SEC("tp_btf/block_bio_complete")
+int BPF_PROG(block_bio_complete, struct request_queue *q, struct bio *bio)
+{
+	if (bios_pending)
+		bio_done((__u64)bio);
+	return 0;
+}
+
 /* ---------------------------------------------- driver call (fentry / kprobe) */
 
 /*
- * In a batch, a request that completed inline (or was refused) frees its
- * kiocb before io_submit returns, and the next iocb of the same call may get
- * the same memory. The earlier request, still waiting for the syscall's exit,
- * is finished here instead: its submission ended where this one's began
- * (exact when io_submit_one is hooked: its own window is already recorded).
+ * The kiocb a new request got may still name an earlier request in aio_reqs:
+ * - In a batch, a request that completed inline (or was refused) frees its
+ *   kiocb before io_submit returns, and the next iocb of the same call may
+ *   get the same memory. It is finished here: its submission ended where
+ *   this one's began (exact when io_submit_one is hooked: its own window is
+ *   already recorded).
+ * - Another thread's request that completed while its call is still running:
+ *   finished here likewise, with what its call showed so far.
+ * - A request whose completion was never seen (its completion program was
+ *   skipped, e.g. a kprobe program that fired while another ran on that CPU):
+ *   counted lost, never overwritten silently nor finished as a new request.
  */
-static __always_inline void finish_reused(struct task_state *st, __u64 key, __u32 tid, __u64 now)
+static __always_inline void settle_reused(struct task_state *st, __u64 key, __u32 tid, __u64 now)
 {
 	struct req_state *old = bpf_map_lookup_elem(&aio_reqs, &key);
+	struct task_state *ost;
+	__u32 otid;
 
-	if (!old || old->tid != tid || old->t_syscall != st->t_enter || !(old->stage_completed || old->refused))
+	if (!old)
 		return;
-	old->t_exit = now;
-	old->slept_sub = st->sleeps != 0;
-	st->kiocbs[old->slot & (AA_MAX_TRACKED_IOCBS - 1)] = 0;
-	if (old->refused || __sync_fetch_and_add(&old->stage, 1) == 1)
-		finish_request(old);
+	otid = old->tid;
+	ost = otid == tid ? st : bpf_map_lookup_elem(&tasks, &otid);
+	if (ost && ost->in_syscall == AA_SYS_IO_SUBMIT && ost->t_enter == old->t_syscall) {
+		/* Its call is still running: it is finished here, not there. */
+		ost->kiocbs[old->slot & (AA_MAX_TRACKED_IOCBS - 1)] = 0;
+		if (!old->t_exit) {
+			old->t_exit = now;
+			old->slept_sub = ost->sleeps != 0;
+			old->op_slept = old->cop < AA_MAX_CALL_OPS
+						  ? ost->call_ops[old->cop & (AA_MAX_CALL_OPS - 1)].slept
+						  : ost->sleeps != 0;
+		}
+	}
+	if (old->stage_completed || old->refused) {
+		if (old->refused || __sync_fetch_and_add(&old->stage, 1) == 1)
+			finish_request(old);
+	} else {
+		drop(AA_DROP_COMPLETION);
+	}
 	bpf_map_delete_elem(&aio_reqs, &key);
+}
+
+/* fns_seen: driver functions already announced to user space. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u64);
+	__type(value, __u8);
+} fns_seen SEC(".maps");
+
+/* A driver function not seen before: wake user space to hook its return now. */
+static __always_inline void announce_fn(struct task_state *st, __u64 fn)
+{
+	struct aio_audit_new_fn_record *rec;
+	__u8 one = 1;
+
+	if (!fn || fn == st->last_fn)
+		return;
+	st->last_fn = fn;
+	if (bpf_map_update_elem(&fns_seen, &fn, &one, BPF_NOEXIST))
+		return; /* announced already (or the table is full: the poll finds it) */
+	rec = bpf_ringbuf_reserve(&events, sizeof(*rec), 0);
+	if (!rec) {
+		drop(AA_DROP_RINGBUF);
+		return;
+	}
+	rec->type = AA_REC_NEW_FN;
+	rec->pad = 0;
+	rec->fn = fn;
+	bpf_ringbuf_submit(rec, BPF_RB_FORCE_WAKEUP);
 }
 
 static __always_inline int call_enter(struct kiocb *kiocb, __u8 kind)
@@ -1013,12 +1366,17 @@ static __always_inline int call_enter(struct kiocb *kiocb, __u8 kind)
 	if (!st || st->in_syscall != AA_SYS_IO_SUBMIT)
 		return 0;
 	r.t_call_enter = bpf_ktime_get_ns();
-	finish_reused(st, key, tid, r.t_call_enter);
+	settle_reused(st, key, tid, r.t_call_enter);
 	fill_op_from_file(&r.op, BPF_CORE_READ(kiocb, ki_filp), kind, AA_API_KAIO);
+	if (announce_fns)
+		announce_fn(st, r.op.fn);
 	r.tid = tid;
 	r.t_syscall = st->t_enter;
 	r.slot = st->ncalls & (AA_MAX_TRACKED_IOCBS - 1);
 	r.t_one_enter = st->in_one ? st->one_enter : 0;
+	r.cop = call_op_index(st, &r.op);
+	r.bios_at_enter = st->bios;
+	r.dev_waits_at_enter = st->dev_waits;
 	if (bpf_map_update_elem(&aio_reqs, &key, &r, BPF_ANY)) {
 		drop(AA_DROP_REQUEST);
 		return 0;
@@ -1053,6 +1411,7 @@ static __always_inline int call_exit(long ret)
 	r->t_call_exit = bpf_ktime_get_ns();
 	r->call_done = 1;
 	r->call_slept = st->sleeps != st->call_sleeps_at_enter;
+	r->issued_io = st->bios != r->bios_at_enter;
 	/* aio_read/aio_write fail only before reaching the driver's op, or when
 	 * the file has none: that request is refused and never completes. */
 	if (ret == -EINVAL_ || ret == -EOPNOTSUPP_)
@@ -1098,6 +1457,9 @@ static __always_inline int one_exit(void)
 	r->t_one_exit = bpf_ktime_get_ns();
 	r->one_slept = st->sleeps != st->one_sleeps_at_enter;
 	r->has_one = 1;
+	st->window_sleeps += st->sleeps - st->one_sleeps_at_enter;
+	if (r->one_slept && r->cop < AA_MAX_CALL_OPS)
+		st->call_ops[r->cop & (AA_MAX_CALL_OPS - 1)].slept = 1;
 	return 0;
 }
 
@@ -1198,10 +1560,12 @@ static __always_inline int on_complete(struct kiocb *kiocb, long res, bool irq_a
 	r->res = res;
 	r->context = completion_context(submitter, irq_aware);
 	st = bpf_map_lookup_elem(&tasks, &submitter);
-	if (st && st->in_syscall == AA_SYS_IO_SUBMIT && st->t_enter == r->t_syscall)
+	if (st && st->in_syscall == AA_SYS_IO_SUBMIT && st->t_enter == r->t_syscall) {
 		r->completed = (st->in_call && st->call_kiocb == key) ? AA_WHEN_IN_DRIVER_CALL
 								      : AA_WHEN_IN_SYSCALL;
-	else
+		/* Inline after its I/O was completed elsewhere while it was off CPU. */
+		r->waited_dev = st->dev_waits != r->dev_waits_at_enter;
+	} else
 		r->completed = AA_WHEN_AFTER_SYSCALL;
 	r->stage_completed = 1;
 	if (__sync_fetch_and_add(&r->stage, 1) == 1) {

@@ -28,12 +28,32 @@ enum {
  */
 struct exit_acc {
 	struct aio_audit_op_key op;
-	__u32 n_done;
+	__u32 n_done;          /* posted during the call while the submitter ran */
+	__u32 n_done_elsewhere; /* posted while it was off CPU: not by the submitter */
 	__u32 n_deferred;
 	__u32 n_refused;
 	__u8 have_op;
-	__u8 syscall_counted;
-	__u8 pad[2];
+	__u8 cop; /* its index in call_ops[] */
+	__u8 pad[6];
+};
+
+/* One distinct op among a call's requests, and whether the call slept while
+ * submitting requests of it (in their io_submit_one windows, or anywhere in
+ * the call where those windows are not seen). */
+struct call_op {
+	struct aio_audit_op_key op;
+	__u8 slept;
+	__u8 counted; /* its call was counted in the op's stats */
+	__u8 pad[6];
+};
+#define AA_NO_COP 0xff
+
+/* What a request's op is made of: the file's inode, f_op and f_flags. */
+struct file_id {
+	__u64 inode;
+	__u64 fop;
+	__u32 flags;
+	__u32 pad;
 };
 
 /* A thread inside a submitting syscall. */
@@ -47,6 +67,10 @@ struct task_state {
 	__u64 uring_seq;    /* io_uring_enter calls so far */
 	__u64 one_enter;    /* io_submit_one entered (call-hook backends) */
 	__u64 one_kiocb;    /* the kiocb that io_submit_one reached the driver with */
+	__u64 kctx;         /* the kernel's kioctx of ctx_id (tracepoint backend), resolved at first need */
+	__u64 kctx_for;     /* ... for this ctx_id */
+	__u64 offcpu_posted; /* bit k: the k-th event posted in this call was posted while it was off CPU */
+	__u64 last_fn;      /* the last driver function announced to user space */
 	__u32 tgid;
 	__u32 tail_enter;
 	__u32 nr;
@@ -58,18 +82,32 @@ struct task_state {
 	__s32 stack_id;
 	__u32 n_posted; /* entries of posted[] filled at io_submit exit */
 	__u32 n_waiting; /* requests io_submit's exit put in user_reqs */
+	__u32 ring_id;   /* the aio ring's id: its index in the mm's ioctx table */
+	__u32 kctx_nr;   /* the kioctx's nr_events */
+	__u32 ktail_out; /* the kioctx's tail when the task last went off CPU */
+	__u32 bios;      /* block I/Os it queued in this syscall */
+	__u32 dev_waits; /* ... completed by another context while it was off CPU */
+	__u32 window_sleeps; /* voluntary switches inside io_submit_one windows */
 	__u8 in_syscall; /* AA_SYS_* */
 	__u8 in_call;
 	__u8 uring_last_slept;
 	__u8 in_one;
-	__u8 pad[4];
+	__u8 off_cpu;     /* switched out (voluntarily or not) inside a submitting syscall */
+	__u8 ktail_valid; /* ktail_out was read at the last switch-out */
+	__u8 n_call_ops;
+	__u8 pad;
 	char comm[16];
 	struct aio_audit_op_key call_op;
 	struct exit_acc acc;
 	/* The last file each kind resolved to, and its op: most submitters keep
-	 * hitting the same file, and resolving an op costs ~7 kernel reads. */
-	__u64 cached_file[2];
+	 * hitting the same file, and resolving an op costs ~7 kernel reads. The
+	 * cache is keyed by what the op is made of (inode, f_op, f_flags), read
+	 * at each submission: a struct file's memory is reused by the next open,
+	 * and its flags change with fcntl. */
+	struct file_id cached_file[2];
 	struct aio_audit_op_key cached_op[2];
+	struct call_op call_ops[AA_MAX_CALL_OPS];
+	__u8 cops[AA_MAX_TRACKED_IOCBS]; /* each iocb's index in call_ops[] (tracepoint backend) */
 	__u64 iocbs[AA_MAX_TRACKED_IOCBS];  /* user iocb pointers */
 	__u64 kiocbs[AA_MAX_TRACKED_IOCBS]; /* kernel kiocbs (call hooks) */
 	struct aio_audit_op_key ops[AA_MAX_TRACKED_IOCBS];
@@ -101,7 +139,13 @@ struct req_state {
 	__u8 has_one;   /* t_one_* are set */
 	__u8 one_slept; /* the submitter slept inside this request's io_submit_one */
 	__u8 slot;      /* its index in the submitter's kiocbs[] */
-	__u8 pad[5];
+	__u8 cop;       /* its op's index in the submitter's call_ops[] */
+	__u8 op_slept;  /* its call slept submitting its op (set at the syscall's exit) */
+	__u8 waited_dev; /* completed inline after waiting for its device I/O off CPU */
+	__u8 issued_io; /* its driver call queued block I/O */
+	__u8 pad;
+	__u32 bios_at_enter;
+	__u32 dev_waits_at_enter;
 };
 
 struct {

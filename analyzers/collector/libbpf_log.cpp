@@ -5,6 +5,8 @@
 
 #include <cstdarg>
 #include <cstdio>
+#include <cstdlib>
+#include <string_view>
 #include <mutex>
 #include <vector>
 
@@ -17,8 +19,25 @@ std::mutex log_mutex;
 std::string log_text;
 int capture_depth = 0;
 
+// AIO_AUDIT_LIBBPF_LOG=1: every libbpf message, verifier logs included, is
+// also copied to stderr (docs/trace.md, "When a program does not load").
+bool echo_to_stderr()
+{
+    static const bool on = [] {
+        const char* v = std::getenv("AIO_AUDIT_LIBBPF_LOG");
+        return v && *v && std::string_view(v) != "0";
+    }();
+    return on;
+}
+
 int capture_print(libbpf_print_level level, const char* format, va_list args)
 {
+    if (echo_to_stderr()) {
+        va_list copy;
+        va_copy(copy, args);
+        std::vfprintf(stderr, format, copy);
+        va_end(copy);
+    }
     if (level == LIBBPF_DEBUG)
         return 0;
     va_list copy;

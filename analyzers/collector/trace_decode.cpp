@@ -2,6 +2,8 @@
 #include "collector/trace_decode.h"
 
 #include <cstdio>
+#include <filesystem>
+#include <system_error>
 
 namespace aio::collector {
 
@@ -16,6 +18,7 @@ static_assert(AA_CTX_HARDIRQ == static_cast<int>(CompletionContext::hardirq));
 static_assert(AA_CTX_SOFTIRQ == static_cast<int>(CompletionContext::softirq));
 static_assert(AA_CTX_OTHER_TASK == static_cast<int>(CompletionContext::other_task));
 static_assert(AA_CTX_HELPER_THREAD == static_cast<int>(CompletionContext::helper_thread));
+static_assert(AA_CTX_ELSEWHERE == static_cast<int>(CompletionContext::elsewhere));
 static_assert(AA_WHEN_UNKNOWN == static_cast<int>(CompletionTime::unknown));
 static_assert(AA_WHEN_IN_DRIVER_CALL == static_cast<int>(CompletionTime::in_driver_call));
 static_assert(AA_WHEN_IN_SYSCALL == static_cast<int>(CompletionTime::in_syscall));
@@ -61,6 +64,8 @@ model::RequestEvidence decode_evidence(const aio_audit_evidence_key& key)
     e.completed = static_cast<CompletionTime>(key.completed);
     e.slept_in_driver_call = static_cast<Tri>(key.slept_in_call);
     e.slept_in_submission = static_cast<Tri>(key.slept_in_submission);
+    e.call_slept = static_cast<Tri>(key.call_slept);
+    e.waited_for_device = static_cast<Tri>(key.waited_for_device);
     return e;
 }
 
@@ -80,28 +85,47 @@ void apply_evidence(model::TraceOp& op, const aio_audit_evidence_key& key, std::
     }
     if (e.slept_in_driver_call == Tri::yes)
         op.slept_in_call += count;
-    if (e.slept_in_submission == Tri::yes || e.slept_in_driver_call == Tri::yes)
+    if (e.slept_in_submission == Tri::yes || e.slept_in_driver_call == Tri::yes || e.call_slept == Tri::yes)
         op.slept_in_submission += count;
+    if (e.waited_for_device == Tri::yes)
+        op.waited_for_device += count;
+    if (model::ready_at_return_ambiguous(e))
+        op.ambiguous += count;
     if (e.punted)
         op.punted += count;
     if (e.context != CompletionContext::unknown)
         op.contexts[e.context] += count;
 }
 
-void apply_stats(model::TraceOp& op, const aio_audit_op_stats& s, bool driver_hooked)
+void apply_stats(model::TraceOp& op, const aio_audit_op_stats& s, const DriverHookState& hook)
 {
     op.requests += s.requests;
     op.syscalls += s.syscalls;
+    op.syscalls_slept += s.syscalls_slept;
+    op.device_io += s.device_io;
     op.errors += s.errors;
     op.submit.merge(model::Log2Hist::from_slots(s.submit_hist));
     op.call.merge(model::Log2Hist::from_slots(s.call_hist));
     op.complete.merge(model::Log2Hist::from_slots(s.complete_hist));
     op.offcpu.merge(model::Log2Hist::from_slots(s.offcpu_hist));
-    if (driver_hooked) {
-        op.ret_queued = s.ret_queued;
-        op.ret_bytes = s.ret_bytes;
-        op.ret_error = s.ret_error;
+    if (hook.hooked && s.ret_queued + s.ret_bytes + s.ret_error > 0) {
+        op.driver_returned = model::TraceOp::DriverReturns{s.ret_queued, s.ret_bytes, s.ret_error};
+        op.driver_returned_unseen.clear();
+    } else if (!op.driver_returned) {
+        op.driver_returned_unseen = hook.hooked ? "hooked only after this op's requests had returned" : hook.why_not;
     }
+}
+
+std::string device_name(model::FileKind file, std::uint32_t major, std::uint32_t minor, const std::string& sys_root)
+{
+    namespace fs = std::filesystem;
+    // A char device file names a char device; anything else a block device
+    // (a file system's own device is one, or anonymous: 0:N has no entry).
+    const char* kind = file == model::FileKind::char_device ? "char" : "block";
+    std::error_code ec;
+    const fs::path target =
+        fs::read_symlink(fs::path(sys_root) / "dev" / kind / (std::to_string(major) + ":" + std::to_string(minor)), ec);
+    return ec ? std::string() : target.filename().string();
 }
 
 }  // namespace aio::collector

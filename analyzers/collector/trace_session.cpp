@@ -52,11 +52,14 @@ bool is_tracing_frame(const Ksyms& ksyms, std::uint64_t ip)
     return false;
 }
 
+constexpr std::size_t kMaxDriverHooks = 64;
+
 struct DriverHook {
     std::string how;  // "fexit", "kretprobe", or why it failed
     bool ok = false;
-    driver_hook* skel = nullptr;
+    driver_hook* skel = nullptr;  // fexit: its own object
     bpf_link* link = nullptr;
+    bool upgrade = false;  // kretprobe for now, fexit (cheaper per call) once it loads
 };
 
 }  // namespace
@@ -95,8 +98,10 @@ struct TraceSession::Impl {
     std::vector<bpf_link*> links;
     std::map<std::uint64_t, DriverHook> driver_hooks;
     std::map<std::tuple<OpTuple, std::int32_t, bool>, StackAgg> stacks;
+    std::vector<std::uint64_t> new_fns;  // announced by the BPF side, not hooked yet
     Ksyms ksyms;
     std::vector<std::string> notes;
+    bool block_hooks = false;
 
     ~Impl()
     {
@@ -146,6 +151,12 @@ struct TraceSession::Impl {
             return 0;
         std::uint32_t type = 0;
         std::memcpy(&type, data, sizeof(type));
+        if (type == AA_REC_NEW_FN && size >= sizeof(aio_audit_new_fn_record)) {
+            aio_audit_new_fn_record rec;
+            std::memcpy(&rec, data, sizeof(rec));
+            self->new_fns.push_back(rec.fn);
+            return 0;
+        }
         if (type == AA_REC_SLEEP && size >= sizeof(aio_audit_sleep_record)) {
             aio_audit_sleep_record rec;
             std::memcpy(&rec, data, sizeof(rec));
@@ -256,6 +267,22 @@ struct TraceSession::Impl {
         }
         if (opts.driver_hooks && b != model::Backend::tracepoint && has("bpf.kretprobe"))
             on(skel->progs.kretprobe_driver);
+        // New driver functions are announced as they are first called, so
+        // their return is hooked at once rather than at the next poll.
+        skel->rodata->announce_fns = opts.driver_hooks && b != model::Backend::tracepoint;
+        // Block I/O a submitter issued and waited for without sleeping
+        // (docs/verdicts.md): the bio's tracepoints, through tp_btf (the
+        // classic events carry no bio or request pointer).
+        if (has("bpf.tp_btf")) {
+            on(skel->progs.block_bio_queue);
+            on(skel->progs.block_rq_complete);
+            on(skel->progs.block_bio_complete);
+            skel->rodata->have_block_hooks = true;
+            block_hooks = true;
+        } else {
+            notes.push_back("tp_btf refused: block I/O is not followed, so a request that waited for the device "
+                            "without sleeping cannot be told from an inline copy");
+        }
         if (opts.posix_uprobes && has("bpf.uprobe")) {
             on(skel->progs.uprobe_aio_read);
             on(skel->progs.uprobe_aio_write);
@@ -316,20 +343,135 @@ struct TraceSession::Impl {
         notes.push_back(fmt::format("POSIX AIO: uprobes at {} offsets of {}", attached, *libc));
     }
 
+    // The fentry backend hooks a new driver function with a kretprobe where
+    // kprobes work: it attaches in tens of ms, where fexit needs its own
+    // object loaded (seconds under emulation: BTF parsed, a trampoline made),
+    // and short workloads finish first. It is replaced by fexit, which costs
+    // less per call, one function per poll. Both may fire for a call in
+    // between: each sets the same return value, counted once.
+    void upgrade_one_driver_hook()
+    {
+        for (auto& [fn, hook] : driver_hooks) {
+            if (!hook.upgrade)
+                continue;
+            hook.upgrade = false;
+            const KernelSymbol* sym = ksyms.exact(fn);
+            std::string why;
+            if (sym && !attach_fexit(sym->name, hook, why))
+                notes.push_back("driver return value hooked by kretprobe, not fexit: " + why);
+            return;
+        }
+    }
+
+    // fexit on the driver function, in an object of its own sharing the
+    // session's maps. On success the hook's kretprobe, if any, is dropped.
+    bool attach_fexit(const std::string& name, DriverHook& hook, std::string& why)
+    {
+        LibbpfLogCapture log;
+        driver_hook* d = driver_hook__open();
+        if (d && bpf_map__reuse_fd(d->maps.tasks, bpf_map__fd(skel->maps.tasks)) == 0 &&
+            bpf_map__reuse_fd(d->maps.aio_reqs, bpf_map__fd(skel->maps.aio_reqs)) == 0 &&
+            bpf_program__set_attach_target(d->progs.fexit_driver, 0, name.c_str()) == 0 &&
+            driver_hook__load(d) == 0) {
+            if (bpf_link* link = bpf_program__attach(d->progs.fexit_driver)) {
+                if (hook.link)
+                    bpf_link__destroy(hook.link);
+                hook.ok = true;
+                hook.how = "fexit";
+                hook.skel = d;
+                hook.link = link;
+                return true;
+            }
+        }
+        why = log.describe("fexit on " + name, errno);
+        if (d)
+            driver_hook__destroy(d);
+        return false;
+    }
+
     void hook_new_drivers()
     {
         if (!opts.driver_hooks || opts.plan.backend == model::Backend::tracepoint)
             return;
+        for (const std::uint64_t fn : new_fns)
+            if (!driver_hooks.count(fn) && driver_hooks.size() < kMaxDriverHooks)
+                driver_hooks[fn] = hook_driver(fn);
+        new_fns.clear();
+        // Functions the BPF side could not announce (its table full, the
+        // ring buffer full) are found in the op table.
         const int fd = bpf_map__fd(skel->maps.ops);
         aio_audit_op_key key{}, next{};
         aio_audit_op_key* cur = nullptr;
         while (bpf_map_get_next_key(fd, cur, &next) == 0) {
             key = next;
             cur = &key;
-            if (key.api != AA_API_KAIO || key.fn == 0 || driver_hooks.count(key.fn) || driver_hooks.size() >= 64)
+            if (key.api != AA_API_KAIO || key.fn == 0 || driver_hooks.count(key.fn) ||
+                driver_hooks.size() >= kMaxDriverHooks)
                 continue;
             driver_hooks[key.fn] = hook_driver(key.fn);
         }
+    }
+
+    // Whether an op's driver function has its return hooked, else why not.
+    DriverHookState hook_state(const aio_audit_op_key& key) const
+    {
+        if (opts.plan.backend == model::Backend::tracepoint)
+            return {false, "the tracepoint backend cannot hook driver functions"};
+        if (!opts.driver_hooks)
+            return {false, "--no-driver-hooks"};
+        if (key.api != AA_API_KAIO)
+            return {false, "followed into the driver for io_submit requests only"};
+        if (!key.fn)
+            return {false, "no driver function"};
+        const auto hook = driver_hooks.find(key.fn);
+        if (hook == driver_hooks.end())
+            return {false, fmt::format("not hooked (at most {} driver functions are)", kMaxDriverHooks)};
+        return {hook->second.ok, hook->second.ok ? std::string() : hook->second.how};
+    }
+
+    // Runs the kernel skipped, per program that skipped any
+    // (bpf_prog_info.recursion_misses, kernel 5.12+).
+    std::map<std::string, std::uint64_t> missed_runs() const
+    {
+        std::map<std::string, std::uint64_t> out;
+        auto add = [&](const bpf_program* p, const std::string& name) {
+            const int fd = bpf_program__fd(p);
+            if (fd < 0)
+                return;
+            bpf_prog_info info{};
+            std::uint32_t len = sizeof(info);
+            if (bpf_obj_get_info_by_fd(fd, &info, &len) == 0 && info.recursion_misses)
+                out[name] += info.recursion_misses;
+        };
+        bpf_program* prog = nullptr;
+        bpf_object__for_each_program(prog, skel->obj)
+        {
+            if (bpf_program__autoload(prog))
+                add(prog, bpf_program__name(prog));
+        }
+        for (const auto& [fn, hook] : driver_hooks)
+            if (hook.skel)
+            {
+                const KernelSymbol* sym = ksyms.exact(fn);
+                add(hook.skel->progs.fexit_driver, "fexit_driver:" + (sym ? sym->name : fmt::format("0x{:x}", fn)));
+            }
+        return out;
+    }
+
+    // Requests still in the in-flight table (call-hook backends).
+    std::uint64_t unfinished_requests() const
+    {
+        if (opts.plan.backend == model::Backend::tracepoint)
+            return 0;
+        const int fd = bpf_map__fd(skel->maps.aio_reqs);
+        std::uint64_t key = 0, next = 0, n = 0;
+        std::uint64_t* cur = nullptr;
+        while (bpf_map_get_next_key(fd, cur, &next) == 0) {
+            key = next;
+            cur = &key;
+            ++n;
+        }
+        return n;
     }
 
     DriverHook hook_driver(std::uint64_t fn)
@@ -340,35 +482,26 @@ struct TraceSession::Impl {
             hook.how = fmt::format("0x{:x} not in /proc/kallsyms", fn);
             return hook;
         }
-        if (opts.plan.backend == model::Backend::fentry) {
-            LibbpfLogCapture log;
-            driver_hook* d = driver_hook__open();
-            if (d && bpf_map__reuse_fd(d->maps.tasks, bpf_map__fd(skel->maps.tasks)) == 0 &&
-                bpf_map__reuse_fd(d->maps.aio_reqs, bpf_map__fd(skel->maps.aio_reqs)) == 0 &&
-                bpf_program__set_attach_target(d->progs.fexit_driver, 0, sym->name.c_str()) == 0 &&
-                driver_hook__load(d) == 0) {
-                if (bpf_link* link = bpf_program__attach(d->progs.fexit_driver)) {
-                    hook.ok = true;
-                    hook.how = "fexit";
-                    hook.skel = d;
-                    hook.link = link;
-                    return hook;
-                }
-            }
-            hook.how = log.describe("fexit on " + sym->name, errno);
-            if (d)
-                driver_hook__destroy(d);
-        }
+        const bool fentry = opts.plan.backend == model::Backend::fentry;
+        std::string why;
         if (bpf_program__autoload(skel->progs.kretprobe_driver)) {
             LibbpfLogCapture log;
             if (bpf_link* link = bpf_program__attach_kprobe(skel->progs.kretprobe_driver, true, sym->name.c_str())) {
-                links.push_back(link);
                 hook.ok = true;
                 hook.how = "kretprobe";
+                hook.link = link;
+                hook.upgrade = fentry;
                 return hook;
             }
-            hook.how += (hook.how.empty() ? "" : "; ") + log.describe("kretprobe on " + sym->name, errno);
+            why = log.describe("kretprobe on " + sym->name, errno);
         }
+        if (fentry) {
+            std::string fexit_why;
+            if (attach_fexit(sym->name, hook, fexit_why))
+                return hook;
+            why += (why.empty() ? "" : "; ") + fexit_why;
+        }
+        hook.how = why;
         return hook;
     }
 };
@@ -415,7 +548,11 @@ void TraceSession::poll(int timeout_ms)
     // The BPF side never wakes us (BPF_RB_NO_WAKEUP): wait, then drain.
     ring_buffer__poll(impl_->rb, timeout_ms);
     ring_buffer__consume(impl_->rb);
+    const std::size_t hooked = impl_->driver_hooks.size();
     impl_->hook_new_drivers();
+    // A poll that hooked nothing new has time to make one hook cheaper.
+    if (impl_->driver_hooks.size() == hooked)
+        impl_->upgrade_one_driver_hook();
 }
 
 model::TraceReport TraceSession::snapshot(double duration_s)
@@ -438,10 +575,18 @@ model::TraceReport TraceSession::snapshot(double duration_s)
     report.comm = s.opts.comm;
 
     std::map<OpTuple, model::TraceOp> ops;
+    std::map<std::pair<bool, std::uint32_t>, std::string> dev_names;
     auto op_for = [&](const aio_audit_op_key& k) -> model::TraceOp& {
         auto [it, fresh] = ops.try_emplace(tuple_of(k));
-        if (fresh)
+        if (fresh) {
             it->second = describe_op(k, s.ksyms);
+            model::TraceOp& op = it->second;
+            const bool chr = op.file == model::FileKind::char_device;
+            auto [name, unnamed] = dev_names.try_emplace({chr, k.dev});
+            if (unnamed)
+                name->second = device_name(op.file, op.dev_major, op.dev_minor);
+            op.dev_name = name->second;
+        }
         return it->second;
     };
 
@@ -455,9 +600,7 @@ model::TraceReport TraceSession::snapshot(double duration_s)
             cur = &key;
             if (bpf_map_lookup_elem(fd, &key, &stats) != 0)
                 continue;
-            model::TraceOp& op = op_for(key);
-            const auto hook = s.driver_hooks.find(key.fn);
-            apply_stats(op, stats, hook != s.driver_hooks.end() && hook->second.ok);
+            apply_stats(op_for(key), stats, s.hook_state(key));
         }
     }
     {
@@ -480,7 +623,10 @@ model::TraceReport TraceSession::snapshot(double duration_s)
     const int stack_fd = bpf_map__fd(s.skel->maps.stacks);
     for (const auto& [key, agg] : s.stacks) {
         model::TraceStack st;
-        st.op = describe_op(agg.op, s.ksyms).display();
+        const model::TraceOp described = describe_op(agg.op, s.ksyms);
+        st.op = described.display();
+        st.dev = fmt::format("{}:{}", described.dev_major, described.dev_minor);
+        st.dev_name = device_name(described.file, described.dev_major, described.dev_minor);
         st.api = static_cast<model::Api>(agg.op.api);
         st.in_call = std::get<2>(key);
         st.sleeps = agg.sleeps;
@@ -516,17 +662,35 @@ model::TraceReport TraceSession::snapshot(double duration_s)
                    {"requests_table_full", drops[AA_DROP_REQUEST]},
                    {"op_table_full", drops[AA_DROP_STATS]},
                    {"task_table_full", drops[AA_DROP_TASK]},
-                   {"iocbs_beyond_tracking_limit", drops[AA_DROP_UNTRACKED]}};
-
-    unsigned hooked = 0;
-    for (const auto& [fn, hook] : s.driver_hooks) {
-        if (hook.ok)
-            ++hooked;
-        else
-            report.notes.push_back("driver return value not hooked: " + hook.how);
+                   {"iocbs_beyond_tracking_limit", drops[AA_DROP_UNTRACKED]},
+                   {"completions_not_seen", drops[AA_DROP_COMPLETION]},
+                   {"requests_beyond_ops_per_call", drops[AA_DROP_CALL_OPS]}};
+    std::uint64_t missed = 0;
+    for (const auto& [name, n] : s.missed_runs()) {
+        report.missed_runs[name] = n;
+        missed += n;
     }
-    if (hooked)
-        report.notes.push_back(fmt::format("driver return values: {} function(s) hooked", hooked));
+    report.lost["program_runs_missed"] = missed;
+    report.unfinished = s.unfinished_requests();
+
+    std::map<std::string, unsigned> hooked;
+    unsigned total = 0;
+    for (const auto& [fn, hook] : s.driver_hooks) {
+        if (hook.ok) {
+            ++hooked[hook.how];
+            ++total;
+        } else {
+            report.notes.push_back("driver return value not hooked: " + hook.how);
+        }
+    }
+    if (total) {
+        std::string how;
+        for (const auto& [kind, n] : hooked)
+            how += fmt::format("{}{} {}", how.empty() ? "" : ", ", kind, n);
+        report.notes.push_back(fmt::format("driver return values: {} function(s) hooked ({}), each as soon as "
+                                           "its first request was seen",
+                                           total, how));
+    }
     return report;
 }
 

@@ -11,11 +11,11 @@ namespace aio::model {
 // make such a change stop the build here (libstdc++ on x86-64, where CI
 // builds): subtract the new field below, then update the size.
 #if defined(__x86_64__) && defined(__GLIBCXX__)
-static_assert(sizeof(TraceOp) == 2376,
+static_assert(sizeof(TraceOp) == 2456,
               "TraceOp changed: make delta() handle the new field, then update this size");
-static_assert(sizeof(TraceStack) == 112,
+static_assert(sizeof(TraceStack) == 176,
               "TraceStack changed: make delta() handle the new field, then update this size");
-static_assert(sizeof(TraceReport) == 240,
+static_assert(sizeof(TraceReport) == 296,
               "TraceReport changed: make delta() handle the new field, then update this size");
 #endif
 
@@ -64,21 +64,25 @@ TraceOp minus(const TraceOp& later, const TraceOp* earlier)
     const TraceOp& e = *earlier;
     d.requests = minus(later.requests, e.requests);
     d.syscalls = minus(later.syscalls, e.syscalls);
+    d.syscalls_slept = minus(later.syscalls_slept, e.syscalls_slept);
     d.errors = minus(later.errors, e.errors);
     d.completed_in_call = minus(later.completed_in_call, e.completed_in_call);
     d.completed_in_syscall = minus(later.completed_in_syscall, e.completed_in_syscall);
     d.completed_after = minus(later.completed_after, e.completed_after);
     d.slept_in_call = minus(later.slept_in_call, e.slept_in_call);
     d.slept_in_submission = minus(later.slept_in_submission, e.slept_in_submission);
+    d.waited_for_device = minus(later.waited_for_device, e.waited_for_device);
+    d.device_io = minus(later.device_io, e.device_io);
+    d.ambiguous = minus(later.ambiguous, e.ambiguous);
     d.punted = minus(later.punted, e.punted);
     d.refused = minus(later.refused, e.refused);
     d.contexts = minus(later.contexts, e.contexts);
     // The driver's function is hooked at run time: counted from the interval
     // in which the hook was attached, and from zero then.
-    if (later.ret_queued && e.ret_queued) {
-        d.ret_queued = minus(*later.ret_queued, *e.ret_queued);
-        d.ret_bytes = minus(later.ret_bytes.value_or(0), e.ret_bytes.value_or(0));
-        d.ret_error = minus(later.ret_error.value_or(0), e.ret_error.value_or(0));
+    if (later.driver_returned && e.driver_returned) {
+        d.driver_returned->queued = minus(later.driver_returned->queued, e.driver_returned->queued);
+        d.driver_returned->bytes = minus(later.driver_returned->bytes, e.driver_returned->bytes);
+        d.driver_returned->error = minus(later.driver_returned->error, e.driver_returned->error);
     }
     d.tally = minus(later.tally, e.tally);
     d.submit = minus(later.submit, e.submit);
@@ -90,17 +94,17 @@ TraceOp minus(const TraceOp& later, const TraceOp* earlier)
 
 bool anything(const TraceOp& op)
 {
-    const std::uint64_t rets =
-        op.ret_queued.value_or(0) + op.ret_bytes.value_or(0) + op.ret_error.value_or(0);
-    return op.requests || op.syscalls || op.errors || op.completed_in_call || op.completed_in_syscall ||
-           op.completed_after || op.slept_in_call || op.slept_in_submission || op.punted || op.refused ||
+    const std::uint64_t rets = op.driver_returned ? op.driver_returned->observed() : 0;
+    return op.requests || op.syscalls || op.syscalls_slept || op.errors || op.completed_in_call ||
+           op.completed_in_syscall || op.completed_after || op.slept_in_call || op.slept_in_submission ||
+           op.waited_for_device || op.device_io || op.ambiguous || op.punted || op.refused ||
            rets || op.tally.total() || op.submit.count() || op.call.count() || op.complete.count() ||
            op.offcpu.count() || !op.contexts.empty();
 }
 
 auto stack_key(const TraceStack& s)
 {
-    return std::tie(s.op, s.api, s.in_call, s.comm, s.frames);
+    return std::tie(s.op, s.dev, s.api, s.in_call, s.comm, s.frames);
 }
 
 }  // namespace
@@ -147,6 +151,9 @@ TraceReport delta(const TraceReport& earlier, const TraceReport& later)
         const auto it = earlier.lost.find(what);
         n = minus(n, it == earlier.lost.end() ? 0 : it->second);
     }
+    d.missed_runs = minus(later.missed_runs, earlier.missed_runs);
+    // `unfinished` is a level (requests in flight at the snapshot), not a
+    // count: the later snapshot's value is the interval's.
     return d;
 }
 

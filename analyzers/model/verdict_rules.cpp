@@ -14,7 +14,20 @@ bool completed_during_submission(CompletionTime t)
 bool from_other_context(CompletionContext c)
 {
     return c == CompletionContext::hardirq || c == CompletionContext::softirq ||
-           c == CompletionContext::other_task;
+           c == CompletionContext::other_task || c == CompletionContext::elsewhere;
+}
+
+// Slept voluntarily in submission: in this request's own window or its
+// driver call, or anywhere its call submitted requests of the same op.
+bool slept(const RequestEvidence& e)
+{
+    return e.slept_in_submission == Tri::yes || e.slept_in_driver_call == Tri::yes || e.call_slept == Tri::yes;
+}
+
+bool sleep_measured(const RequestEvidence& e)
+{
+    return e.slept_in_submission != Tri::unknown || e.slept_in_driver_call != Tri::unknown ||
+           e.call_slept != Tri::unknown;
 }
 
 }  // namespace
@@ -28,6 +41,7 @@ std::string_view name(CompletionContext c)
     case CompletionContext::softirq: return "softirq";
     case CompletionContext::other_task: return "other_task";
     case CompletionContext::helper_thread: return "helper_thread";
+    case CompletionContext::elsewhere: return "elsewhere";
     }
     return "unknown";
 }
@@ -38,19 +52,18 @@ Verdict classify(const RequestEvidence& e)
         return Verdict::unsupported;
     if (e.punted || e.context == CompletionContext::helper_thread)
         return Verdict::thread_async;
-
-    const bool slept = e.slept_in_submission == Tri::yes || e.slept_in_driver_call == Tri::yes;
-    const bool sleep_measured =
-        e.slept_in_submission != Tri::unknown || e.slept_in_driver_call != Tri::unknown;
+    if (!sleep_measured(e))
+        return Verdict::unknown;
+    // Waiting need not be a voluntary switch: a submitter preempted while
+    // another context completes the I/O it issued finds its page ready and
+    // never sleeps, yet its request waited for the device.
+    const bool waited = e.waited_for_device == Tri::yes;
 
     // Inline: the submitter's own task, in process context, before the syscall
     // returned. (An interrupt on the submitter's CPU is reported as hardirq or
     // softirq by the tracer, not as the submitter.)
-    if (e.context == CompletionContext::submitter && completed_during_submission(e.completed)) {
-        if (!sleep_measured)
-            return Verdict::unknown;
-        return slept ? Verdict::blocking : Verdict::sync;
-    }
+    if (e.context == CompletionContext::submitter && completed_during_submission(e.completed))
+        return slept(e) || waited ? Verdict::blocking : Verdict::sync;
 
     // Deferred: another context, or the submitter itself after the syscall
     // returned (io_uring task_work).
@@ -61,30 +74,26 @@ Verdict classify(const RequestEvidence& e)
         // backpressure (blocking), not fake-async.
         if (e.completed == CompletionTime::in_driver_call && e.slept_in_driver_call == Tri::yes)
             return Verdict::fake_async;
-        if (!sleep_measured)
-            return Verdict::unknown;
-        return slept ? Verdict::blocking : Verdict::async;
+        return slept(e) ? Verdict::blocking : Verdict::async;
     }
 
-    // Context not observed: only timing and sleeping are known (user space,
-    // or a tracer without a completion hook). A fake-async driver looks
-    // blocking from here.
-    if (!sleep_measured)
-        return Verdict::unknown;
-    if (slept)
+    // Context not observed: only timing, sleeping and device waits are known
+    // (user space, or a tracer without a completion hook). A fake-async
+    // driver looks blocking from here.
+    if (slept(e))
         return Verdict::blocking;
     if (e.completed == CompletionTime::after_syscall)
         return Verdict::async;
     if (completed_during_submission(e.completed))
-        return Verdict::sync;
+        return waited ? Verdict::blocking : Verdict::sync;
     return Verdict::unknown;
 }
 
 bool ready_at_return_ambiguous(const RequestEvidence& e)
 {
     return !e.refused && !e.punted && e.context == CompletionContext::unknown &&
-           completed_during_submission(e.completed) && e.slept_in_submission == Tri::no &&
-           e.slept_in_driver_call != Tri::yes;
+           completed_during_submission(e.completed) && sleep_measured(e) && !slept(e) &&
+           e.waited_for_device != Tri::yes;
 }
 
 int severity_rank(Verdict v)

@@ -25,6 +25,7 @@ enum class CompletionContext : std::uint8_t {
     softirq,
     other_task,     // a kworker, another process, ...
     helper_thread,  // io-wq worker or a user-space helper thread doing blocking I/O
+    elsewhere,      // not the submitter (posted while it was off CPU); which context is not seen
 };
 
 // "submitter", "hardirq", "softirq", "other_task", "helper_thread", "unknown".
@@ -44,7 +45,16 @@ struct RequestEvidence {
     CompletionContext context = CompletionContext::unknown;
     CompletionTime completed = CompletionTime::unknown;
     Tri slept_in_driver_call = Tri::unknown;  // voluntary switch inside this request's driver call
-    Tri slept_in_submission = Tri::unknown;   // voluntary switch anywhere in the submitting syscall
+    Tri slept_in_submission = Tri::unknown;   // voluntary switch in this request's submission window
+    // The submitting call slept (voluntarily) while it submitted requests of
+    // this request's op: this one or others of the same op in one batch. A
+    // queue that is full makes io_submit sleep for whichever iocb finds no
+    // free tag; the caller is blocked for all of them (backpressure).
+    Tri call_slept = Tri::unknown;
+    // Block I/O the submitter issued in this request's submission window was
+    // completed by another context while the submitter was off CPU (preempted
+    // or asleep): it waited for the device even if it never slept voluntarily.
+    Tri waited_for_device = Tri::unknown;
 };
 
 // The rules of DESIGN.md's verdict table, applied to one request.

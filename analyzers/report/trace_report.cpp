@@ -30,6 +30,12 @@ std::string dev(const TraceOp& op)
     return fmt::format("{}:{}", op.dev_major, op.dev_minor);
 }
 
+// "loop0 (7:0)", or "0:44" for a device without a name.
+std::string dev_text(const TraceOp& op)
+{
+    return op.dev_name.empty() ? dev(op) : fmt::format("{} ({})", op.dev_name, dev(op));
+}
+
 std::uint64_t judged(const TraceOp& op)
 {
     return op.tally.total() - op.refused;
@@ -48,6 +54,7 @@ std::string context_summary(const TraceOp& op)
         case model::CompletionContext::softirq: return "softirq";
         case model::CompletionContext::other_task: return "task";
         case model::CompletionContext::helper_thread: return "helper";
+        case model::CompletionContext::elsewhere: return "elsewhere";
         case model::CompletionContext::unknown: return "?";
         }
         return "?";
@@ -83,10 +90,14 @@ void render_trace_body(std::ostream& out, const model::TraceReport& r, const Tra
     if (r.ops.empty()) {
         out << "No asynchronous I/O requests seen (io_submit, io_uring reads/writes, glibc aio_*).\n";
     } else {
-        bool any_ret = false, any_ctx = false;
+        // The driver's return value is a column where the backend can hook
+        // drivers at all; WAITED where any request waited without sleeping.
+        const bool any_ret = r.backend != model::Backend::tracepoint;
+        bool any_ctx = false, any_waited = false, any_ambiguous = false;
         for (const auto& op : r.ops) {
-            any_ret |= op.ret_queued.has_value();
             any_ctx |= !op.contexts.empty();
+            any_waited |= op.waited_for_device > 0;
+            any_ambiguous |= op.ambiguous > 0;
         }
         std::vector<Table::Column> cols{{"OP"},
                                         {"API"},
@@ -96,7 +107,10 @@ void render_trace_body(std::ostream& out, const model::TraceReport& r, const Tra
                                         {"REQS", Table::Align::right},
                                         {"INLINE", Table::Align::right},
                                         {"SLEPT", Table::Align::right},
+                                        {"CALLS SLEPT", Table::Align::right},
                                         {"PUNTED", Table::Align::right}};
+        if (any_waited)
+            cols.push_back({"WAITED", Table::Align::right});
         if (any_ret)
             cols.push_back({"EIOCBQ", Table::Align::right});
         cols.insert(cols.end(), {{"SUBMIT p50", Table::Align::right},
@@ -113,17 +127,20 @@ void render_trace_body(std::ostream& out, const model::TraceReport& r, const Tra
                                          std::string(model::name(op.api)),
                                          std::string(model::name(op.file)),
                                          op.direct ? "direct" : "buffered",
-                                         dev(op),
+                                         dev_text(op),
                                          std::to_string(op.requests),
                                          pct(op.completed_in_call + op.completed_in_syscall, n),
                                          pct(op.slept_in_submission, n),
+                                         pct(op.syscalls_slept, op.syscalls),
                                          pct(op.punted, n)};
-            if (any_ret) {
-                const auto rets = op.ret_queued ? *op.ret_queued + *op.ret_bytes + *op.ret_error : 0;
-                row.push_back(op.ret_queued ? pct(*op.ret_queued, rets) : "-");
-            }
+            if (any_waited)
+                row.push_back(pct(op.waited_for_device, n));
+            if (any_ret)
+                row.push_back(op.driver_returned ? pct(op.driver_returned->queued, op.driver_returned->observed())
+                                                 : "n/o");
             row.insert(row.end(), {upper(op.submit, 0.5), upper(op.submit, 0.99), upper(op.complete, 0.5),
-                                   upper(op.complete, 0.99), format_shares(op.tally)});
+                                   upper(op.complete, 0.99),
+                                   format_shares(op.tally) + (op.ambiguous ? " inline?" : "")});
             if (any_ctx)
                 row.push_back(context_summary(op));
             table.add_row(std::move(row));
@@ -131,8 +148,16 @@ void render_trace_body(std::ostream& out, const model::TraceReport& r, const Tra
         table.render(out);
         if (!opts.brief) {
             out << "\nINLINE = completed before submission returned; SLEPT = the submitter slept (voluntary\n"
-                   "switch) in submission; PUNTED = handed to a worker thread (io-wq, glibc helper)";
-            out << (any_ret ? "; EIOCBQ = the\ndriver function itself returned -EIOCBQUEUED.\n" : ".\n");
+                   "switch) in submission; CALLS SLEPT = share of the submitting calls that slept while\n"
+                   "submitting this op; PUNTED = handed to a worker thread (io-wq, glibc helper)";
+            if (any_waited)
+                out << ";\nWAITED = its block I/O was completed elsewhere while the submitter was off CPU";
+            if (any_ret)
+                out << ";\nEIOCBQ = the driver function itself returned -EIOCBQUEUED (n/o: not observed; --json says why)";
+            out << ".\n";
+            if (any_ambiguous)
+                out << "inline? = ready when submission returned without sleeping, completed by a context this\n"
+                       "backend cannot see: an inline copy and a device fast enough to finish first look alike.\n";
             out << "Percentiles come from log2 histograms: upper bounds.\n";
         }
     }
@@ -157,9 +182,10 @@ void render_trace_body(std::ostream& out, const model::TraceReport& r, const Tra
         out << "\nWhere submitters slept (kernel stacks at switch-out, by off-CPU time):\n";
         std::map<std::string, std::size_t> shown;
         for (const auto& st : r.stacks) {
-            if (shown[st.op]++ >= opts.stacks_per_op)
+            if (shown[st.op + st.dev]++ >= opts.stacks_per_op)
                 continue;
-            out << fmt::format("\n  {} ({}): {} sleeps, {} off-CPU{}\n", st.op, model::name(st.api), st.sleeps,
+            out << fmt::format("\n  {} on {} ({}): {} sleeps, {} off-CPU{}\n", st.op,
+                               st.dev_name.empty() ? st.dev : st.dev_name, model::name(st.api), st.sleeps,
                                format_ns(st.offcpu_ns), st.in_call ? ", inside the driver call" : "");
             if (st.frames.empty())
                 out << "    (stack not captured)\n";
@@ -179,6 +205,12 @@ void render_trace_body(std::ostream& out, const model::TraceReport& r, const Tra
         if (n)
             lost += fmt::format("{}{} {}", lost.empty() ? "" : ", ", n, what);
     out << "\nlost events: " << (lost.empty() ? "none" : lost) << '\n';
+    for (const auto& [prog, n] : r.missed_runs)
+        out << fmt::format("  {} runs of {} skipped by the kernel (it fired while another program ran on that CPU)\n",
+                           n, prog);
+    if (r.unfinished)
+        out << fmt::format("{} request(s) unfinished: still in flight, or their completion was not seen\n",
+                           r.unfinished);
 }
 
 nlohmann::json trace_json(const model::TraceReport& r)
@@ -207,6 +239,8 @@ nlohmann::json trace_json(const model::TraceReport& r)
     j["notes"] = r.notes;
     j["syscall_hooks"] = model::name(r.syscall_hooks);
     j["lost"] = r.lost;
+    j["missed_runs"] = r.missed_runs;
+    j["requests_unfinished"] = r.unfinished;
     j["ops"] = nlohmann::json::array();
     for (const auto& op : r.ops) {
         nlohmann::json shares = nlohmann::json::object();
@@ -220,8 +254,10 @@ nlohmann::json trace_json(const model::TraceReport& r)
                              {"file", model::name(op.file)},
                              {"mode", op.direct ? "direct" : "buffered"},
                              {"dev", dev(op)},
+                             {"dev_name", op.dev_name.empty() ? nlohmann::json(nullptr) : nlohmann::json(op.dev_name)},
                              {"requests", op.requests},
                              {"syscalls", op.syscalls},
+                             {"syscalls_slept", op.syscalls_slept},
                              {"errors", op.errors},
                              {"refused", op.refused},
                              {"completed_in_call", op.completed_in_call},
@@ -229,6 +265,9 @@ nlohmann::json trace_json(const model::TraceReport& r)
                              {"completed_after", op.completed_after},
                              {"slept_in_call", op.slept_in_call},
                              {"slept_in_submission", op.slept_in_submission},
+                             {"waited_for_device", op.waited_for_device},
+                             {"device_io", op.device_io},
+                             {"ambiguous", op.ambiguous},
                              {"punted", op.punted},
                              {"verdict", op.tally.total() ? nlohmann::json(model::name(op.tally.dominant()))
                                                           : nlohmann::json(nullptr)},
@@ -241,15 +280,21 @@ nlohmann::json trace_json(const model::TraceReport& r)
         for (const auto& [ctx, n] : op.contexts)
             ctx_named[std::string(model::name(ctx))] = n;
         oj["completion_context"] = ctx_named;
-        if (op.ret_queued)
-            oj["driver_returned"] = {{"eiocbqueued", *op.ret_queued}, {"bytes", *op.ret_bytes}, {"error", *op.ret_error}};
-        else
+        if (op.driver_returned) {
+            const auto& d = *op.driver_returned;
+            oj["driver_returned"] = {
+                {"eiocbqueued", d.queued}, {"bytes", d.bytes}, {"error", d.error}, {"observed", d.observed()}};
+        } else {
             oj["driver_returned"] = nullptr;
+            oj["driver_returned_not_observed"] = op.driver_returned_unseen;
+        }
         j["ops"].push_back(std::move(oj));
     }
     j["stacks"] = nlohmann::json::array();
     for (const auto& st : r.stacks)
         j["stacks"].push_back({{"op", st.op},
+                               {"dev", st.dev},
+                               {"dev_name", st.dev_name.empty() ? nlohmann::json(nullptr) : nlohmann::json(st.dev_name)},
                                {"api", model::name(st.api)},
                                {"in_call", st.in_call},
                                {"sleeps", st.sleeps},

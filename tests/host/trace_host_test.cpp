@@ -5,6 +5,8 @@
 // workload is `aio-audit probe`, run as the traced command.
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -240,6 +242,118 @@ TEST_F(TraceHost, BatchedRequestsKeepTheirOwnOps)
             EXPECT_EQ((*op)["verdict"], "sync") << sym << ops_summary(j);
         }
     }
+}
+
+// probe reads a file buffered, then O_DIRECT: two ops, each request in its
+// own (the mode is taken at each submission, never from a struct file seen
+// earlier: the O_DIRECT open often gets the buffered one's memory back). The
+// merge happened in four runs of six: twenty runs, traced in one session so
+// that a single misfiled request shows in the counts.
+TEST_F(TraceHost, BufferedAndDirectReadsOfOneFileStayTwoOps)
+{
+    constexpr int kRuns = 20;
+    const RunResult r = run_tool({"trace", "--json", "--", "sh", "-c",
+                                  "for i in $(seq " + std::to_string(kRuns) + "); do '" + AIO_AUDIT_BIN + "' probe " +
+                                      ext4->mount_point().string() + " -e libaio -o read >/dev/null || exit; done"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const auto j = nlohmann::json::parse(r.out);
+    const auto* buffered = find_op(j, "ext4_file_read_iter", "libaio", "buffered");
+    const auto* direct = find_op(j, "ext4_file_read_iter", "libaio", "direct");
+    ASSERT_NE(buffered, nullptr) << ops_summary(j);
+    ASSERT_NE(direct, nullptr) << ops_summary(j);
+    EXPECT_EQ((*buffered)["requests"], 64 * kRuns) << ops_summary(j);
+    EXPECT_EQ((*direct)["requests"], 64 * kRuns) << ops_summary(j);
+    EXPECT_EQ((*buffered)["verdict"], "blocking") << ops_summary(j);
+    // The loop worker may finish a request while io_submit still runs: never
+    // as the submitter's own inline copy.
+    EXPECT_EQ((*direct)["verdict"], "async") << ops_summary(j);
+    EXPECT_EQ((*direct)["shares"].value("sync", 0.0), 0.0) << ops_summary(j);
+}
+
+// Block device files are their device (i_rdev), not devtmpfs's: two loop
+// devices read at once are two ops, each named by its device.
+TEST_F(TraceHost, EachBlockDeviceIsItsOwnOpNamedByItsDevice)
+{
+    LoopDevice a(16), b(16);
+    ASSERT_TRUE(a.ok()) << a.error();
+    ASSERT_TRUE(b.ok()) << b.error();
+    const RunResult r = run_tool({"trace", "--json", "--", BATCH_SUBMIT_BIN, "16", a.device(), b.device()});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const auto j = nlohmann::json::parse(r.out);
+    for (const auto* dev : {&a, &b}) {
+        struct stat st {};
+        ASSERT_EQ(::stat(dev->device().c_str(), &st), 0);
+        const std::string name = fs::path(dev->device()).filename();
+        const std::string id = std::to_string(major(st.st_rdev)) + ":" + std::to_string(minor(st.st_rdev));
+        const nlohmann::json* found = nullptr;
+        for (const auto& op : j["ops"])
+            if (op["symbol"] == "blkdev_read_iter" && op["dev_name"] == name)
+                found = &op;
+        ASSERT_NE(found, nullptr) << name << " not traced as its own op:" << ops_summary(j) << "\n" << j["ops"].dump();
+        EXPECT_EQ((*found)["dev"], id);
+        EXPECT_EQ((*found)["file"], "blockdev");
+        EXPECT_EQ((*found)["requests"], 16) << ops_summary(j);
+    }
+}
+
+// Cold buffered reads (no readahead, pages dropped each time): every request
+// issues block I/O and waits for it - asleep, or preempted while another
+// context completes it. The block I/O facts must have been collected: a
+// tracer whose block hooks saw nothing would call the preempted ones sync.
+TEST_F(TraceHost, ColdReadsWaitForTheirDeviceAndTheFactsAreCollected)
+{
+    const fs::path file = ext4->mount_point() / "cold.dat";
+    {
+        std::ofstream out(file, std::ios::binary);
+        const std::string block(4096, 'c');
+        for (int i = 0; i < 512; ++i)
+            out << block;
+    }
+    ::sync();
+    const RunResult r = run_tool({"trace", "--json", "--", BATCH_SUBMIT_BIN, "--cold", "--stride", "8192", "--span",
+                                  std::to_string(512 * 4096), "64", file.string()});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const auto j = nlohmann::json::parse(r.out);
+    const auto* op = find_op(j, "ext4_file_read_iter", "libaio", "buffered");
+    ASSERT_NE(op, nullptr) << ops_summary(j);
+    EXPECT_EQ((*op)["requests"], 64);
+    EXPECT_EQ((*op)["device_io"], 64) << "block I/O issued in submission was not seen: " << op->dump();
+    EXPECT_EQ((*op)["shares"].value("blocking", 0.0), 1.0) << ops_summary(j);
+    // Each one slept or waited off CPU for its device I/O.
+    EXPECT_GE((*op)["slept_in_submission"].get<int>() + (*op)["waited_for_device"].get<int>(), 64) << op->dump();
+    EXPECT_EQ((*op)["syscalls"], 64);
+    EXPECT_EQ((*op)["syscalls_slept"], (*op)["slept_in_submission"]) << "one request per call";
+    fs::remove(file);
+}
+
+// The tracepoint backend cannot see who posted a completion that was ready
+// when io_submit returned: tmpfs reads are `sync`, marked inline?.
+TEST_F(TraceHost, ReadyAtReturnIsMarkedAmbiguousWithoutCompletionContext)
+{
+    const auto j = trace_probe({"--backend", "tracepoint"}, "/dev/shm -e libaio -o read -m buffered -n 32");
+    const auto* op = find_op(j, "shmem_file_read_iter", "libaio", "buffered");
+    ASSERT_NE(op, nullptr) << ops_summary(j);
+    EXPECT_EQ((*op)["verdict"], "sync");
+    EXPECT_EQ((*op)["ambiguous"], (*op)["requests"]) << op->dump();
+    const RunResult r = run_tool({"trace", "--backend", "tracepoint", "--", "sh", "-c",
+                                  std::string("exec '") + AIO_AUDIT_BIN +
+                                      "' probe /dev/shm -e libaio -o read -m buffered -n 32 >/dev/null"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_NE(r.out.find("sync inline?"), std::string::npos) << r.out;
+}
+
+// Values the backend never saw are said to be unseen, never printed as zeros.
+TEST_F(TraceHost, UnseenDriverReturnsAreNotZeros)
+{
+    const auto j = trace_probe({"--backend", "tracepoint"}, "/dev/shm -e libaio -o read -m buffered -n 8");
+    const auto* op = find_op(j, "shmem_file_read_iter", "libaio", "buffered");
+    ASSERT_NE(op, nullptr) << ops_summary(j);
+    EXPECT_TRUE((*op)["driver_returned"].is_null()) << op->dump();
+    EXPECT_EQ((*op)["driver_returned_not_observed"], "the tracepoint backend cannot hook driver functions");
+    // Every way of losing a request is a counter, present when zero.
+    for (const char* what : {"completions_not_seen", "program_runs_missed", "requests_beyond_ops_per_call"})
+        EXPECT_TRUE(j["lost"].contains(what)) << what << ": " << j["lost"].dump();
+    EXPECT_EQ(j["requests_unfinished"], 0);
 }
 
 TEST_F(TraceHost, IoUringPuntsAreSeen)

@@ -31,13 +31,17 @@ TEST(SharedLayout, EvidenceKey)
     EXPECT_EQ(offsetof(aio_audit_evidence_key, completed), 19u);
     EXPECT_EQ(offsetof(aio_audit_evidence_key, slept_in_call), 20u);
     EXPECT_EQ(offsetof(aio_audit_evidence_key, slept_in_submission), 21u);
+    EXPECT_EQ(offsetof(aio_audit_evidence_key, call_slept), 22u);
+    EXPECT_EQ(offsetof(aio_audit_evidence_key, waited_for_device), 23u);
 }
 
 TEST(SharedLayout, OpStats)
 {
-    EXPECT_EQ(sizeof(aio_audit_op_stats), 6 * 8u + 4 * AIO_AUDIT_HIST_SLOTS * 8u);
-    EXPECT_EQ(offsetof(aio_audit_op_stats, submit_hist), 48u);
-    EXPECT_EQ(offsetof(aio_audit_op_stats, offcpu_hist), 48u + 3 * 512u);
+    EXPECT_EQ(sizeof(aio_audit_op_stats), 8 * 8u + 4 * AIO_AUDIT_HIST_SLOTS * 8u);
+    EXPECT_EQ(offsetof(aio_audit_op_stats, syscalls_slept), 16u);
+    EXPECT_EQ(offsetof(aio_audit_op_stats, device_io), 24u);
+    EXPECT_EQ(offsetof(aio_audit_op_stats, submit_hist), 64u);
+    EXPECT_EQ(offsetof(aio_audit_op_stats, offcpu_hist), 64u + 3 * 512u);
 }
 
 TEST(SharedLayout, SleepRecord)
@@ -49,4 +53,11 @@ TEST(SharedLayout, SleepRecord)
     EXPECT_EQ(offsetof(aio_audit_sleep_record, op), 24u);
     EXPECT_EQ(offsetof(aio_audit_sleep_record, in_call), 40u);
     EXPECT_EQ(offsetof(aio_audit_sleep_record, comm), 48u);
+}
+
+TEST(SharedLayout, NewFnRecord)
+{
+    EXPECT_EQ(sizeof(aio_audit_new_fn_record), 16u);
+    EXPECT_EQ(offsetof(aio_audit_new_fn_record, type), 0u);
+    EXPECT_EQ(offsetof(aio_audit_new_fn_record, fn), 8u);
 }

@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
 
 #include "collector/ksyms.h"
 #include "collector/trace_decode.h"
@@ -107,23 +110,88 @@ TEST(TraceDecode, EvidenceBecomesVerdictsThroughTheModel)
     EXPECT_EQ(tp.tally.count(model::Verdict::thread_async), 4u);
 }
 
+TEST(TraceDecode, NewFactsAreCounted)
+{
+    model::TraceOp op;
+    auto e = evidence(AA_CTX_SUBMITTER, AA_WHEN_IN_DRIVER_CALL, AA_TRI_NO, AA_TRI_NO);
+    e.call_slept = AA_TRI_NO;
+    e.waited_for_device = AA_TRI_YES;
+    collector::apply_evidence(op, e, 4);
+    EXPECT_EQ(op.waited_for_device, 4u);
+    EXPECT_EQ(op.tally.count(model::Verdict::blocking), 4u);
+    auto c = evidence(AA_CTX_HARDIRQ, AA_WHEN_AFTER_SYSCALL, AA_TRI_NO, AA_TRI_NO);
+    c.call_slept = AA_TRI_YES;
+    collector::apply_evidence(op, c, 3);
+    EXPECT_EQ(op.slept_in_submission, 3u) << "a call that slept for the op counts as a sleep in submission";
+    EXPECT_EQ(op.tally.count(model::Verdict::blocking), 7u);
+    // Ready at return, no context: ambiguous, counted so the report marks it.
+    auto a = evidence(AA_CTX_UNKNOWN, AA_WHEN_IN_SYSCALL, AA_TRI_UNKNOWN, AA_TRI_NO);
+    a.call_slept = AA_TRI_NO;
+    a.waited_for_device = AA_TRI_NO;
+    collector::apply_evidence(op, a, 2);
+    EXPECT_EQ(op.ambiguous, 2u);
+    auto el = a;
+    el.context = AA_CTX_ELSEWHERE;
+    collector::apply_evidence(op, el, 5);
+    EXPECT_EQ(op.ambiguous, 2u);
+    EXPECT_EQ(op.contexts[model::CompletionContext::elsewhere], 5u);
+    EXPECT_EQ(op.tally.count(model::Verdict::async), 5u);
+}
+
 TEST(TraceDecode, StatsAndDriverReturns)
 {
     aio_audit_op_stats s{};
     s.requests = 10;
     s.syscalls = 5;
+    s.syscalls_slept = 2;
+    s.device_io = 4;
     s.ret_queued = 7;
     s.ret_bytes = 3;
     s.submit_hist[10] = 10;
     s.offcpu_hist[20] = 2;
     model::TraceOp op;
-    collector::apply_stats(op, s, false);
+    collector::apply_stats(op, s, {false, "the tracepoint backend cannot hook driver functions"});
     EXPECT_EQ(op.requests, 10u);
-    EXPECT_FALSE(op.ret_queued.has_value()) << "no hook: the return value was not seen";
+    EXPECT_EQ(op.syscalls_slept, 2u);
+    EXPECT_EQ(op.device_io, 4u);
+    EXPECT_FALSE(op.driver_returned.has_value()) << "no hook: the return value was not seen";
+    EXPECT_EQ(op.driver_returned_unseen, "the tracepoint backend cannot hook driver functions");
     EXPECT_EQ(op.submit.slot(10), 10u);
     EXPECT_EQ(op.offcpu.count(), 2u);
     model::TraceOp hooked;
-    collector::apply_stats(hooked, s, true);
-    EXPECT_EQ(hooked.ret_queued, 7u);
-    EXPECT_EQ(hooked.ret_bytes, 3u);
+    collector::apply_stats(hooked, s, {true, ""});
+    ASSERT_TRUE(hooked.driver_returned.has_value());
+    EXPECT_EQ(hooked.driver_returned->queued, 7u);
+    EXPECT_EQ(hooked.driver_returned->bytes, 3u);
+    EXPECT_EQ(hooked.driver_returned->observed(), 10u);
+    EXPECT_TRUE(hooked.driver_returned_unseen.empty());
+}
+
+// Hooked too late for any of the op's requests: "not observed", never zeros.
+TEST(TraceDecode, DriverReturnsHookedTooLateAreNotObserved)
+{
+    aio_audit_op_stats s{};
+    s.requests = 32;
+    model::TraceOp op;
+    collector::apply_stats(op, s, {true, ""});
+    EXPECT_FALSE(op.driver_returned.has_value());
+    EXPECT_NE(op.driver_returned_unseen.find("hooked only after"), std::string::npos) << op.driver_returned_unseen;
+}
+
+TEST(TraceDecode, DeviceNamesFromSysDev)
+{
+    namespace fs = std::filesystem;
+    const fs::path root = fs::temp_directory_path() / ("aio-sysdev-" + std::to_string(::getpid()));
+    fs::create_directories(root / "dev/block");
+    fs::create_directories(root / "dev/char");
+    fs::create_symlink("../../devices/virtual/block/loop3", root / "dev/block/7:3");
+    fs::create_symlink("../../devices/virtual/mem/zero", root / "dev/char/1:5");
+    fs::create_symlink("../../devices/virtual/block/ram5", root / "dev/block/1:5");
+    EXPECT_EQ(collector::device_name(model::FileKind::block_device, 7, 3, root), "loop3");
+    EXPECT_EQ(collector::device_name(model::FileKind::regular, 7, 3, root), "loop3") << "a file on loop3";
+    EXPECT_EQ(collector::device_name(model::FileKind::char_device, 1, 5, root), "zero");
+    EXPECT_EQ(collector::device_name(model::FileKind::block_device, 1, 5, root), "ram5")
+        << "1:5 is a RAM disk as a block device, /dev/zero as a char device";
+    EXPECT_EQ(collector::device_name(model::FileKind::regular, 0, 44, root), "") << "anonymous (tmpfs)";
+    fs::remove_all(root);
 }

@@ -35,9 +35,7 @@ TraceOp after(TraceOp o, std::uint64_t n, std::uint64_t slept)
     o.contexts[CompletionContext::other_task] = n;
     for (std::uint64_t i = 0; i < n; ++i)
         o.submit.add(i < slept ? 1 << 20 : 1 << 10);
-    o.ret_queued = n - slept;
-    o.ret_bytes = slept;
-    o.ret_error = 0;
+    o.driver_returned = TraceOp::DriverReturns{n - slept, slept, 0};
     return o;
 }
 
@@ -71,8 +69,9 @@ TEST(TraceDelta, CountsSharesAndHistogramsAreThoseOfTheInterval)
     EXPECT_EQ(o.submit.count(), 20u);
     EXPECT_EQ(o.submit.slot(10), 20u);
     EXPECT_EQ(o.submit.slot(20), 0u);
-    EXPECT_EQ(*o.ret_queued, 20u);
-    EXPECT_EQ(*o.ret_bytes, 0u);
+    ASSERT_TRUE(o.driver_returned.has_value());
+    EXPECT_EQ(o.driver_returned->queued, 20u);
+    EXPECT_EQ(o.driver_returned->bytes, 0u);
 }
 
 TEST(TraceDelta, OpsAreMatchedByIdentityAndIdleOnesLeftOut)
@@ -121,29 +120,28 @@ TEST(TraceDelta, CompletionsOfEarlierRequestsStillShow)
 TEST(TraceDelta, DriverHookAttachedDuringTheIntervalCountsFromZero)
 {
     TraceOp before = after(op("gadget_read_iter"), 5, 0);
-    before.ret_queued.reset();
-    before.ret_bytes.reset();
-    before.ret_error.reset();
+    before.driver_returned.reset();
     TraceOp now = after(op("gadget_read_iter"), 9, 0);
-    now.ret_queued = 3;  // hooked for the last 3 requests only
-    now.ret_bytes = 0;
+    now.driver_returned = TraceOp::DriverReturns{3, 0, 0};  // hooked for the last 3 requests only
     const TraceReport d = delta(report(1, {before}), report(2, {now}));
     ASSERT_EQ(d.ops.size(), 1u);
-    ASSERT_TRUE(d.ops[0].ret_queued.has_value());
-    EXPECT_EQ(*d.ops[0].ret_queued, 3u);
+    ASSERT_TRUE(d.ops[0].driver_returned.has_value());
+    EXPECT_EQ(d.ops[0].driver_returned->queued, 3u);
 }
 
 TEST(TraceDelta, StacksAndLostEventsAreDifferences)
 {
     TraceReport first = report(1, {});
     TraceReport second = report(2, {});
-    TraceStack io{"ext4_file_read_iter",
-                  Api::kernel_aio,
-                  true,
-                  {"io_schedule+0x1", "filemap_read+0x2"},
-                  5,
-                  5000,
-                  "fio"};
+    TraceStack io;
+    io.op = "ext4_file_read_iter";
+    io.dev = "7:0";
+    io.dev_name = "loop0";
+    io.in_call = true;
+    io.frames = {"io_schedule+0x1", "filemap_read+0x2"};
+    io.sleeps = 5;
+    io.offcpu_ns = 5000;
+    io.comm = "fio";
     TraceStack lock = io;
     lock.frames = {"rwsem_down_read_slowpath+0x9"};
     first.stacks = {io, lock};
@@ -159,6 +157,12 @@ TEST(TraceDelta, StacksAndLostEventsAreDifferences)
     EXPECT_EQ(d.stacks[0].offcpu_ns, 85000u);
     EXPECT_EQ(d.lost.at("stacks_not_captured"), 5u);
     EXPECT_EQ(d.lost.at("sleep_samples_ringbuf_full"), 0u);  // listed, zero or not
+
+    // The same stack on another device is another stack.
+    TraceStack other = io;
+    other.dev = "7:1";
+    second.stacks.push_back(other);
+    EXPECT_EQ(delta(first, second).stacks.size(), 2u);
 }
 
 TEST(TraceDelta, ACounterThatWentDownReadsZero)

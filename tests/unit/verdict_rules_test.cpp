@@ -113,6 +113,75 @@ TEST(Classify, UserSpaceViewWithoutContext)
     EXPECT_EQ(classify(e), Verdict::blocking);
 }
 
+// A batch that sleeps for a free tag: the sleep falls in the window of
+// whichever iocb found none, but the call was blocked for every request of
+// that op (DESIGN.md: backpressure is blocking).
+TEST(Classify, ACallThatSleptForTheOpIsBlockingForEachOfItsRequests)
+{
+    auto e = seen(CompletionContext::hardirq, CompletionTime::after_syscall, Tri::no, Tri::no);
+    e.call_slept = Tri::no;
+    EXPECT_EQ(classify(e), Verdict::async);
+    e.call_slept = Tri::yes;
+    EXPECT_EQ(classify(e), Verdict::blocking);
+    // Inline requests of a call that slept for their op: the caller waited.
+    auto inl = seen(CompletionContext::submitter, CompletionTime::in_driver_call, Tri::no, Tri::no);
+    inl.call_slept = Tri::yes;
+    EXPECT_EQ(classify(inl), Verdict::blocking);
+    // The call's sleep is the only sleep fact measured: it decides alone.
+    RequestEvidence only_call;
+    only_call.context = CompletionContext::other_task;
+    only_call.completed = CompletionTime::after_syscall;
+    only_call.call_slept = Tri::no;
+    EXPECT_EQ(classify(only_call), Verdict::async);
+    // Not fake-async: its own driver call did not sleep.
+    auto own = seen(CompletionContext::other_task, CompletionTime::in_driver_call, Tri::no, Tri::no);
+    own.call_slept = Tri::yes;
+    EXPECT_EQ(classify(own), Verdict::blocking);
+}
+
+// ext4 on a loop device: the submitter is preempted by the loop worker, which
+// completes the readahead it issued; back on CPU it finds the page ready and
+// completes inline without a voluntary switch. It waited for the device.
+TEST(Classify, InlineAfterWaitingForTheDeviceOffCpuIsBlockingNotSync)
+{
+    auto e = seen(CompletionContext::submitter, CompletionTime::in_driver_call, Tri::no, Tri::no);
+    e.call_slept = Tri::no;
+    e.waited_for_device = Tri::no;
+    EXPECT_EQ(classify(e), Verdict::sync);
+    e.waited_for_device = Tri::yes;
+    EXPECT_EQ(classify(e), Verdict::blocking);
+    // Not measured (no block hooks, user space): the sleep facts decide.
+    e.waited_for_device = Tri::unknown;
+    EXPECT_EQ(classify(e), Verdict::sync);
+
+    // Tracepoint backend: ready at return, context not seen.
+    auto tp = seen(CompletionContext::unknown, CompletionTime::in_syscall, Tri::unknown, Tri::no);
+    tp.waited_for_device = Tri::yes;
+    EXPECT_EQ(classify(tp), Verdict::blocking);
+    EXPECT_FALSE(ready_at_return_ambiguous(tp)) << "it waited: not an inline copy";
+    tp.waited_for_device = Tri::no;
+    EXPECT_EQ(classify(tp), Verdict::sync);
+    EXPECT_TRUE(ready_at_return_ambiguous(tp));
+
+    // A device completion from another context is async even when the
+    // submitter was off CPU meanwhile: the rule is about inline completions.
+    auto dev = seen(CompletionContext::other_task, CompletionTime::in_syscall, Tri::no, Tri::no);
+    dev.waited_for_device = Tri::yes;
+    EXPECT_EQ(classify(dev), Verdict::async);
+}
+
+// Tracepoint backend: an event posted while the submitter was off CPU was
+// posted by another context, whichever it was.
+TEST(Classify, PostedElsewhereIsDeferred)
+{
+    auto e = seen(CompletionContext::elsewhere, CompletionTime::in_syscall, Tri::unknown, Tri::no);
+    EXPECT_EQ(classify(e), Verdict::async);
+    EXPECT_FALSE(ready_at_return_ambiguous(e));
+    e.slept_in_submission = Tri::yes;
+    EXPECT_EQ(classify(e), Verdict::blocking);
+    EXPECT_EQ(name(CompletionContext::elsewhere), "elsewhere");
+}
+
 TEST(Classify, NeverGuessesUnmeasuredFacts)
 {
     EXPECT_EQ(classify(RequestEvidence{}), Verdict::unknown);

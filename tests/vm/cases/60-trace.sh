@@ -18,16 +18,19 @@ gadget_load latency_us=5000 mixed_threshold=4096
 # The workload: 32 libaio reads per device; mixed twice, below and above the
 # threshold, so its one op splits half sync, half async. It runs twice: the
 # tracer hooks each driver function's return once it has seen its first
-# request, and under TCG that takes longer than one device's workload.
+# request, and under TCG that takes longer than one device's workload. Then
+# 16 io_submit calls of [blocking read, async read] (batch_submit): one trace
+# per backend serves both (a trace's start costs ~15 s under TCG).
 pass="for d in async sync blocking fake-async noiter; do
 	'$AIO_AUDIT' probe --engine=libaio --mode=buffered -n 32 -s 4k -- $GADGET_DEV/\$d
 done
 '$AIO_AUDIT' probe --engine=libaio --mode=buffered -n 32 -s 512 -- $GADGET_DEV/mixed
 '$AIO_AUDIT' probe --engine=libaio --mode=buffered -n 32 -s 64k -- $GADGET_DEV/mixed"
-workload="$pass; sleep 1; $pass"
+batch="'$AIO_VM_BATCH_SUBMIT' 16 $GADGET_DEV/blocking $GADGET_DEV/async"
+workload="$pass; sleep 1; $pass; $batch"
 
-op() { # JSON SYMBOL FIELD: a field of the libaio read op with that symbol
-	jq -r --arg s "$2" ".ops[] | select(.symbol == \$s and .api == \"libaio\" and .kind == \"read_iter\") | $3" "$1"
+op() { # SYMBOL FIELD: a field of the libaio read op with that symbol (trace_facts)
+	fact "$1/read_iter" "$2"
 }
 
 expect_eq() { # WHAT GOT WANT
@@ -41,72 +44,72 @@ for run in fentry:fentry kprobe:raw tracepoint:raw tracepoint:event; do
 	out=/tmp/trace-$backend-$hooks.json
 	"$AIO_AUDIT" trace --backend "$backend" --syscall-hooks "$hooks" --json -- sh -c "{ $workload; } >/dev/null" \
 		>"$out" || fail "trace --backend $backend --syscall-hooks $hooks exited $?"
-	expect_eq "backend" "$(jq -r .backend "$out")" "$backend"
-	expect_eq "syscall hooks" "$(jq -r .syscall_hooks "$out")" "$hooks"
-	jq -r '.notes[] | "  note: " + .' "$out"
+	jq -r '(.notes[] | "  note: " + .), (.ops[] | select(.api == "libaio") | "  " + ({op, requests, syscalls,
+		syscalls_slept, slept_in_submission, slept_in_call, completed_in_call, completed_in_syscall, completed_after,
+		verdict, driver_returned} | tostring))' "$out"
+	trace_facts "$out" '.symbol + "/" + .kind'
+	expect_eq "backend" "${FACTS[backend]}" "$backend"
+	expect_eq "syscall hooks" "${FACTS[syscall_hooks]}" "$hooks"
 	full=$([[ $backend == tracepoint ]] && echo no || echo yes)
 
-	expect_eq "async" "$(op "$out" gadget_async_read_iter .verdict)" async
-	expect_eq "sync" "$(op "$out" gadget_sync_read_iter .verdict)" sync
-	expect_eq "blocking" "$(op "$out" gadget_blocking_read_iter .verdict)" blocking
+	expect_eq "async" "$(op gadget_async_read_iter verdict)" async
+	expect_eq "sync" "$(op gadget_sync_read_iter verdict)" sync
+	expect_eq "blocking" "$(op gadget_blocking_read_iter verdict)" blocking
 	if [[ $full == yes ]]; then
-		expect_eq "fake-async" "$(op "$out" gadget_fake_async_read_iter .verdict)" fake-async
+		expect_eq "fake-async" "$(op gadget_fake_async_read_iter verdict)" fake-async
 	else
-		expect_eq "fake-async (no context here)" "$(op "$out" gadget_fake_async_read_iter .verdict)" blocking
+		expect_eq "fake-async (no context here)" "$(op gadget_fake_async_read_iter verdict)" blocking
 	fi
-	expect_eq "mixed async share" "$(op "$out" gadget_mixed_read_iter '.shares.async')" 0.5
-	expect_eq "mixed sync share" "$(op "$out" gadget_mixed_read_iter '.shares.sync')" 0.5
-	noiter=$(jq -r '.ops[] | select(.op == "(no read_iter)" and .api == "libaio") | .verdict' "$out")
-	expect_eq "noiter" "$noiter" unsupported
+	expect_eq "mixed async share" "$(op gadget_mixed_read_iter shares.async)" 0.5
+	expect_eq "mixed sync share" "$(op gadget_mixed_read_iter shares.sync)" 0.5
+	expect_eq "noiter" "$(fact /read_iter verdict)" unsupported
 
-	expect_eq "module" "$(op "$out" gadget_async_read_iter .module)" aio_gadget
-	expect_eq "requests seen" "$(op "$out" gadget_async_read_iter .requests)" 64
-	expect_eq "lost events" "$(jq '[.lost[]] | add' "$out")" 0
+	expect_eq "module" "$(op gadget_async_read_iter module)" aio_gadget
+	# 64 from probe, 16 in batches.
+	expect_eq "requests seen" "$(op gadget_async_read_iter requests)" 80
+	lost=0
+	for k in "${!FACTS[@]}"; do [[ $k == lost.* ]] && lost=$((lost + FACTS[$k])); done
+	expect_eq "lost events" "$lost" 0
 
-	# One io_submit of [blocking read, async read]. With io_submit_one hooked
-	# the blocking device's sleep is in its own submission, not the async
-	# one's; the tracepoint backend charges a call's sleeps to all its
+	# The batches: one io_submit of [blocking read, async read]. With
+	# io_submit_one hooked the blocking device's sleep is in its own
+	# submission, not the async one's, and each call slept for the blocking
+	# op only; the tracepoint backend charges a call's sleeps to all its
 	# requests (docs/trace.md), but still tells the two requests apart.
-	batch=/tmp/trace-batch-$backend-$hooks.json
-	"$AIO_AUDIT" trace --backend "$backend" --syscall-hooks "$hooks" --json -- \
-		"$AIO_VM_BATCH_SUBMIT" 16 "$GADGET_DEV/blocking" "$GADGET_DEV/async" >"$batch" ||
-		fail "trace of batch_submit exited $?"
-	jq -c '.ops[] | {op, api, requests, syscalls, slept_in_submission, slept_in_call, completed_in_call,
-		completed_in_syscall, completed_after, verdict}' "$batch"
-	expect_eq "batch: blocking requests" "$(op "$batch" gadget_blocking_read_iter .requests)" 16
-	expect_eq "batch: async completed after the syscall" "$(op "$batch" gadget_async_read_iter .completed_after)" 16
-	expect_eq "batch: blocking slept in submission" "$(op "$batch" gadget_blocking_read_iter .slept_in_submission)" 16
+	expect_eq "async completed after the syscall" "$(op gadget_async_read_iter completed_after)" 80
+	expect_eq "blocking slept in submission" "$(op gadget_blocking_read_iter slept_in_submission)" 80
+	expect_eq "blocking: every call slept" \
+		"$(op gadget_blocking_read_iter syscalls_slept)/$(op gadget_blocking_read_iter syscalls)" 80/80
 	if [[ $full == yes ]]; then
-		expect_eq "batch: async slept in submission" "$(op "$batch" gadget_async_read_iter .slept_in_submission)" 0
-		expect_eq "batch: async verdict" "$(op "$batch" gadget_async_read_iter .verdict)" async
+		expect_eq "async slept in submission" "$(op gadget_async_read_iter slept_in_submission)" 0
+		expect_eq "async: no call slept for it" "$(op gadget_async_read_iter syscalls_slept)" 0
+	else
+		expect_eq "async: the batches' sleeps" "$(op gadget_async_read_iter slept_in_submission)" 16
 	fi
 
 	if [[ $full == yes ]]; then
 		# Each request's own submission window, from io_submit_one.
-		jq -e '.notes | any(startswith("submission windows per request: io_submit_one"))' "$out" >/dev/null ||
+		[[ ${FACTS[*]} == *"submission windows per request: io_submit_one"* ]] ||
 			fail "io_submit_one not hooked: $(jq -c .notes "$out")"
-		expect_eq "async submission windows" "$(op "$out" gadget_async_read_iter .submit_ns.count)" 64
-		expect_eq "blocking slept in its own submission" \
-			"$(op "$out" gadget_blocking_read_iter .slept_in_submission)" 64
+		expect_eq "async submission windows" "$(op gadget_async_read_iter submit_ns.count)" 80
 		# The driver function's own return value, hooked at run time: at
 		# least the second pass is seen, and every hooked call agrees.
 		for dev in async:eiocbqueued fake_async:eiocbqueued sync:bytes blocking:bytes; do
 			fn=gadget_${dev%%:*}_read_iter want=${dev#*:}
-			rets=$(op "$out" "$fn" '.driver_returned | "\(.eiocbqueued) \(.bytes) \(.error)"')
-			read -r queued bytes errors <<<"$rets"
+			queued=$(op "$fn" driver_returned.eiocbqueued) bytes=$(op "$fn" driver_returned.bytes)
+			errors=$(op "$fn" driver_returned.error) observed=$(op "$fn" driver_returned.observed)
+			rets="$queued $bytes $errors $observed"
 			case $want in
-			eiocbqueued) [[ $queued -ge 32 && $bytes == 0 && $errors == 0 ]] ;;
-			bytes) [[ $bytes -ge 32 && $queued == 0 && $errors == 0 ]] ;;
-			esac || fail "$fn returned -EIOCBQUEUED/bytes/errors $rets, want only $want (>= 32)"
+			eiocbqueued) [[ $queued -ge 32 && $bytes == 0 && $errors == 0 && $observed == "$queued" ]] ;;
+			bytes) [[ $bytes -ge 32 && $queued == 0 && $errors == 0 && $observed == "$bytes" ]] ;;
+			esac || fail "$fn returned -EIOCBQUEUED/bytes/errors/observed $rets, want only $want (>= 32)"
 			echo "  ok   $fn returned $want: $rets"
 		done
 		# Completions of the async device come from its workqueue, after io_submit.
 		expect_eq "async completed in a task" \
-			"$(op "$out" gadget_async_read_iter '.completion_context.other_task')" 64
-		expect_eq "async completed after the syscall" \
-			"$(op "$out" gadget_async_read_iter .completed_after)" 64
+			"$(op gadget_async_read_iter completion_context.other_task)" 80
 		expect_eq "fake-async completed inside its call" \
-			"$(op "$out" gadget_fake_async_read_iter .completed_in_call)" 64
+			"$(op gadget_fake_async_read_iter completed_in_call)" 64
 		# Where the fake-async submitter slept: inside the driver, waiting for
 		# the request it had just queued.
 		stack=$(jq -r '.stacks[] | select(.op == "gadget_fake_async_read_iter [aio_gadget]" and .in_call)

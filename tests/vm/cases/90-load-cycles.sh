@@ -25,7 +25,11 @@ for i in $(seq "$cycles"); do
 	for dev in "${GADGET_DEVICES[@]}"; do
 		until [[ -c $GADGET_DEV/$dev ]]; do sleep 0.05; done
 	done
-	"$GADGET_CHECK" load 20000 --seed "$i" >/tmp/load.log 2>&1 &
+	# Emptied here, not by the redirection below: the shell may run the
+	# first grep before the background child truncates the file, and see
+	# the previous cycle's "load: running" (seen once, under a loaded host).
+	: >/tmp/load.log
+	"$GADGET_CHECK" load 20000 --seed "$i" >>/tmp/load.log 2>&1 &
 	load=$!
 	until grep -q '^load: running' /tmp/load.log; do
 		kill -0 $load 2>/dev/null || {

@@ -94,3 +94,27 @@ require_subcommand() {
 		skip "aio-audit $1 is not implemented yet"
 	fi
 }
+
+# trace_facts JSON ID: every scalar of an `aio-audit trace --json` report,
+# read with one jq (each jq run costs about a second under TCG) into the
+# associative array FACTS: FACTS["ID path.to.field"] for each libaio op, ID
+# being the jq expression ID on that op (e.g. '.dev_name'), and
+# FACTS["path.to.field"] for the rest of the report.
+declare -A FACTS
+trace_facts() {
+	FACTS=()
+	local id path val
+	# A here-string, not <(...): the guest's /dev has no /dev/fd.
+	while IFS=$'\x1f' read -r id path val; do
+		FACTS["${id:+$id }$path"]=$val
+	done <<<"$(jq -r "(.ops[] | select(.api == \"libaio\") | . as \$o | ($2) as \$id
+			| paths(scalars) as \$p | [\$id, (\$p | map(tostring) | join(\".\")), (\$o | getpath(\$p) | tostring)]),
+		(del(.ops) | . as \$t | paths(scalars) as \$p | [\"\", (\$p | map(tostring) | join(\".\")), (\$t | getpath(\$p) | tostring)])
+		| join(\"\\u001f\")" "$1")"
+}
+
+# fact ID FIELD [DEFAULT]: FACTS["ID FIELD"]; fails when there is no op ID.
+fact() {
+	[[ -n ${FACTS["$1 requests"]:-} ]] || fail "no op '$1' in the trace"
+	echo "${FACTS["$1 $2"]:-${3:-}}"
+}
