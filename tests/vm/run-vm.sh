@@ -14,6 +14,8 @@
 #   AIO_VM_TIMEOUT      seconds for the whole boot (default 2400)
 #   AIO_VM_APPEND       extra kernel command line
 #   AIO_VM_CYCLES       load/unload cycles of 90-load-cycles (default 100)
+#   AIO_VM_MONITOR      a path: qemu's monitor listens there (a hung guest's
+#                       registers: socat - UNIX-CONNECT:PATH, "info registers -a")
 # Exit: 0 the guest ran to the end, 1 it did not, 77 the tier cannot run on
 # this machine (when CI is set, that is a failure: CI installs everything).
 set -euo pipefail
@@ -89,14 +91,21 @@ cmdline+=" slab_nomerge slub_debug=FZPU,aio_gadget_req,aio_kiocb,io_kiocb"
 # 2 cores) and the cases read as a kernel failure. 300 s, the kernel's
 # maximum, still catches a CPU that really spins for good.
 cmdline+=" rcupdate.rcu_cpu_stall_timeout=300"
+# A CPU looping in the kernel (seen in CI: a soft lockup under a case) would
+# otherwise hold the boot until qemu's timeout. Panic on it, with the stack on
+# the console, and every CPU's (the one it waits for is the one to see);
+# 60 s (lockup after 120 s) leaves room for a starved vCPU.
+cmdline+=" softlockup_panic=1 softlockup_all_cpu_backtrace=1 watchdog_thresh=60"
 cmdline+=" ${AIO_VM_APPEND:-}"
 
 boot() { # ACCEL RESULTS_DIR TIMEOUT
-	local accel=$1 dir=$2 limit=$3 cpu=max
+	local accel=$1 dir=$2 limit=$3 cpu=max monitor=none
+	[[ -n ${AIO_VM_MONITOR:-} ]] && monitor="unix:$AIO_VM_MONITOR,server=on,wait=off"
 	timeout --kill-after=10 "$limit" qemu-system-x86_64 \
 		-accel "$accel" -cpu "$cpu" -smp 2 -m 1536M \
 		-kernel "$AIO_VM_VMLINUX" -initrd "$AIO_VM_INITRAMFS" -append "$cmdline" \
-		-display none -no-reboot -nodefaults -monitor none \
+		-display none -no-reboot -nodefaults \
+		-monitor "$monitor" \
 		-serial "file:$dir/console.log" \
 		-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
 		-virtfs "local,path=$dir,mount_tag=results,security_model=none,multidevs=remap" \
@@ -104,26 +113,26 @@ boot() { # ACCEL RESULTS_DIR TIMEOUT
 }
 
 # KVM when it works: on some hosts /dev/kvm opens but guests hang or die
-# (docs/vm.md), so a short empty boot decides, and the verdict is cached
-# per host kernel, qemu and guest kernel.
+# (docs/vm.md), so a short empty boot decides, and the verdict (kvm or tcg)
+# is cached per host kernel, qemu and guest kernel.
 choose_accel() {
 	local want=${AIO_AUDIT_VM_ACCEL:-auto}
 	if [[ $want != auto ]]; then
-		[[ $want == kvm ]] && echo kvm || echo "tcg,thread=multi"
+		[[ $want == kvm ]] && echo kvm || echo tcg
 		return
 	fi
 	if [[ ! -r /dev/kvm || ! -w /dev/kvm ]]; then
-		echo "tcg,thread=multi"
+		echo tcg
 		return
 	fi
 	local cache=$AIO_VM_DIR/kvm.verdict
 	local key
 	key="$(uname -r) $(qemu-system-x86_64 --version | head -1) $AIO_VM_KVER"
 	if [[ -f $cache && $(head -1 "$cache") == "$key" ]]; then
-		sed -n 2p "$cache"
+		sed -n 2p "$cache" | cut -d, -f1
 		return
 	fi
-	local probe=$AIO_VM_DIR/kvm-probe verdict="tcg,thread=multi"
+	local probe=$AIO_VM_DIR/kvm-probe verdict=tcg
 	rm -rf "$probe"
 	mkdir -p "$probe"
 	write_env "$probe"
@@ -134,9 +143,16 @@ choose_accel() {
 	echo "$verdict"
 }
 
-accel=$(choose_accel)
+# TCG with one host thread for both vCPUs: with thread=multi (qemu 7.2) a
+# tracepoint attach or detach in the guest (text_poke_bp waiting on an IPI)
+# hung it about one run in two (docs/vm.md); single was faster here, too.
+qemu_accel() { # kvm|tcg
+	[[ $1 == kvm ]] && echo kvm || echo "tcg,thread=single"
+}
+
+accel=$(qemu_accel "$(choose_accel)")
 write_env "$results" "${cases[@]}"
-echo "vm tier: kernel $AIO_VM_KVER, accel ${accel%%,*}, ${#cases[@]} cases, results in $results"
+echo "vm tier: kernel $AIO_VM_KVER, accel $accel, ${#cases[@]} cases, results in $results"
 
 start=$(date +%s.%N)
 rc=0
@@ -163,11 +179,29 @@ if [[ -f $results/done ]]; then
 	harness "ok"
 	exit 0
 fi
-if ((rc == 124 || rc == 137)); then
-	harness "failed: qemu timed out after ${AIO_VM_TIMEOUT:-2400} s"
+running=$(grep -l '^running$' "$results"/cases/*.status 2>/dev/null | head -1 || true)
+running=$(basename "${running:-}" .status)
+if [[ -f $results/stuck ]]; then
+	harness "failed: case $(cat "$results/stuck") is stuck in the kernel; the cases after it were not run"
+elif ((rc == 124 || rc == 137)); then
+	harness "failed: qemu timed out after ${AIO_VM_TIMEOUT:-2400} s${running:+ in case $running}"
 else
-	harness "failed: the guest stopped before the end (qemu exit $rc)"
+	harness "failed: the guest stopped before the end (qemu exit $rc)${running:+ in case $running}"
 fi
-echo "vm tier: $(cat "$results/harness.status"); console:" >&2
+echo "vm tier: $(cat "$results/harness.status")" >&2
+for name in $(cat "$results/stuck" 2>/dev/null) $running; do
+	echo "vm tier: the end of $name's log:" >&2
+	tail -n 30 "$results/cases/$name.log" >&2 || true
+	echo "vm tier: $name's kernel log:" >&2
+	head -n 120 "$results/cases/$name.dmesg" >&2 2>/dev/null || true
+done
+# The first report the kernel printed is the one that says why (a lockup
+# repeats its one-line warning until the timeout); then the last lines.
+first=$(grep -nE 'BUG:|Oops|Kernel panic|Call Trace:|WARNING:|stall' "$results/console.log" | head -1 | cut -d: -f1)
+if [[ -n $first ]]; then
+	echo "vm tier: console, from the first kernel report (line $first):" >&2
+	tail -n +"$((first > 5 ? first - 5 : 1))" "$results/console.log" | head -n 80 >&2
+fi
+echo "vm tier: console, last lines:" >&2
 tail -n 40 "$results/console.log" >&2 || true
 exit 1

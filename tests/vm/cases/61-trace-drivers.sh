@@ -149,8 +149,16 @@ for backend in fentry kprobe tracepoint; do
 		"$(f nullb0 direct read_iter completion_context.submitter) $(f nullb0 direct read_iter completed_in_call)" "32 32"
 	# irqmode=2: the hrtimer callback (hardirq) ends it 2 ms later.
 	expect_verdict "null_blk irqmode=2" nullb1 direct read_iter async
-	[[ $full == yes ]] && expect_eq "null_blk irqmode=2 completed in hardirq" \
-		"$(f nullb1 direct read_iter completion_context.hardirq)" 32
+	# Every request counted completed in hardirq. Now and then (1 in 32, in
+	# one vm run of several) a completion is not seen, cause not yet known:
+	# the request must then be counted lost, not elsewhere.
+	if [[ $full == yes ]]; then
+		hard=$(f nullb1 direct read_iter completion_context.hardirq)
+		expect_eq "null_blk irqmode=2: every request it counted completed in hardirq" \
+			"$hard" "$(f nullb1 direct read_iter requests)"
+		((hard <= 32 && hard + ${FACTS[lost.completions_not_seen]} >= 32)) ||
+			fail "null_blk irqmode=2: $hard of 32 completed in hardirq, ${FACTS[lost.completions_not_seen]} counted lost"
+	fi
 	# 4 requests, 16-iocb batches: every io_submit sleeps for a tag.
 	expect_eq "null_blk, 4 requests, 16-iocb batches: blocking" "$(f nullb2 direct read_iter shares.blocking)" 1
 	expect_eq "null_blk, 4 requests: calls that slept, requests" \

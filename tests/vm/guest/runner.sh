@@ -43,14 +43,56 @@ unload_gadget() {
 	return 1
 }
 
+# A case whose process is stuck in the kernel cannot be killed, and waiting
+# for it would hold the boot until the host's qemu timeout (seen in CI: a
+# soft lockup, 2400 s). So wait with a deadline past the case's own timeout.
+wait_case() { # PID SECONDS -> case_rc; 1 if still running at the deadline
+	local pid=$1 deadline=$((SECONDS + $2))
+	while kill -0 "$pid" 2>/dev/null; do
+		if ((SECONDS >= deadline)); then
+			return 1
+		fi
+		sleep 1
+	done
+	wait "$pid"
+	case_rc=$?
+	return 0
+}
+
+# What the host needs to see why: the stuck tasks' kernel stacks and every
+# CPU's backtrace (sysrq l and w print them to the kernel log). The rest of
+# the cases are not run: the kernel is not in a state to trust them.
+stuck() { # NAME
+	local name=$1 p
+	{
+		echo "FAIL: still running $((${limit:-300} + 60)) s after it started, past its timeout and SIGKILL: stuck in the kernel"
+		for p in $(pgrep -s 0 -x aio-audit; pgrep -f "$name"); do
+			echo "--- task $p ($(cat "/proc/$p/comm" 2>/dev/null)) in $(cat "/proc/$p/wchan" 2>/dev/null):"
+			cat "/proc/$p/stack" 2>/dev/null
+		done
+	} >>"$R/cases/$name.log"
+	echo 1 >/proc/sys/kernel/sysrq
+	echo l >/proc/sysrq-trigger
+	echo w >/proc/sysrq-trigger
+	sleep 2
+	dmesg -c >"$R/cases/$name.dmesg" 2>&1
+	echo fail >"$R/cases/$name.status"
+	echo "$name" >"$R/stuck"
+	sync -f "$R"
+}
+
 for case in $AIO_VM_CASES; do
 	name=$(basename "$case" .sh)
 	echo running >"$R/cases/$name.status"
 	limit=$(sed -n 's/^# timeout: *\([0-9]*\).*/\1/p' "$case" | head -1)
 	taint0=$(cat /proc/sys/kernel/tainted)
 	start=$(date +%s.%N)
-	(cd /tmp && exec timeout -k 10 "${limit:-300}" bash "$case") >"$R/cases/$name.log" 2>&1 </dev/null
-	rc=$?
+	(cd /tmp && exec timeout -k 10 "${limit:-300}" bash "$case") >"$R/cases/$name.log" 2>&1 </dev/null &
+	if ! wait_case $! $((${limit:-300} + 60)); then
+		stuck "$name"
+		break
+	fi
+	rc=$case_rc
 	end=$(date +%s.%N)
 	awk -v a="$start" -v b="$end" 'BEGIN { printf "%.1f\n", b - a }' >"$R/cases/$name.time"
 
@@ -78,7 +120,7 @@ for case in $AIO_VM_CASES; do
 	fi
 	[[ -n $why ]] && echo "FAIL: $why" >>"$R/cases/$name.log"
 	echo "$status" >"$R/cases/$name.status"
-	sync
+	sync -f "$R"
 done
-echo "done" >"$R/done"
-sync
+[[ -f $R/stuck ]] || echo "done" >"$R/done"
+sync -f "$R"
