@@ -44,9 +44,11 @@ Verdict classify_paths(const PathFacts& p, bool resolved)
         return Verdict::fake_async;
     if (p.io_wait)
         return Verdict::blocking;
-    // A synchronous call into another file: sync or blocking, as that file is.
+    // A synchronous call into another file waits for that file's I/O
+    // inline (a RAM-backed lower file would make it sync, which the source
+    // cannot tell; backing files are on devices).
     if (p.sync_forward)
-        return Verdict::unknown;
+        return Verdict::blocking;
     // "Nothing sleeps" is a claim about every callee: it needs them all.
     return resolved ? Verdict::sync : Verdict::unknown;
 }

@@ -80,6 +80,11 @@ struct XFact {
     int param = -1;                // publishes/param_wait: the parameter the object is
     std::vector<int> arg_params;   // hole: the parameter each argument is (-1: none)
     bool for_event = false;        // param_wait: wait_for_completion family
+    // Which parameters of the summarized function the fact's object (for a
+    // hole: each argument) is derived from: request data when the caller
+    // passes it (Masks).
+    std::uint32_t mask = 0;
+    std::vector<std::uint32_t> arg_masks;
 };
 
 // The evidence of an XFact, to change: copied first when shared.
@@ -93,6 +98,7 @@ Evidence& mut(XFact& x)
 struct Summary {
     std::vector<XFact> facts;
     std::vector<model::LineRange> ranges;
+    int variadic = -1;  // the `...` parameter: its bit stands for every argument from there on
 };
 
 // What a member call (or a generic engine) does in the fops's module.
@@ -135,6 +141,7 @@ struct Inst {
     std::vector<std::pair<std::size_t, std::uint32_t>> calls;  // local event index -> callee instance
     std::vector<std::string_view> params;
     std::vector<ObjKey> bound;  // what the caller passed for each parameter
+    const Event* call = nullptr;  // the call in the parent that made this copy
 };
 
 struct Tree {
@@ -169,7 +176,66 @@ struct Fact {
     std::vector<ObjKey> args;
     bool for_event = false;
     std::size_t started = kNone;  // engine waits: the fact that started the transfer
+    // queued: the value leaves instance `skip_inst` between these tokens
+    // (`if (ret < 0) goto out;` ... `out:`): code there is not on its path.
+    std::uint32_t skip_inst = kNoParent;
+    std::uint32_t skip_from = 0, skip_to = 0;
+    std::uint32_t mask = 0;  // request data in `obj` (root: the handler's parameters)
+    std::vector<std::uint32_t> arg_masks;
 };
+
+// What each object of a tree holds of the analyzed function's parameters,
+// as bits: for a handler, the kiocb and the iov_iter. A wait is for the
+// request's own transfer only when what it waits on carries request data;
+// a connection's credits or a superblock's shrinker do not.
+class Masks {
+public:
+    std::uint32_t of(const ObjKey& o) const
+    {
+        if (!o.valid())
+            return 0;
+        auto it = map_.find(key(o));
+        return it == map_.end() ? 0 : it->second;
+    }
+    void add(const ObjKey& o, std::uint32_t m)
+    {
+        if (o.valid() && m)
+            map_[key(o)] |= m;
+    }
+
+private:
+    static std::string key(const ObjKey& o) { return std::to_string(o.inst) + ":" + o.name; }
+    std::unordered_map<std::string, std::uint32_t> map_;
+};
+
+// Members that lead from a request to what it shares with every other
+// request of the file: no request data flows through them.
+bool shared_member(std::string_view m)
+{
+    static constexpr std::string_view kShared[] = {
+        "ki_filp", "f_mapping", "f_inode", "i_mapping", "host", "i_sb", "f_path", "f_cred", "private_data",
+        "f_op", "a_ops", "i_private", "s_fs_info", "f_owner", "f_ra", "ki_complete"};
+    return std::find(std::begin(kShared), std::end(kShared), m) != std::end(kShared);
+}
+
+std::uint32_t param_bit(std::size_t k)
+{
+    return 1u << std::min<std::size_t>(k, 31);
+}
+
+// A summary's mask, in terms of the caller's arguments.
+std::uint32_t map_mask(std::uint32_t m, const std::vector<std::uint32_t>& arg_masks, int variadic)
+{
+    std::uint32_t out = 0;
+    for (std::size_t k = 0; k < arg_masks.size(); ++k) {
+        const std::size_t bit = variadic >= 0 && k >= static_cast<std::size_t>(variadic)
+                                    ? static_cast<std::size_t>(variadic)
+                                    : k;
+        if (m & param_bit(bit))
+            out |= arg_masks[k];
+    }
+    return out;
+}
 
 struct DeferredInfo {
     bool completes = false;
@@ -208,7 +274,13 @@ bool file_operation_member(std::string_view m)
         "iterate_shared", "show_fdinfo", "free", "destroy", "put", "get", "kill_sb", "evict_inode",
         "free_inode", "drop_inode", "show", "start", "stop", "next", "ki_complete", "read_iter",
         "write_iter", "aio_read", "aio_write"};
-    return std::find(std::begin(kMembers), std::end(kMembers), m) != std::end(kMembers);
+    if (std::find(std::begin(kMembers), std::end(kMembers), m) != std::end(kMembers))
+        return true;
+    // Members that tear something down: freeing, releasing, putting back.
+    for (std::string_view p : {"free", "release", "put_", "destroy", "cleanup", "evict", "kill"})
+        if (m.starts_with(p))
+            return true;
+    return false;
 }
 
 bool on_chain(const Tree& t, std::uint32_t inst, const FunctionDef* d)
@@ -329,8 +401,12 @@ private:
     Tree build(const std::vector<Definition>& defs, const std::string& root_chain, int depth_left, Mode mode);
     Result run(const std::vector<Definition>& defs, const std::string& root_chain, int depth_left, Mode mode);
     std::vector<Fact> classify(Tree& t, bool root_mode);
-    void classify_waits(Tree& t, std::vector<Fact>& facts, const std::vector<std::size_t>& waits, bool root_mode);
+    void classify_waits(Tree& t, std::vector<Fact>& facts, const std::vector<std::size_t>& waits, bool root_mode,
+                        const Masks& masks);
+    std::uint32_t range_mask(const Tree& t, const Masks& masks, std::uint32_t inst, std::uint32_t b,
+                             std::uint32_t e) const;
     void pair_with_queue(std::vector<Fact>& facts, const Tree& t);
+    void route_queued(const Tree& t, std::vector<Fact>& facts) const;
     void fallback_completion(Tree& t, std::vector<Fact>& facts);
     std::shared_ptr<const Summary> summary(const Definition& d, int depth_left);
     Summary export_summary(const Result& res, int depth_left);
@@ -342,7 +418,8 @@ private:
                                        std::vector<std::string>* names);
     void splice(std::vector<Fact>& out, std::size_t pos, const Path& path, std::uint32_t inst, int origin,
                 const std::vector<XFact>& xs, const std::vector<ObjKey>& args,
-                const std::shared_ptr<const std::string>& prefix);
+                const std::shared_ptr<const std::string>& prefix, const std::vector<std::uint32_t>& arg_masks = {},
+                int variadic = -1);
     std::shared_ptr<const DeferredInfo> deferred(const Definition& d, int depth);
     std::vector<std::pair<std::string, Definition>> resolve_ref(const Tree& t, const Flat& fl);
     ObjKey canonical(const Tree& t, std::uint32_t inst, std::string_view name) const;
@@ -495,6 +572,7 @@ Tree Analysis::build(const std::vector<Definition>& defs, const std::string& roo
         std::uint32_t parent;
         std::size_t at;  // the call's index in the parent's events
         std::vector<ObjKey> bound;
+        const Event* call = nullptr;
     };
     std::deque<Pending> queue;
     const std::uint32_t alt = next_id_++;
@@ -528,6 +606,7 @@ Tree Analysis::build(const std::vector<Definition>& defs, const std::string& roo
             in.depth = job.depth;
             in.params = parameter_names(job.def.file->code(), *job.def.def);
             in.bound = std::move(job.bound);
+            in.call = job.call;
             t.insts.push_back(std::move(in));
         }
         if (job.parent == kNoParent)
@@ -545,9 +624,9 @@ Tree Analysis::build(const std::vector<Definition>& defs, const std::string& roo
             bool keep = true;
             if (ev.kind == Ev::call) {
                 const Role role = static_cast<Role>(ev.role);
-                if (role == Role::harmless || is_keyword(ev.name))
+                if ((role == Role::harmless || is_keyword(ev.name)) && ev.name != "va_start")
                     continue;
-                if (role == Role::none) {
+                if (role == Role::none && ev.name != "va_start") {
                     const std::vector<Definition>& found = r_.functions(file, ev.name);
                     std::vector<Definition> far;
                     for (const Definition& d : found)
@@ -568,7 +647,7 @@ Tree Analysis::build(const std::vector<Definition>& defs, const std::string& roo
                         } else {
                             keep = false;
                         }
-                    } else if (r_.is_macro(ev.name) || all_caps(ev.name)) {
+                    } else if (all_caps(ev.name) || r_.seen_elsewhere(file, ev.name)) {
                         keep = false;
                     } else {
                         mark = 1;
@@ -606,7 +685,7 @@ Tree Analysis::build(const std::vector<Definition>& defs, const std::string& roo
                 if (inline_defs.size() > 1)
                     p.push_back({id, kAlternativeScope | ev.tok, static_cast<std::uint32_t>(k), false});
                 queue.push_back({inline_defs[k], std::move(p), job.chain + " > " + std::string(ev.name),
-                                 job.depth + 1, idx, at_local, args});
+                                 job.depth + 1, idx, at_local, args, &ev});
             }
         }
     }
@@ -665,6 +744,13 @@ std::shared_ptr<const Summary> Analysis::summary(const Definition& d, int depth_
     saved.swap(ranges_);
     Result res = run({d}, std::string(d.def->name), depth_left, Mode::summary);
     Summary sum = export_summary(res, depth_left);
+    {
+        const TokenSpan& c = d.file->code();
+        const std::size_t open = d.def->name_tok + 1;
+        const std::size_t close = std::min<std::size_t>(c.close(open), c.size);
+        if (c.is(close - 1, "...") || (close >= 1 && c.str(close - 1) == "..."))
+            sum.variadic = static_cast<int>(parameter_names(c, *d.def).size()) - 1;
+    }
     ranges_.swap(saved);
     sum.ranges.push_back({d.file->path(), d.def->line, d.def->last_line});
     auto out = std::make_shared<const Summary>(std::move(sum));
@@ -685,6 +771,7 @@ Summary Analysis::export_summary(const Result& res, int depth_left)
     // One fact of each kind is all a caller needs to decide (and to show):
     // a summary stays small however much code is below it.
     std::set<std::tuple<int, bool, int, int, std::string>> kept;
+    bool started_any = false;
     for (const Fact& f : res.facts) {
         if (sync_only(f.path))
             continue;
@@ -699,8 +786,13 @@ Summary Analysis::export_summary(const Result& res, int depth_left)
             break;
         case FK::submits:
         case FK::publishes:
-            if (root_param(res.tree, f.obj) < 0)
-                continue;
+            // Handed-over parameters matter to the caller by identity; of the
+            // rest, one tells that the function starts work elsewhere.
+            if (root_param(res.tree, f.obj) < 0) {
+                if (started_any)
+                    continue;
+                started_any = true;
+            }
             break;
         default: break;
         }
@@ -730,6 +822,8 @@ Summary Analysis::export_summary(const Result& res, int depth_left)
         for (const ObjKey& a : f.args)
             x.arg_params.push_back(a.valid() ? root_param(res.tree, a) : -1);
         x.for_event = f.for_event;
+        x.mask = f.mask;
+        x.arg_masks = f.arg_masks;
         s.facts.push_back(std::move(x));
     }
     return s;
@@ -738,7 +832,8 @@ Summary Analysis::export_summary(const Result& res, int depth_left)
 // Facts of a summary (or an expansion) spliced in at one call.
 void Analysis::splice(std::vector<Fact>& out, std::size_t pos, const Path& path, std::uint32_t inst, int origin,
                       const std::vector<XFact>& xs, const std::vector<ObjKey>& args,
-                      const std::shared_ptr<const std::string>& prefix)
+                      const std::shared_ptr<const std::string>& prefix, const std::vector<std::uint32_t>& arg_masks,
+                      int variadic)
 {
     const int here = direct_only(path);
     for (const XFact& x : xs) {
@@ -766,6 +861,15 @@ void Analysis::splice(std::vector<Fact>& out, std::size_t pos, const Path& path,
         for (int p : x.arg_params)
             f.args.push_back(p >= 0 && static_cast<std::size_t>(p) < args.size() ? args[static_cast<std::size_t>(p)]
                                                                                   : ObjKey{});
+        f.mask = map_mask(x.mask, arg_masks, variadic);
+        for (std::uint32_t m : x.arg_masks)
+            f.arg_masks.push_back(map_mask(m, arg_masks, variadic));
+        // A transfer the summary waits for is this request's only when the
+        // caller hands it request data.
+        if ((f.kind == FK::engine_wait || f.kind == FK::engine_wait_queued) && !f.mask) {
+            f.kind = FK::resource;
+            f.ek = EvidenceKind::resource_wait;
+        }
         out.push_back(std::move(f));
     }
 }
@@ -883,14 +987,55 @@ std::vector<Fact> Analysis::classify(Tree& t, bool root_mode)
         f.base = std::make_shared<Evidence>(std::move(e));
         return f;
     };
+    // Request data, followed in execution order: the roots' parameters
+    // carry it, assignments and calls pass it on.
+    Masks masks;
+    std::vector<bool> entered(t.insts.size(), false);
+    auto arg_masks = [&](const Flat& fl) {
+        std::vector<std::uint32_t> out;
+        const TokenSpan& c = t.insts[fl.inst].file->code();
+        for (const auto& [b, e2] : arguments(c, *fl.ev))
+            out.push_back(range_mask(t, masks, fl.inst, b, e2));
+        return out;
+    };
     for (std::size_t i = 0; i < t.events.size(); ++i) {
         const Flat& fl = t.events[i];
         const Event& ev = *fl.ev;
         const bool sync_path = sync_only(fl.path);
         const std::string& chain = t.insts[fl.inst].chain;
+        if (!entered[fl.inst]) {
+            entered[fl.inst] = true;
+            const Inst& in = t.insts[fl.inst];
+            if (in.parent == kNoParent) {
+                for (std::size_t k = 0; k < in.params.size(); ++k)
+                    masks.add(canonical(t, fl.inst, in.params[k]), param_bit(k));
+                // `...`: the last parameter slot.
+                if (!in.params.empty() && in.params.back().empty())
+                    masks.add(canonical(t, fl.inst, "..."), param_bit(in.params.size() - 1));
+            } else if (in.call) {
+                const TokenSpan& pc = t.insts[in.parent].file->code();
+                const auto args = arguments(pc, *in.call);
+                for (std::size_t k = 0; k < in.params.size() && k < args.size(); ++k)
+                    masks.add(canonical(t, fl.inst, in.params[k]),
+                              range_mask(t, masks, in.parent, args[k].first, args[k].second));
+            }
+        }
+        if (ev.kind == Ev::assign) {
+            if (!ev.nargs)  // 1: a struct pointer loaded from a member
+                masks.add(canonical(t, fl.inst, ev.name), range_mask(t, masks, fl.inst, ev.args_begin, ev.args_end));
+            continue;
+        }
+        if ((ev.kind == Ev::call || ev.kind == Ev::member_call) && !ev.via.empty())
+            masks.add(canonical(t, fl.inst, ev.via), range_mask(t, masks, fl.inst, ev.args_begin, ev.args_end));
+        if (ev.kind == Ev::call && ev.name == "va_start") {
+            const auto objs = arg_objects(t, fl);
+            if (!objs.empty())
+                masks.add(objs.front(), masks.of(canonical(t, fl.inst, "...")));
+        }
         if (fl.import >= 0) {
             const Import& im = t.imports[static_cast<std::size_t>(fl.import)];
             const std::vector<ObjKey> args = arg_objects(t, fl);
+            const std::vector<std::uint32_t> amasks = arg_masks(fl);
             const std::uint32_t alt = next_id_++;
             // The summary's chains start with the callee's own name.
             const auto prefix = std::make_shared<const std::string>(chain);
@@ -901,7 +1046,8 @@ std::vector<Fact> Analysis::classify(Tree& t, bool root_mode)
                 if (root_mode)
                     for (const auto& r : im.alts[k]->ranges)
                         ranges_.insert(r);
-                splice(facts, i, p, fl.inst, fl.import, im.alts[k]->facts, args, prefix);
+                splice(facts, i, p, fl.inst, fl.import, im.alts[k]->facts, args, prefix, amasks,
+                       im.alts[k]->variadic);
             }
             continue;
         }
@@ -926,14 +1072,23 @@ std::vector<Fact> Analysis::classify(Tree& t, bool root_mode)
                 add(FK::forwards, i, EvidenceKind::forwards, Text::member_call);
             } else if (fl.mark == 2) {
                 const std::vector<ObjKey> args = arg_objects(t, fl);
+                // `c->trans_mod->request(c, req)`: `c` owns the operation; what
+                // it is handed is `req`.
+                const TokenSpan& code = t.insts[fl.inst].file->code();
+                std::uint32_t base = ev.tok;
+                while (base >= 2 && (code.is(base - 1, "->") || code.is(base - 1, ".")) && code.ident(base - 2))
+                    base -= 2;
+                const ObjKey receiver = canonical(t, fl.inst, code.str(base));
                 Fact& f = add(FK::hole, i, EvidenceKind::unresolved, Text::member_call);
                 f.name = std::string(ev.name);
                 f.args = args;
+                f.arg_masks = arg_masks(fl);
                 // What goes through a function pointer goes to another context.
                 for (const ObjKey& a : args)
-                    if (a.valid()) {
+                    if (a.valid() && !(a == receiver)) {
                         Fact& p = add(FK::publishes, i, EvidenceKind::started, Text::member_call);
                         p.obj = a;
+                        p.mask = masks.of(a);
                     }
             }
             break;
@@ -966,6 +1121,9 @@ std::vector<Fact> Analysis::classify(Tree& t, bool root_mode)
                 Fact& f = add(FK::engine_role, i, EvidenceKind::buffered_io);
                 f.name = std::string(ev.name);
                 f.role = role;
+                // ->direct_IO gets the engine's own kiocb and iov_iter.
+                f.args = arg_objects(t, fl);
+                f.arg_masks = arg_masks(fl);
                 add(FK::nowait_check, i, EvidenceKind::nowait_check, Text::engine_nowait);
                 break;
             }
@@ -982,15 +1140,22 @@ std::vector<Fact> Analysis::classify(Tree& t, bool root_mode)
             case Role::publishes: {
                 const FK k = role == Role::submits ? FK::submits : FK::publishes;
                 bool any = false;
-                for (const ObjKey& a : arg_objects(t, fl)) {
-                    if (!a.valid())
+                const std::vector<std::uint32_t> am = arg_masks(fl);
+                std::uint32_t all = 0;
+                for (std::uint32_t m : am)
+                    all |= m;
+                const int only = published_argument(ev.name);
+                const std::vector<ObjKey> objs = arg_objects(t, fl);
+                for (std::size_t a = 0; a < objs.size(); ++a) {
+                    if (!objs[a].valid() || (only >= 0 && static_cast<int>(a) != only))
                         continue;
                     Fact& f = add(k, i, EvidenceKind::started);
-                    f.obj = a;
+                    f.obj = objs[a];
+                    f.mask = masks.of(objs[a]) | (a < am.size() ? am[a] : 0);
                     any = true;
                 }
                 if (!any && role == Role::submits)
-                    add(k, i, EvidenceKind::started);
+                    add(k, i, EvidenceKind::started).mask = all;
                 break;
             }
             default: break;
@@ -1050,16 +1215,19 @@ std::vector<Fact> Analysis::classify(Tree& t, bool root_mode)
             x.ev = std::make_shared<Evidence>(std::move(here));
             x.name = f.name;
             x.role = f.role;
-            for (std::size_t k = 0; k < f.args.size(); ++k)
+            for (std::size_t k = 0; k < f.args.size(); ++k) {
                 x.arg_params.push_back(static_cast<int>(k));
+                x.arg_masks.push_back(param_bit(k));
+            }
             const std::vector<XFact> xs = expand({x}, 4);
-            splice(expanded, f.pos, f.path, f.inst, f.origin, xs, f.args, prefix);
+            splice(expanded, f.pos, f.path, f.inst, f.origin, xs, f.args, prefix, f.arg_masks);
         }
         facts = std::move(expanded);
     }
+    route_queued(t, facts);
     // The waits come after the facts they follow; both runs are in order.
     const auto before = static_cast<std::ptrdiff_t>(facts.size());
-    classify_waits(t, facts, waits, root_mode);
+    classify_waits(t, facts, waits, root_mode, masks);
     std::inplace_merge(facts.begin(), facts.begin() + before, facts.end(),
                        [](const Fact& a, const Fact& b) { return a.pos < b.pos; });
     pair_with_queue(facts, t);
@@ -1067,8 +1235,24 @@ std::vector<Fact> Analysis::classify(Tree& t, bool root_mode)
     return facts;
 }
 
+std::uint32_t Analysis::range_mask(const Tree& t, const Masks& masks, std::uint32_t inst, std::uint32_t b,
+                                   std::uint32_t e) const
+{
+    const TokenSpan& c = t.insts[inst].file->code();
+    std::uint32_t out = 0;
+    for (std::uint32_t k = b; k < e && k < c.size; ++k) {
+        if (!c.ident(k) || (k > 0 && (c.is(k - 1, "->") || c.is(k - 1, "."))) || c.is(k + 1, "("))
+            continue;
+        // `iocb->ki_filp`: the file every request shares, not this one's data.
+        if ((c.is(k + 1, "->") || c.is(k + 1, ".")) && c.ident(k + 2) && shared_member(c.str(k + 2)))
+            continue;
+        out |= masks.of(canonical(t, inst, c.str(k)));
+    }
+    return out;
+}
+
 void Analysis::classify_waits(Tree& t, std::vector<Fact>& facts, const std::vector<std::size_t>& waits,
-                              bool root_mode)
+                              bool root_mode, const Masks& masks)
 {
     // Per instance: the first O_NONBLOCK/IOCB_NOWAIT test, the queue a
     // prepare_to_wait() set up, and whether need_resched() was asked.
@@ -1125,25 +1309,39 @@ void Analysis::classify_waits(Tree& t, std::vector<Fact>& facts, const std::vect
         }
         return kNone;
     };
-    auto decide_event = [&](Fact& f, const ObjKey& obj, bool for_event, const std::string& target) {
+    // Own transfer: the object was handed to another context before, or a
+    // completion is waited for right after a submission, or the deferred
+    // code this path armed wakes it; and what was started or waited on
+    // carries the request's data.
+    auto decide_event = [&](Fact& f, const ObjKey& obj, bool for_event, const std::string& target,
+                            std::uint32_t known) {
+        const std::uint32_t m = known | masks.of(obj);
         std::size_t s = started(obj, f.pos, f.path);
-        if (s == kNone && for_event)
-            s = submitted_near(f.pos, f.inst, f.path);
-        if (s == kNone && !target.empty() && signalled.count(target)) {
-            s = submitted_near(f.pos, f.inst, f.path);
+        if (s != kNone && !(m | facts[s].mask))
+            s = kNone;
+        if (s == kNone && for_event) {
+            const std::size_t near_s = submitted_near(f.pos, f.inst, f.path);
+            if (near_s != kNone && (m | facts[near_s].mask))
+                s = near_s;
         }
+        if (s == kNone && !target.empty() && signalled.count(target))
+            s = submitted_near(f.pos, f.inst, f.path);
         if (s != kNone) {
             f.kind = FK::engine_wait;
             f.ek = EvidenceKind::engine_wait;
             f.started = s;
+            f.mask = m | facts[s].mask;
             const Evidence st = ev_of(t, facts[s]);
             f.note += ", after " + st.what + " (" + loc_text(st.at) + ")";
             return;
         }
+        // Waiting on what the caller passed: the caller knows whether it
+        // started it.
         const int p = root_mode ? -1 : root_param(t, obj);
-        if (p >= 0) {
+        if (p >= 0 && m) {
             f.kind = FK::param_wait;
             f.obj = obj;
+            f.mask = m;
             f.for_event = for_event;
             return;
         }
@@ -1153,7 +1351,7 @@ void Analysis::classify_waits(Tree& t, std::vector<Fact>& facts, const std::vect
     // Waits the summaries left to their caller: now their object is known.
     for (Fact& f : facts)
         if (f.kind == FK::param_wait)
-            decide_event(f, f.obj, f.for_event, f.name);
+            decide_event(f, f.obj, f.for_event, f.name, f.mask);
 
     std::vector<ObjKey> setup(t.insts.size());
     std::vector<bool> resched(t.insts.size(), false);
@@ -1226,7 +1424,18 @@ void Analysis::classify_waits(Tree& t, std::vector<Fact>& facts, const std::vect
             f.kind = FK::preemption;
             f.ek = EvidenceKind::preemption;
             break;
-        case SleepClass::delay: f.kind = FK::io_wait; break;
+        case SleepClass::delay:
+            // A driver's own code sleeps to let its device finish; shared
+            // code sleeps to back off and retry.
+            if (root_mode && t.insts[fl.inst].file->id() == t.insts.front().file->id()) {
+                f.kind = FK::io_wait;
+            } else if (root_mode && r_.dir_of(*t.insts[fl.inst].file) == r_.dir_of(*t.insts.front().file)) {
+                f.kind = FK::io_wait;
+            } else {
+                f.kind = FK::resource;
+                f.ek = EvidenceKind::resource_wait;
+            }
+            break;
         case SleepClass::event:
             if (guarded(fl.inst, ev.tok)) {
                 f.kind = FK::readiness;
@@ -1241,11 +1450,97 @@ void Analysis::classify_waits(Tree& t, std::vector<Fact>& facts, const std::vect
                 f.ek = EvidenceKind::resource_wait;
                 break;
             }
-            decide_event(f, obj, n.starts_with("wait_for_completion"), f.name);
+            decide_event(f, obj, n.starts_with("wait_for_completion"), f.name, 0);
             break;
         }
         facts.push_back(std::move(f));
     }
+}
+
+// An -EIOCBQUEUED that a callee returns lands in the caller's variable
+// (`ret = blkdev_direct_IO(...)`); a later `if (ret < 0 || ...) goto out`
+// sends it one way. The queued fact takes that arm, so that the code on the
+// other arm (a buffered fallback for the rest) is not on its path.
+void Analysis::route_queued(const Tree& t, std::vector<Fact>& facts) const
+{
+    std::map<std::uint32_t, std::vector<std::size_t>> tests;  // instance -> ret_test flats
+    for (std::size_t i = 0; i < t.events.size(); ++i)
+        if (t.events[i].ev->kind == Ev::ret_test)
+            tests[t.events[i].inst].push_back(i);
+    if (tests.empty())
+        return;
+    for (Fact& q : facts) {
+        if (q.kind != FK::queued)
+            continue;
+        // Where the value is first held: the function's own variable, or the
+        // caller's after the call (and its caller's, through `return f()`).
+        std::uint32_t inst = q.inst;
+        std::string_view var;
+        std::uint32_t after = 0;
+        if (q.origin >= 0) {
+            var = t.events[q.pos].ev->via;
+            after = t.events[q.pos].ev->tok;
+        } else {
+            var = t.events[q.pos].ev->via;
+            after = t.events[q.pos].ev->tok;
+        }
+        for (int hops = 0; hops < 8 && inst < t.insts.size(); ++hops) {
+            bool routed = false;
+            if (!var.empty())
+                if (auto it = tests.find(inst); it != tests.end())
+                    for (std::size_t k : it->second) {
+                        const Flat& fl = t.events[k];
+                        if (fl.ev->name != var || fl.ev->tok <= after || !compatible(fl.path, q.path))
+                            continue;
+                        // Every later test of it: each sends the value one way.
+                        q.path.push_back({t.insts[inst].id, fl.ev->args_begin, fl.ev->nargs, false});
+                        routed = true;
+                        if (!fl.ev->via.empty() && q.skip_inst == kNoParent) {
+                            // It jumps out: everything up to the label (or the
+                            // end of the function) is skipped.
+                            const Inst& here = t.insts[inst];
+                            const TokenSpan& c = here.file->code();
+                            const std::uint32_t end = static_cast<std::uint32_t>(c.close(here.def->body));
+                            std::uint32_t to = end;
+                            if (fl.ev->via != "return")
+                                for (std::uint32_t j = fl.ev->args_end; j + 1 < end; ++j)
+                                    if (c.str(j) == fl.ev->via && c.is(j + 1, ":")) {
+                                        to = j;
+                                        break;
+                                    }
+                            q.skip_inst = inst;
+                            q.skip_from = fl.ev->args_end;
+                            q.skip_to = to;
+                        }
+                    }
+            (void)routed;  // returned on: the caller's variable takes it next
+            const Inst& in = t.insts[inst];
+            if (in.parent == kNoParent || !in.call)
+                break;
+            var = in.call->via;
+            after = in.call->tok;
+            inst = in.parent;
+        }
+    }
+}
+
+// Whether the queued value jumped over the code of `w`.
+bool skipped(const Tree& t, const Fact& q, const Fact& w)
+{
+    if (q.skip_inst == kNoParent || w.pos >= t.events.size())
+        return false;
+    // w's position in the function q's value leaves: its own token there,
+    // or the call there that leads to it.
+    std::uint32_t inst = t.events[w.pos].inst;
+    std::uint32_t tok = t.events[w.pos].ev->tok;
+    while (inst != q.skip_inst) {
+        const Inst& in = t.insts[inst];
+        if (in.parent == kNoParent || !in.call)
+            return false;
+        tok = in.call->tok;
+        inst = in.parent;
+    }
+    return tok >= q.skip_from && tok < q.skip_to;
 }
 
 void Analysis::pair_with_queue(std::vector<Fact>& facts, const Tree& t)
@@ -1263,7 +1558,7 @@ void Analysis::pair_with_queue(std::vector<Fact>& facts, const Tree& t)
                 break;
             if (q.origin >= 0 && q.origin == w.origin)
                 continue;
-            if (!compatible(q.path, w.path))
+            if (!compatible(q.path, w.path) || skipped(t, q, w))
                 continue;
             // `ret = -EIOCBQUEUED; ... ret = wait_for_completion(...)`: the
             // wait's path does not return the -EIOCBQUEUED set before it.
@@ -1485,6 +1780,7 @@ std::vector<XFact> Analysis::engine_facts(const XFact& x, int depth)
     auto note = [&](FK kind, EvidenceKind ek, std::string what, std::int8_t scen) {
         XFact y = x;
         y.kind = kind;
+        y.mask = ~0u;
         Evidence& ye = mut(y);
         ye.kind = ek;
         ye.what = std::move(what);
@@ -1520,6 +1816,11 @@ std::vector<XFact> Analysis::engine_facts(const XFact& x, int depth)
         for (XFact& y : module_op_facts(m, x, depth, &names))
             fill.push_back(std::move(y));
     const std::int8_t scen = (x.role == Role::generic_read || x.role == Role::generic_write) ? -1 : 0;
+    // What a page-cache fill waits for is the range this request reads,
+    // whatever its arguments are.
+    for (XFact& y : fill)
+        if (y.kind == FK::engine_wait || y.kind == FK::engine_wait_queued || y.kind == FK::param_wait)
+            y.mask = ~0u;
     const XFact* engine = nullptr;
     const XFact* device = nullptr;
     bool unseen = false;
@@ -1527,8 +1828,11 @@ std::vector<XFact> Analysis::engine_facts(const XFact& x, int depth)
         unseen = unseen || y.kind == FK::unresolved;
         if (y.kind == FK::engine_wait || y.kind == FK::engine_wait_queued || y.kind == FK::param_wait)
             engine = engine ? engine : &y;
+        // Starting work elsewhere or waiting for it: a fill that is not a
+        // plain copy (simple_read_folio zeroes the folio and returns).
         if (y.kind == FK::reads_device || y.kind == FK::publishes || y.kind == FK::io_wait ||
-            y.kind == FK::io_wait_queued || y.kind == FK::direct_engine || y.kind == FK::queued)
+            y.kind == FK::io_wait_queued || y.kind == FK::direct_engine || y.kind == FK::queued ||
+            y.kind == FK::hole)
             device = device ? device : &y;
         if (y.kind == FK::unresolved || is_may_sleep(y.kind))
             with(y, scen);
@@ -1594,7 +1898,11 @@ model::HandlerReport Analysis::handler(OpKind op, std::string_view name, const P
             }
     }
 
-    std::vector<Definition> defs = r_.functions(file, name);
+    // A library engine named as the handler is what the scanner knows of
+    // it, not its code (generic_file_read_iter reads ->direct_IO and the
+    // page cache of this module).
+    const bool engine = known_handler(name) != KnownHandler::none;
+    std::vector<Definition> defs = engine ? std::vector<Definition>{} : r_.functions(file, name);
     std::vector<Fact> facts;
     Tree tree;
     if (defs.empty()) {
@@ -1648,11 +1956,11 @@ model::HandlerReport Analysis::handler(OpKind op, std::string_view name, const P
         case FK::queued: views([](model::PathFacts& p) { p.queues = p.reached = true; }); break;
         case FK::deferred: views([](model::PathFacts& p) { p.deferred_completion = p.reached = true; }); break;
         case FK::engine_wait_queued:
-            views([](model::PathFacts& p) { p.engine_wait_queued = p.reached = true; });
+            views([](model::PathFacts& p) { p.engine_wait_queued = p.engine_wait = p.reached = true; });
             e.sleeps_unchecked = true;
             break;
         case FK::io_wait_queued:
-            views([](model::PathFacts& p) { p.io_wait_queued = p.reached = true; });
+            views([](model::PathFacts& p) { p.io_wait_queued = p.io_wait = p.reached = true; });
             e.sleeps_unchecked = true;
             break;
         case FK::engine_wait:
@@ -1803,7 +2111,11 @@ model::HandlerReport Analysis::handler(OpKind op, std::string_view name, const P
             r.reason = "delegates to generic direct I/O: " + said({EvidenceKind::direct_io});
         break;
     case Verdict::blocking:
-        r.reason = "waits for its own I/O in submission: " + said({EvidenceKind::wait});
+        if (first_of({EvidenceKind::wait}) || !sync_fwd)
+            r.reason = "waits for its own I/O in submission: " + said({EvidenceKind::wait});
+        else
+            r.reason = "relay: calls another file synchronously and waits for it: " +
+                       said({EvidenceKind::sync_forward});
         break;
     case Verdict::unknown:
         if ((e.direct.queues && !e.direct.deferred_completion) || (e.other.queues && !e.other.deferred_completion))

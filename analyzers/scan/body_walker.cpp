@@ -167,6 +167,84 @@ private:
         return conj ? 2 * pol : pol;
     }
 
+    // The arm an -EIOCBQUEUED value of a variable takes in this condition:
+    // (variable's token, 0 then / 1 else). `ret < 0`, `ret == -EIOCBQUEUED`,
+    // `IS_ERR_VALUE(ret)`, `ret` hold for it; `ret >= 0`, `ret > 0`,
+    // `ret != -EIOCBQUEUED`, `!ret` do not. A disjunction is taken when one
+    // of its terms holds; a conjunction is left when one of them does not.
+    std::optional<std::pair<std::size_t, std::uint32_t>> queued_arm(std::size_t b, std::size_t e) const
+    {
+        std::vector<std::pair<std::size_t, std::size_t>> terms;
+        bool any_or = false, any_and = false;
+        std::size_t start = b;
+        for (std::size_t k = b; k < e; ++k) {
+            if (c_.is(k, "(") || c_.is(k, "[")) {
+                k = clamp(c_.close(k), e);
+                continue;
+            }
+            if (c_.is(k, "||") || c_.is(k, "&&")) {
+                (c_.is(k, "||") ? any_or : any_and) = true;
+                terms.emplace_back(start, k);
+                start = k + 1;
+            } else if (c_.is(k, "?")) {
+                return std::nullopt;
+            }
+        }
+        terms.emplace_back(start, e);
+        if (any_or && any_and)
+            return std::nullopt;
+        for (auto [tb, te] : terms) {
+            // Outer parentheses and unlikely(...).
+            for (;;) {
+                if (te > tb + 1 && c_.is(tb, "(") && c_.close(tb) + 1 == te) {
+                    ++tb;
+                    --te;
+                } else if (te > tb + 2 && (c_.is(tb, "unlikely") || c_.is(tb, "likely")) && c_.is(tb + 1, "(") &&
+                           c_.close(tb + 1) + 1 == te) {
+                    tb += 2;
+                    --te;
+                } else {
+                    break;
+                }
+            }
+            int holds = -1;  // -1: no such test; 1 holds for -EIOCBQUEUED; 0 does not
+            std::size_t var = 0;
+            const std::size_t n = te - tb;
+            if (n == 3 && c_.ident(tb) && c_.is(tb + 2, "0")) {
+                if (c_.is(tb + 1, "<") || c_.is(tb + 1, "<="))
+                    holds = 1;
+                else if (c_.is(tb + 1, ">=") || c_.is(tb + 1, ">"))
+                    holds = 0;
+                var = tb;
+            } else if (n == 4 && c_.ident(tb) && c_.is(tb + 2, "-") &&
+                       (c_.is(tb + 3, "EIOCBQUEUED") || c_.is(tb + 3, "EIOCBRETRY"))) {
+                if (c_.is(tb + 1, "=="))
+                    holds = 1;
+                else if (c_.is(tb + 1, "!="))
+                    holds = 0;
+                var = tb;
+            } else if (n == 4 && c_.is(tb, "IS_ERR_VALUE") && c_.is(tb + 1, "(") && c_.ident(tb + 2)) {
+                holds = 1;
+                var = tb + 2;
+            } else if (n == 1 && c_.ident(tb) && !is_keyword(c_.str(tb))) {
+                holds = 1;
+                var = tb;
+            } else if (n == 2 && c_.is(tb, "!") && c_.ident(tb + 1)) {
+                holds = 0;
+                var = tb + 1;
+            }
+            if (holds < 0)
+                continue;
+            if (terms.size() == 1)
+                return std::make_pair(var, holds ? 0u : 1u);
+            if (any_or && holds == 1)
+                return std::make_pair(var, 0u);
+            if (any_and && holds == 0)
+                return std::make_pair(var, 1u);
+        }
+        return std::nullopt;
+    }
+
     // `p->aio`, `!io_data->aio`, `unlikely(x.async)`, `is_sync_kiocb(iocb)`:
     // a decision that means the same wherever it is taken. Returns the
     // decision's id and whether the then-arm is its "true" side.
@@ -262,11 +340,28 @@ private:
                     else_step = {kSharedDecision, kDirectScope, d > 0 ? 0u : 1u, false};
                 }
             }
+            // Where an -EIOCBQUEUED result goes: `if (ret < 0 || !count) goto out`.
+            std::size_t test_event = out_.size();
+            if (auto q = queued_arm(i + 2, ce)) {
+                emit(Ev::ret_test, q->first);
+                out_.back().nargs = q->second;
+                out_.back().args_begin = static_cast<std::uint32_t>(i);
+            }
             bool t1 = false;
             std::optional<PathStep> ignored;
             path_.push_back(then_step);
             std::size_t next = ce + 1 < e ? statement(ce + 1, e, depth + 1, t1, ignored) : e;
             path_.pop_back();
+            // When the value leaves through the then-arm: where to (a label, or
+            // the caller), so that the code it skips is not on its path.
+            if (test_event < out_.size() && out_[test_event].kind == Ev::ret_test && out_[test_event].nargs == 0 && t1) {
+                Event& te = out_[test_event];
+                te.via = "return";
+                for (std::size_t k = ce + 1; k + 1 < next && k < e; ++k)
+                    if (c_.is(k, "goto") && c_.ident(k + 1))
+                        te.via = c_.str(k + 1);
+                te.args_end = static_cast<std::uint32_t>(std::min(next, e));
+            }
             if (c_.is(next, "else") && next < e) {
                 bool t2 = false;
                 path_.push_back(else_step);
@@ -334,8 +429,68 @@ private:
             }
         }
         const std::size_t end = semicolon(i, e);
+        if (c_.is(i, "struct"))
+            for (std::size_t k = i; k + 1 < end; ++k) {
+                if (c_.is(k, "="))
+                    break;
+                if (c_.is(k, "*") && c_.ident(k + 1))
+                    struct_ptrs_.push_back(c_.str(k + 1));
+            }
+        assignment(i, end);
         expr(i, end);
         return end + 1;
+    }
+
+    // `x = expr;`, `T *x = expr;`, `req->iocb = iocb;`: what flows into
+    // which variable (a store into a member flows into the object).
+    void assignment(std::size_t b, std::size_t e)
+    {
+        std::size_t eq = e;
+        for (std::size_t k = b; k < e; ++k) {
+            if (c_.is(k, "(") || c_.is(k, "[") || c_.is(k, "{")) {
+                k = clamp(c_.close(k), e);
+                continue;
+            }
+            if (c_.is(k, "=")) {
+                eq = k;
+                break;
+            }
+        }
+        if (eq == e || eq == b)
+            return;
+        std::size_t base = e;
+        for (std::size_t k = b; k < eq; ++k)
+            if (c_.ident(k) && (c_.is(k + 1, "->") || c_.is(k + 1, ".") || c_.is(k + 1, "["))) {
+                base = k;
+                break;
+            }
+        if (base == e)
+            for (std::size_t k = eq; k > b; --k)
+                if (c_.ident(k - 1)) {
+                    base = k - 1;
+                    break;
+                }
+        if (base == e || is_keyword(c_.str(base)))
+            return;
+        // `struct conn *server = rdata->server;`: a pointer loaded from a
+        // member points to another object, often one every request shares;
+        // it carries none of the request's data.
+        bool plain = true;
+        for (std::size_t k = b; k < eq && plain; ++k)
+            plain = !(c_.is(k, "->") || c_.is(k, ".") || c_.is(k, "["));
+        if (c_.is(b, "struct") || c_.is(b, "const") || c_.is(b, "static"))
+            for (std::size_t k = b; k + 1 < eq; ++k)
+                if (c_.is(k, "*") && c_.ident(k + 1))
+                    struct_ptrs_.push_back(c_.str(k + 1));
+        const bool struct_ptr = plain && c_.is(b, "struct") ? true
+                                : plain ? std::find(struct_ptrs_.begin(), struct_ptrs_.end(), c_.str(base)) !=
+                                              struct_ptrs_.end()
+                                        : false;
+        bool load = struct_ptr && c_.ident(eq + 1);
+        for (std::size_t k = eq + 2; k < e && load; k += 2)
+            load = (c_.is(k, "->") || c_.is(k, ".")) && c_.ident(k + 1);
+        emit(Ev::assign, base, {}, eq + 1, e);
+        out_.back().nargs = load ? 1 : 0;
     }
 
     std::size_t label_end(std::size_t i, std::size_t e) const
@@ -487,6 +642,7 @@ private:
     const TokenSpan& c_;
     std::vector<Event>& out_;
     Path path_;
+    std::vector<std::string_view> struct_ptrs_;  // locals declared `struct x *name`
 };
 
 }  // namespace

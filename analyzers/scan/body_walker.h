@@ -51,6 +51,8 @@ enum class Ev : std::uint8_t {
     eagain,         // -EAGAIN / -EWOULDBLOCK
     cancel_assign,  // 2.6: iocb->ki_cancel = fn
     fmode_nowait,   // f_mode |= FMODE_NOWAIT
+    ret_test,       // `if (ret < 0 ...)`: a test a callee's -EIOCBQUEUED in `name` takes arm `nargs`
+    assign,         // `name = ...` / `name->field = ...`: the right side is args_begin..args_end
 };
 
 struct Event {

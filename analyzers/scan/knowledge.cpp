@@ -308,6 +308,21 @@ bool is_timed(std::string_view f)
     return f.find("timeout") != std::string_view::npos;
 }
 
+int published_argument(std::string_view f)
+{
+    if (f.starts_with("list_") || f.starts_with("llist_") || f.starts_with("hlist_"))
+        return 0;
+    if (f == "xa_store" || f == "__xa_store" || f == "xa_insert" || f == "radix_tree_insert")
+        return 2;
+    if (f == "idr_alloc" || f == "idr_alloc_cyclic" || f == "kfifo_put" || f == "skb_queue_tail" ||
+        f == "__skb_queue_tail" || f == "queue_work" || f == "queue_delayed_work" || f == "mod_delayed_work" ||
+        f == "kthread_queue_work" || f == "usb_ep_queue")
+        return 1;
+    if (f == "queue_work_on")
+        return 2;
+    return -1;
+}
+
 Role member_call_role(std::string_view m)
 {
     if (m == "ki_complete")

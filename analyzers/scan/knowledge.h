@@ -57,6 +57,10 @@ int waited_argument(std::string_view callee);
 // A sleep that returns only at a deadline or for a signal: wait_event_timeout, ...
 bool is_timed(std::string_view callee);
 
+// For Role::publishes: the argument that is handed over (`list_add(new,
+// head)`: `new`); -1 for every argument.
+int published_argument(std::string_view callee);
+
 // `->member(...)` calls: ki_complete completes, ->read_iter forwards.
 Role member_call_role(std::string_view member);
 

@@ -110,6 +110,8 @@ public:
     void set_id(std::uint32_t id) { id_ = id; }
     // A definition cut out of its file rather than the whole file.
     bool fragment() const { return fragment_; }
+    // The file's line number of this text's first line (1 for a whole file).
+    std::uint32_t first_line() const { return first_line_; }
     void mark_fragment() { fragment_ = true; }
 
     const std::string& path() const { return path_; }

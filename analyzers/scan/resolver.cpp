@@ -167,9 +167,17 @@ std::vector<Definition> Resolver::lookup(const ParsedFile* from, std::uint32_t i
             return a.first < b.first;
         return corpus_->file(a.second.file->id()).display < corpus_->file(b.second.file->id()).display;
     });
-    for (auto& [dist, d] : far)
-        if (out.size() < kMaxAlternatives && dist == far.front().first)
-            out.push_back(std::move(d));
+    std::size_t closest = 0;
+    while (closest < far.size() && far[closest].first == far.front().first)
+        ++closest;
+    // More equally close definitions than alternatives kept: one per
+    // architecture or configuration; which one runs is not in the source.
+    if (closest > kMaxAlternatives) {
+        ambiguous_.insert(std::string(name));
+        return out;
+    }
+    for (std::size_t k = 0; k < closest; ++k)
+        out.push_back(std::move(far[k].second));
     return out;
 }
 
@@ -179,6 +187,25 @@ const std::vector<Definition>& Resolver::functions(const ParsedFile& from, std::
     if (auto it = functions_.find(key); it != functions_.end())
         return it->second;
     return functions_.emplace(key, lookup(&from, from.id(), name)).first->second;
+}
+
+bool Resolver::seen_elsewhere(const ParsedFile& from, std::string_view name)
+{
+    if (ambiguous_.count(std::string(name)) || is_macro(name))
+        return true;
+    // A variable holding a function: `void (*free_folio)(struct folio *)`.
+    const std::string pattern = "(*" + std::string(name) + ")";
+    if (contains_bytes(from.content(), pattern))
+        return true;
+    if (!corpus_ || from.id() == kNoFile || !from.fragment())
+        return false;
+    auto key = std::make_pair(from.id(), std::string(name));
+    if (auto it = pointers_.find(key); it != pointers_.end())
+        return it->second;
+    Bytes buf;
+    const bool found = corpus_->read(from.id(), buf) && contains_bytes(buf.view(), pattern);
+    pointers_.emplace(std::move(key), found);
+    return found;
 }
 
 bool Resolver::is_macro(std::string_view name)
@@ -320,24 +347,24 @@ const Resolver::Tables& Resolver::tables(std::uint32_t dir, const ParsedFile* al
         return it->second;
     Tables t;
     std::vector<std::string> refs;
-    auto read = [&](std::uint32_t id, const std::string& path, std::string_view text) {
+    auto read = [&](std::uint32_t id, const std::string& path, std::string_view text, std::uint32_t first_line) {
         count(text.size() / 64);
         scan_members(
             text,
             [&](std::string_view field, std::string_view fn, std::uint32_t line) {
                 if (fn != "NULL")
-                    t.members[std::string(field)].push_back({id, std::string(fn), {path, line}});
+                    t.members[std::string(field)].push_back({id, std::string(fn), {path, line + first_line - 1}});
             },
             [&](std::string_view table) { refs.emplace_back(table); });
     };
     if (!corpus_ || dir == kNoFile) {
         if (alone)
-            read(kNoFile, alone->path(), alone->content());
+            read(kNoFile, alone->path(), alone->content(), 1);
     } else {
         Bytes buf;
         for (std::uint32_t id : corpus_->files_in_dir(dir))
             if (corpus_->read(id, buf))
-                read(id, corpus_->file(id).display, buf.view());
+                read(id, corpus_->file(id).display, buf.view(), 1);
         // Tables the module points its objects at but does not define:
         // `inode->i_mapping->a_ops = &ram_aops` (fs/libfs.c).
         std::sort(refs.begin(), refs.end());
@@ -349,7 +376,7 @@ const Resolver::Tables& Resolver::tables(std::uint32_t dir, const ParsedFile* al
             if (local)
                 continue;
             for (const auto& obj : corpus_->objects(r))
-                read(obj->id(), obj->path(), obj->content());
+                read(obj->id(), obj->path(), obj->content(), obj->first_line());
         }
     }
     return tables_.emplace(scope, std::move(t)).first->second;

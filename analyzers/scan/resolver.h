@@ -11,6 +11,7 @@
 #pragma once
 
 #include <map>
+#include <set>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -53,6 +54,10 @@ public:
     const std::vector<Definition>& in_module(const ParsedFile& from, std::string_view name);
     // A function-like macro of that name exists in the roots.
     bool is_macro(std::string_view name);
+    // A call to `name` from `from` that finds no function still names
+    // something the scan saw: a macro, a variable holding a function
+    // pointer, or one of many per-architecture definitions.
+    bool seen_elsewhere(const ParsedFile& from, std::string_view name);
 
     // The functions module `dir` (or the lone file `alone`) installs in
     // member `field`.
@@ -100,6 +105,8 @@ private:
     };
     std::unordered_map<Key, std::vector<Definition>, KeyHash> functions_, modules_;
     std::unordered_map<std::string, bool> macros_;
+    std::set<std::string> ambiguous_;
+    std::map<std::pair<std::uint32_t, std::string>, bool> pointers_;
     std::map<std::pair<std::uint64_t, std::string>, std::vector<OpsBinding>> ops_;
     std::map<std::uint64_t, std::vector<Completer>> completers_;
     std::map<std::uint64_t, Tables> tables_;

@@ -65,12 +65,25 @@ bool definition_on_line(std::string_view line, std::string_view& name, DefKind& 
         const std::size_t a = k;
         while (k < n && ident_char(line[k]))
             ++k;
-        // Only function-like macros: `#define f(x)` with no space before '('.
-        if (k == a || k >= n || line[k] != '(')
+        if (k == a || k >= n)
             return false;
         name = line.substr(a, k - a);
         kind = DefKind::macro;
-        return true;
+        // Function-like macros (`#define f(x)`, no space before '('), and
+        // aliases of one name (`#define gossip_err pr_err`).
+        if (line[k] == '(')
+            return true;
+        std::size_t v = k;
+        while (v < n && (line[v] == ' ' || line[v] == '\t'))
+            ++v;
+        if (v == k || v >= n || !ident_start(line[v]))
+            return false;
+        std::size_t w = v;
+        while (w < n && ident_char(line[w]))
+            ++w;
+        while (w < n && (line[w] == ' ' || line[w] == '\t' || line[w] == '\r'))
+            ++w;
+        return w == n;
     }
     if (!ident_start(line[0]))
         return false;
