@@ -53,18 +53,40 @@ Verdict classify_paths(const PathFacts& p, bool resolved)
     return resolved ? Verdict::sync : Verdict::unknown;
 }
 
+Verdict worst_path(const PathFacts& p, bool resolved)
+{
+    if (p.engine_wait || p.engine_wait_queued)
+        return Verdict::fake_async;
+    if (p.io_wait || p.io_wait_queued || p.sync_forward)
+        return Verdict::blocking;
+    if ((p.queues && !p.deferred_completion) || p.forwards)
+        return Verdict::unknown;
+    if (p.queues || p.direct_engine)
+        return resolved || p.reached ? Verdict::async : Verdict::unknown;
+    return resolved ? Verdict::sync : Verdict::unknown;
+}
+
 StaticVerdict classify_static(const StaticEvidence& e)
 {
     if (!e.present)
         return {Verdict::unsupported, {}, std::nullopt};
     const Verdict d = classify_paths(e.direct, e.resolved);
     const Verdict o = classify_paths(e.other, e.resolved);
-    if (d == o)
+    // No O_DIRECT test anywhere: one verdict for every request.
+    if (e.direct == e.other)
         return {d, {}, std::nullopt};
     // Asynchronous only for O_DIRECT: through a generic DIO engine or the
-    // subsystem's own O_DIRECT code (block, nfs, ceph, fuse).
-    if (d == Verdict::async)
-        return {Verdict::odirect_async, "o_direct", o};
+    // subsystem's own O_DIRECT code (block, nfs, ceph, fuse). The others
+    // get the most severe outcome their paths can have (a cache mode that
+    // goes unbuffered does not make the page cache asynchronous).
+    if (d == Verdict::async) {
+        const Verdict other = worst_path(e.other, e.resolved);
+        if (other == Verdict::async)
+            return {Verdict::async, {}, std::nullopt};
+        return {Verdict::odirect_async, "o_direct", other};
+    }
+    if (d == o)
+        return {d, {}, std::nullopt};
     if (worse(d, o) == d)
         return {d, "o_direct", o};
     return {o, {}, std::nullopt};

@@ -61,6 +61,7 @@ struct PathFacts {
     bool forwards = false;             // hands the caller's kiocb to another file (an asynchronous relay)
     bool sync_forward = false;         // calls another file synchronously (a synchronous relay)
     bool reached = false;              // some fact belongs to this view
+    bool operator==(const PathFacts&) const = default;
 };
 
 // Facts about one async-capable handler (read_iter, write_iter, aio_read,
@@ -92,7 +93,11 @@ struct StaticVerdict {
 };
 
 // The rules (docs/scan.md, "The verdicts"), in analyzers/model/static_rules.cpp.
+// classify_paths: the verdict of a view, where a path that queues and
+// completes makes it async (a driver async above a size, inline below);
+// worst_path: the most severe outcome any of its paths has.
 Verdict classify_paths(const PathFacts& p, bool resolved);
+Verdict worst_path(const PathFacts& p, bool resolved);
 StaticVerdict classify_static(const StaticEvidence& e);
 std::vector<Contract> contract_findings(const StaticEvidence& e, const StaticVerdict& v);
 

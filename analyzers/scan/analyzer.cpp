@@ -405,6 +405,8 @@ private:
                         const Masks& masks);
     std::uint32_t range_mask(const Tree& t, const Masks& masks, std::uint32_t inst, std::uint32_t b,
                              std::uint32_t e) const;
+    std::uint32_t argument_mask(const Tree& t, const Masks& masks, std::uint32_t inst, std::uint32_t b,
+                                std::uint32_t e) const;
     void pair_with_queue(std::vector<Fact>& facts, const Tree& t);
     void route_queued(const Tree& t, std::vector<Fact>& facts) const;
     void fallback_completion(Tree& t, std::vector<Fact>& facts);
@@ -415,7 +417,7 @@ private:
     std::shared_ptr<const Expansion> expansion(const XFact& x, int depth);
     std::vector<XFact> engine_facts(const XFact& at, int depth);
     std::vector<XFact> module_op_facts(std::string_view member, const XFact& at, int depth,
-                                       std::vector<std::string>* names);
+                                       std::vector<std::string>* names, bool fill = false);
     void splice(std::vector<Fact>& out, std::size_t pos, const Path& path, std::uint32_t inst, int origin,
                 const std::vector<XFact>& xs, const std::vector<ObjKey>& args,
                 const std::shared_ptr<const std::string>& prefix, const std::vector<std::uint32_t>& arg_masks = {},
@@ -995,7 +997,7 @@ std::vector<Fact> Analysis::classify(Tree& t, bool root_mode)
         std::vector<std::uint32_t> out;
         const TokenSpan& c = t.insts[fl.inst].file->code();
         for (const auto& [b, e2] : arguments(c, *fl.ev))
-            out.push_back(range_mask(t, masks, fl.inst, b, e2));
+            out.push_back(argument_mask(t, masks, fl.inst, b, e2));
         return out;
     };
     for (std::size_t i = 0; i < t.events.size(); ++i) {
@@ -1017,7 +1019,7 @@ std::vector<Fact> Analysis::classify(Tree& t, bool root_mode)
                 const auto args = arguments(pc, *in.call);
                 for (std::size_t k = 0; k < in.params.size() && k < args.size(); ++k)
                     masks.add(canonical(t, fl.inst, in.params[k]),
-                              range_mask(t, masks, in.parent, args[k].first, args[k].second));
+                              argument_mask(t, masks, in.parent, args[k].first, args[k].second));
             }
         }
         if (ev.kind == Ev::assign) {
@@ -1249,6 +1251,30 @@ std::uint32_t Analysis::range_mask(const Tree& t, const Masks& masks, std::uint3
         out |= masks.of(canonical(t, inst, c.str(k)));
     }
     return out;
+}
+
+// An argument `req->cfile` passes the value of a pointer member: another
+// object (the open file every request of it shares), unless the member
+// names a quantity of the request (`iocb->ki_pos`, `rq->len`).
+std::uint32_t Analysis::argument_mask(const Tree& t, const Masks& masks, std::uint32_t inst, std::uint32_t b,
+                                      std::uint32_t e) const
+{
+    const TokenSpan& c = t.insts[inst].file->code();
+    bool chain = e > b + 2 && c.ident(b);
+    for (std::uint32_t k = b + 1; chain && k < e; k += 2)
+        chain = k + 1 < e && (c.is(k, "->") || c.is(k, ".")) && c.ident(k + 1);
+    if (chain) {
+        const std::string_view m = c.str(e - 1);
+        static constexpr std::string_view kQuantities[] = {"pos", "len", "count", "size", "offset", "start",
+                                                           "length", "bytes", "index", "iter", "iov", "buf",
+                                                           "page", "folio", "nr", "ki_"};
+        bool quantity = false;
+        for (std::string_view q : kQuantities)
+            quantity = quantity || m.find(q) != std::string_view::npos;
+        if (!quantity)
+            return 0;
+    }
+    return range_mask(t, masks, inst, b, e);
 }
 
 void Analysis::classify_waits(Tree& t, std::vector<Fact>& facts, const std::vector<std::size_t>& waits,
@@ -1713,9 +1739,17 @@ std::vector<XFact> Analysis::expand(const std::vector<XFact>& in, int depth)
             if (x.ev && y.ev && y.ev->at.file.empty())
                 mut(y).at = x.ev->at;
             if (x.kind == FK::hole) {
+                // From the member's parameters to the hole's arguments.
                 y.param = map(y.param);
                 for (int& a : y.arg_params)
                     a = map(a);
+                y.mask = map_mask(y.mask, x.arg_masks, -1);
+                for (std::uint32_t& a : y.arg_masks)
+                    a = map_mask(a, x.arg_masks, -1);
+                if ((y.kind == FK::engine_wait || y.kind == FK::engine_wait_queued) && !y.mask) {
+                    y.kind = FK::resource;
+                    mut(y).kind = EvidenceKind::resource_wait;
+                }
             }
             out.push_back(std::move(y));
         }
@@ -1723,8 +1757,35 @@ std::vector<XFact> Analysis::expand(const std::vector<XFact>& in, int depth)
     return out;
 }
 
+// Parameters that are not a file, mapping, inode or superblock.
+std::uint32_t request_parameters(const ParsedFile& f, const FunctionDef& d)
+{
+    const TokenSpan& c = f.code();
+    const std::size_t open = d.name_tok + 1;
+    if (!c.is(open, "("))
+        return ~0u;
+    const std::size_t close = std::min<std::size_t>(c.close(open), c.size);
+    std::uint32_t out = 0;
+    std::size_t k = 0;
+    bool shared = false;
+    for (std::size_t i = open + 1; i <= close && i < c.size; ++i) {
+        if (i == close || c.is(i, ",")) {
+            if (!shared)
+                out |= param_bit(k);
+            ++k;
+            shared = false;
+            continue;
+        }
+        if (c.is(i, "(") || c.is(i, "["))
+            i = std::min<std::size_t>(c.close(i), close) - 1;
+        else if (c.is(i, "file") || c.is(i, "address_space") || c.is(i, "inode") || c.is(i, "super_block"))
+            shared = true;
+    }
+    return out;
+}
+
 std::vector<XFact> Analysis::module_op_facts(std::string_view member, const XFact& at, int depth,
-                                             std::vector<std::string>* names)
+                                             std::vector<std::string>* names, bool fill)
 {
     std::vector<XFact> out;
     for (const OpsBinding& b : r_.ops(root_home_, root_home_ == kNoFile ? root_file_ : nullptr, member)) {
@@ -1749,10 +1810,21 @@ std::vector<XFact> Analysis::module_op_facts(std::string_view member, const XFac
                 continue;
             for (const auto& r : s->ranges)
                 ranges_.insert(r);
+            // A page-cache fill is for the folio (the range) this request
+            // reads; its file, mapping and inode are every request's.
+            const std::uint32_t own = fill ? request_parameters(*d.file, *d.def) : ~0u;
             for (XFact y : expand(s->facts, depth)) {
                 const std::string below = y.ev ? y.ev->chain : std::string();
                 mut(y).chain =
                     std::string("->") + std::string(member) + " = " + b.function + (below.empty() ? "" : " > " + below);
+                if (fill && (y.kind == FK::engine_wait || y.kind == FK::engine_wait_queued)) {
+                    if (y.mask & own) {
+                        y.mask = ~0u;
+                    } else {
+                        y.kind = FK::resource;
+                        mut(y).kind = EvidenceKind::resource_wait;
+                    }
+                }
                 out.push_back(std::move(y));
             }
         }
@@ -1813,20 +1885,20 @@ std::vector<XFact> Analysis::engine_facts(const XFact& x, int depth)
     std::vector<XFact> fill;
     for (std::string_view m : read ? std::span<const std::string_view>(kReadFolioOps)
                                    : std::span<const std::string_view>(kWriteBeginOps))
-        for (XFact& y : module_op_facts(m, x, depth, &names))
+        for (XFact& y : module_op_facts(m, x, depth, &names, true))
             fill.push_back(std::move(y));
     const std::int8_t scen = (x.role == Role::generic_read || x.role == Role::generic_write) ? -1 : 0;
-    // What a page-cache fill waits for is the range this request reads,
-    // whatever its arguments are.
-    for (XFact& y : fill)
-        if (y.kind == FK::engine_wait || y.kind == FK::engine_wait_queued || y.kind == FK::param_wait)
-            y.mask = ~0u;
+    if (std::getenv("AIO_AUDIT_SCAN_DEBUG"))
+        for (const XFact& y : fill)
+            if (y.kind == FK::engine_wait || y.kind == FK::engine_wait_queued)
+                std::fprintf(stderr, "fill %s: engine mask %x: %s at %s:%u [%s]\n", x.name.c_str(), y.mask,
+                             y.ev->what.c_str(), y.ev->at.file.c_str(), y.ev->at.line, y.ev->chain.c_str());
     const XFact* engine = nullptr;
     const XFact* device = nullptr;
     bool unseen = false;
     for (const XFact& y : fill) {
         unseen = unseen || y.kind == FK::unresolved;
-        if (y.kind == FK::engine_wait || y.kind == FK::engine_wait_queued || y.kind == FK::param_wait)
+        if (y.kind == FK::engine_wait || y.kind == FK::engine_wait_queued)
             engine = engine ? engine : &y;
         // Starting work elsewhere or waiting for it: a fill that is not a
         // plain copy (simple_read_folio zeroes the folio and returns).
