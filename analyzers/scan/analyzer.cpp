@@ -62,6 +62,7 @@ enum class FK : std::uint8_t {
     hole,                // a call through a member the summary could not resolve
     engine_role,         // a generic engine the root module decides (->direct_IO, ->read_folio)
     double_done,         // completes the same kiocb twice
+    nonblock,            // tests O_NONBLOCK (a helper like tty_io_nonblock() counts where it is called)
 };
 
 bool is_may_sleep(FK k)
@@ -264,20 +265,23 @@ bool all_caps(std::string_view s)
     return letter;
 }
 
-// Members of struct file_operations and friends: a call through one of
-// them in a read path is never the module's own engine.
+// Members of struct file_operations: a call through one of them in a read
+// path reaches another kind of table (a tty line discipline's ->read), never
+// the module's own fops.
 bool file_operation_member(std::string_view m)
 {
     static constexpr std::string_view kMembers[] = {
-        "open",    "release", "read",  "write",  "llseek", "poll",    "mmap",   "fsync",  "flush",
-        "fasync",  "lock",    "flock", "unlocked_ioctl", "compat_ioctl", "get_unmapped_area", "iterate",
-        "iterate_shared", "show_fdinfo", "free", "destroy", "put", "get", "kill_sb", "evict_inode",
-        "free_inode", "drop_inode", "show", "start", "stop", "next", "ki_complete", "read_iter",
-        "write_iter", "aio_read", "aio_write"};
-    if (std::find(std::begin(kMembers), std::end(kMembers), m) != std::end(kMembers))
-        return true;
-    // Members that tear something down: freeing, releasing, putting back.
-    for (std::string_view p : {"free", "release", "put_", "destroy", "cleanup", "evict", "kill"})
+        "open",  "read", "write", "llseek", "poll", "mmap", "fsync", "flush", "fasync", "lock", "flock",
+        "unlocked_ioctl", "compat_ioctl", "get_unmapped_area", "iterate", "iterate_shared", "show_fdinfo",
+        "read_iter", "write_iter", "aio_read", "aio_write", "ki_complete", "show", "start", "stop", "next"};
+    return std::find(std::begin(kMembers), std::end(kMembers), m) != std::end(kMembers);
+}
+
+// Members that tear something down: freeing, releasing, putting back. They
+// do not start the request's transfer; not followed.
+bool cleanup_member(std::string_view m)
+{
+    for (std::string_view p : {"free", "release", "put", "destroy", "cleanup", "evict", "kill", "drop"})
         if (m.starts_with(p))
             return true;
     return false;
@@ -1064,6 +1068,7 @@ std::vector<Fact> Analysis::classify(Tree& t, bool root_mode)
             add(FK::propagates, i, EvidenceKind::propagates_queued, Text::propagates);
             break;
         case Ev::nowait: add(FK::nowait_check, i, EvidenceKind::nowait_check, Text::nowait); break;
+        case Ev::nonblock: add(FK::nonblock, i, EvidenceKind::nowait_check, Text::call); break;
         case Ev::cancel_assign: add(FK::cancel, i, EvidenceKind::cancel, Text::cancel_assign); break;
         case Ev::member_call: {
             const Role role = static_cast<Role>(ev.role);
@@ -1221,8 +1226,12 @@ std::vector<Fact> Analysis::classify(Tree& t, bool root_mode)
                 x.arg_params.push_back(static_cast<int>(k));
                 x.arg_masks.push_back(param_bit(k));
             }
-            const std::vector<XFact> xs = expand({x}, 4);
-            splice(expanded, f.pos, f.path, f.inst, f.origin, xs, f.args, prefix, f.arg_masks);
+            const std::vector<XFact> xs = expand({x}, 3);
+            // What a member resolves to is another module's code, not the
+            // handler's own: an origin of its own.
+            const bool unresolved = xs.size() == 1 && xs[0].kind == FK::hole && xs[0].name == f.name;
+            const int origin = f.origin >= 0 || unresolved ? f.origin : 1'000'000 + static_cast<int>(f.pos);
+            splice(expanded, f.pos, f.path, f.inst, origin, xs, f.args, prefix, f.arg_masks);
         }
         facts = std::move(expanded);
     }
@@ -1286,6 +1295,10 @@ void Analysis::classify_waits(Tree& t, std::vector<Fact>& facts, const std::vect
     for (const Flat& fl : t.events)
         if (fl.ev->kind == Ev::nowait || fl.ev->kind == Ev::nonblock)
             first_nonblock[fl.inst] = std::min(first_nonblock[fl.inst], fl.ev->tok);
+    // A callee that tests it, where it is called.
+    for (const Fact& f : facts)
+        if ((f.kind == FK::nonblock || f.kind == FK::nowait_check) && f.origin >= 0)
+            first_nonblock[f.inst] = std::min(first_nonblock[f.inst], t.events[f.pos].ev->tok);
     auto guarded = [&](std::uint32_t inst, std::uint32_t tok) {
         if (first_nonblock[inst] < tok)
             return true;
@@ -1680,9 +1693,16 @@ std::shared_ptr<const Expansion> Analysis::expansion(const XFact& x, int depth)
         e.facts = engine_facts(neutral, depth);
         e.any = true;
     } else {
-        const auto& binds = r_.ops(root_home_, root_home_ == kNoFile ? root_file_ : nullptr, x.name);
+        const auto& binds = r_.ops(root_home_, root_home_ == kNoFile ? root_file_ : nullptr, x.name,
+                                   file_operation_member(x.name));
         for (const OpsBinding& b : binds) {
             for (const Definition& d : b.defs) {
+                // Tables of different types share member names (a line
+                // discipline's ->write and a tty driver's): the function
+                // must take as many arguments as the call passes.
+                const auto params = parameter_names(d.file->code(), *d.def);
+                if (params.size() != x.arg_params.size() && !(params.size() && params.back().empty()))
+                    continue;
                 auto sum = summary(d, limits_.summary_depth);
                 if (!sum)
                     continue;
@@ -1712,7 +1732,7 @@ std::vector<XFact> Analysis::expand(const std::vector<XFact>& in, int depth)
             out.push_back(x);
             continue;
         }
-        if (depth <= 0 || (x.kind == FK::hole && file_operation_member(x.name)))
+        if (depth <= 0 || (x.kind == FK::hole && cleanup_member(x.name)))
             continue;
         const auto exp = expansion(x, depth - 1);
         for (const auto& r : exp->ranges)
@@ -1988,7 +2008,7 @@ model::HandlerReport Analysis::handler(OpKind op, std::string_view name, const P
                 Evidence{EvidenceKind::buffered_io, {file.path(), decl.line}, std::string(name), "", {}});
             tree.insts.push_back({});
             tree.events.push_back({});
-            splice(facts, 0, {}, 0, -1, expand({x}, 4), {}, nullptr);
+            splice(facts, 0, {}, 0, -1, expand({x}, 3), {}, nullptr);
             e.nowait_checked = true;
         } else if (known == KnownHandler::seq_file) {
             r.reason = "seq_file: the text is generated inline";
@@ -2066,10 +2086,19 @@ model::HandlerReport Analysis::handler(OpKind op, std::string_view name, const P
                 break;
             // A member call the module does not resolve matters when it
             // receives the request itself.
+            // A call through a member nobody installs in this module matters
+            // when the handler's own code hands it the request's data (a
+            // kernfs attribute's ->read); in other modules' code, only when
+            // it is handed the kiocb itself.
             if (f.kind == FK::hole) {
                 bool request = false;
+                // `->pfn_is_ram(cb, pfn)` asks; it does not transfer.
+                const bool query = f.name.starts_with("is_") || f.name.find("_is_") != std::string::npos;
+                if (f.origin < 0 && !query)
+                    for (std::uint32_t m : f.arg_masks)
+                        request = request || m != 0;
                 for (const ObjKey& a : f.args)
-                    request = request || (a.valid() && root_param(tree, a) >= 0 && root_param(tree, a) <= 1);
+                    request = request || (a.valid() && root_param(tree, a) == 0);
                 if (!request) {
                     show = false;
                     break;

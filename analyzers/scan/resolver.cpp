@@ -250,8 +250,12 @@ inline bool id_char(char c)
 
 // `.f = fn`, `->f = fn`, GNU `f: fn` and `x->y_ops = &table`, read from
 // the bytes: a module's every file is looked at, so none is lexed for it.
-void scan_members(std::string_view text, const std::function<void(std::string_view, std::string_view, std::uint32_t)>& member,
-                  const std::function<void(std::string_view)>& table_ref)
+// `member` gets (field, function, line, the initialized struct's type or
+// "" for a run-time assignment).
+void scan_members(
+    std::string_view text,
+    const std::function<void(std::string_view, std::string_view, std::uint32_t, std::string_view)>& member,
+    const std::function<void(std::string_view)>& table_ref)
 {
     const std::size_t n = text.size();
     std::uint32_t line = 1;
@@ -289,6 +293,9 @@ void scan_members(std::string_view text, const std::function<void(std::string_vi
         return v;
     };
     bool line_start = true;
+    // The struct type of the initializer being read: `struct x_ops y = {`.
+    std::string_view type, pending;
+    long depth = 0;
     for (std::size_t i = 0; i < n; ++i) {
         const char c = text[i];
         if (c == '\n') {
@@ -298,6 +305,23 @@ void scan_members(std::string_view text, const std::function<void(std::string_vi
         }
         if (c == ' ' || c == '\t')
             continue;
+        if (c == '{') {
+            if (depth == 0) {
+                type = pending;
+                pending = {};
+            }
+            ++depth;
+        } else if (c == '}') {
+            if (--depth <= 0) {
+                depth = 0;
+                type = {};
+            }
+        } else if (c == ';' && depth == 0) {
+            pending = {};
+        } else if (c == 's' && depth == 0 && text.substr(i, 7) == "struct " ) {
+            std::size_t e = 0;
+            pending = ident_at(skip_space(i + 7), e);
+        }
         const bool was_start = line_start;
         line_start = false;
         std::size_t field_at = 0;
@@ -313,7 +337,7 @@ void scan_members(std::string_view text, const std::function<void(std::string_vi
                 bool address = false;
                 const std::string_view v = value_at(eq + 1, address);
                 if (!v.empty()) {
-                    member(field, v, line);
+                    member(field, v, line, c == '.' && depth > 0 ? type : std::string_view{});
                     if (address && field.ends_with("ops"))
                         table_ref(v);
                 }
@@ -331,7 +355,7 @@ void scan_members(std::string_view text, const std::function<void(std::string_vi
                 std::size_t ve = colon + 1;
                 const std::string_view v = value_at(ve, address);
                 if (!v.empty())
-                    member(field, v, line);
+                    member(field, v, line, depth > 0 ? type : std::string_view{});
             }
             i = e - 1;
         }
@@ -351,9 +375,10 @@ const Resolver::Tables& Resolver::tables(std::uint32_t dir, const ParsedFile* al
         count(text.size() / 64);
         scan_members(
             text,
-            [&](std::string_view field, std::string_view fn, std::uint32_t line) {
+            [&](std::string_view field, std::string_view fn, std::uint32_t line, std::string_view type) {
                 if (fn != "NULL")
-                    t.members[std::string(field)].push_back({id, std::string(fn), {path, line + first_line - 1}});
+                    t.members[std::string(field)].push_back(
+                        {id, std::string(fn), {path, line + first_line - 1}, std::string(type)});
             },
             [&](std::string_view table) { refs.emplace_back(table); });
     };
@@ -382,16 +407,22 @@ const Resolver::Tables& Resolver::tables(std::uint32_t dir, const ParsedFile* al
     return tables_.emplace(scope, std::move(t)).first->second;
 }
 
-const std::vector<OpsBinding>& Resolver::ops(std::uint32_t dir, const ParsedFile* alone, std::string_view field)
+const std::vector<OpsBinding>& Resolver::ops(std::uint32_t dir, const ParsedFile* alone, std::string_view field,
+                                             bool operations_member)
 {
     const std::uint64_t scope = dir == kNoFile ? reinterpret_cast<std::uintptr_t>(alone) : dir;
-    auto key = std::make_pair(scope, std::string(field));
+    auto key = std::make_pair(scope, std::string(field) + (operations_member ? "#fops" : ""));
     if (auto it = ops_.find(key); it != ops_.end())
         return it->second;
     std::vector<OpsBinding> out;
     const Tables& t = tables(dir, alone);
-    if (auto it = t.members.find(key.second); it != t.members.end()) {
+    if (auto it = t.members.find(field); it != t.members.end()) {
         for (const auto& m : it->second) {
+            // `->read(...)` through a tty line discipline is not a file's
+            // read handler: for file_operations' own member names, only
+            // tables of another type count.
+            if (operations_member && (m.type.empty() || m.type == "file_operations" || m.type == "proc_ops"))
+                continue;
             bool seen = false;
             for (const auto& b : out)
                 seen = seen || b.function == m.function;

@@ -61,7 +61,11 @@ public:
 
     // The functions module `dir` (or the lone file `alone`) installs in
     // member `field`.
-    const std::vector<OpsBinding>& ops(std::uint32_t dir, const ParsedFile* alone, std::string_view field);
+    // `operations_member`: the field is also one of struct
+    // file_operations' (read, write, open, ...): bindings in fops tables
+    // and run-time assignments are left out.
+    const std::vector<OpsBinding>& ops(std::uint32_t dir, const ParsedFile* alone, std::string_view field,
+                                       bool operations_member = false);
     // The function members of the object (ops table) `name`, as seen from `from`.
     std::vector<std::pair<std::string, Definition>> object_functions(const ParsedFile& from,
                                                                      std::string_view name);
@@ -79,6 +83,7 @@ private:
         std::uint32_t file = kNoFile;
         std::string function;
         model::SourceLocation at;
+        std::string type;  // the initialized struct's type; "" for an assignment
     };
     struct Tables {
         std::map<std::string, std::vector<Member>, std::less<>> members;

@@ -51,8 +51,8 @@ bool definition_on_line(std::string_view line, std::string_view& name, DefKind& 
     const std::size_t n = line.size();
     if (n == 0)
         return false;
-    if (line[0] == '#') {
-        std::size_t k = 1;
+    if (line[0] == '#' || (line[0] == ' ' && n > 1 && line[1] == '#')) {
+        std::size_t k = line[0] == '#' ? 1 : 2;
         while (k < n && (line[k] == ' ' || line[k] == '\t'))
             ++k;
         if (line.substr(k, 6) != "define")
@@ -228,8 +228,11 @@ FileSkim skim_file(std::string_view text, bool index, std::vector<DefinitionLine
             continue;
         const __m128i folded = _mm_sub_epi8(_mm_or_si128(next, lower), a_);
         const __m128i letter = _mm_cmpeq_epi8(_mm_min_epu8(folded, z_), folded);
-        const __m128i start =
-            _mm_or_si128(letter, _mm_or_si128(_mm_cmpeq_epi8(next, us), _mm_cmpeq_epi8(next, hash)));
+        // ` #define` (a directive indented by a space) is rare but real.
+        const __m128i next2 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + i + 2));
+        const __m128i spaced = _mm_and_si128(_mm_cmpeq_epi8(next, _mm_set1_epi8(' ')), _mm_cmpeq_epi8(next2, hash));
+        const __m128i start = _mm_or_si128(
+            _mm_or_si128(letter, spaced), _mm_or_si128(_mm_cmpeq_epi8(next, us), _mm_cmpeq_epi8(next, hash)));
         const __m128i is_nl = _mm_cmpeq_epi8(a, nl);
         const unsigned nl_mask = static_cast<unsigned>(_mm_movemask_epi8(is_nl));
         unsigned lines = static_cast<unsigned>(_mm_movemask_epi8(_mm_and_si128(is_nl, start)));
@@ -251,7 +254,8 @@ FileSkim skim_file(std::string_view text, bool index, std::vector<DefinitionLine
         if (s[k] != '\n')
             continue;
         ++newlines;
-        if (index && k + 1 < n && (ident_start(s[k + 1]) || s[k + 1] == '#'))
+        if (index && k + 1 < n &&
+            (ident_start(s[k + 1]) || s[k + 1] == '#' || (s[k + 1] == ' ' && k + 2 < n && s[k + 2] == '#')))
             take_line(text, k + 1, 1 + newlines, defs);
     }
     if (!out.declares_ops) {
