@@ -36,18 +36,19 @@ Verdict classify_paths(const PathFacts& p, bool resolved)
     // and complete from their end_io for every non-sync kiocb.
     if (p.direct_engine)
         return Verdict::async;
-    // An asynchronous relay is as asynchronous as the lower file, which the
-    // source does not name.
+    // A relay's transfer is the lower file's; what else it waits for on the
+    // way (an upcall to a daemon, a lock) is not that transfer. An
+    // asynchronous relay is as asynchronous as the lower file, which the
+    // source does not name; a synchronous call waits for that file's I/O
+    // inline (a RAM-backed lower file would make it sync, which the source
+    // cannot tell; backing files are on devices).
     if (p.forwards)
         return Verdict::unknown;
+    if (p.sync_forward)
+        return Verdict::blocking;
     if (p.engine_wait)
         return Verdict::fake_async;
     if (p.io_wait)
-        return Verdict::blocking;
-    // A synchronous call into another file waits for that file's I/O
-    // inline (a RAM-backed lower file would make it sync, which the source
-    // cannot tell; backing files are on devices).
-    if (p.sync_forward)
         return Verdict::blocking;
     // "Nothing sleeps" is a claim about every callee: it needs them all.
     return resolved ? Verdict::sync : Verdict::unknown;
@@ -55,7 +56,7 @@ Verdict classify_paths(const PathFacts& p, bool resolved)
 
 Verdict worst_path(const PathFacts& p, bool resolved)
 {
-    if (p.engine_wait || p.engine_wait_queued)
+    if ((p.engine_wait || p.engine_wait_queued) && !p.sync_forward && !p.forwards)
         return Verdict::fake_async;
     if (p.io_wait || p.io_wait_queued || p.sync_forward)
         return Verdict::blocking;

@@ -1582,6 +1582,19 @@ bool skipped(const Tree& t, const Fact& q, const Fact& w)
     return tok >= q.skip_from && tok < q.skip_to;
 }
 
+bool alternative_to_submit(const std::vector<Fact>& facts, const Fact& w)
+{
+    for (const Fact& sub : facts) {
+        if (sub.kind != FK::submits || sub.inst != w.inst)
+            continue;
+        for (const PathStep& a : w.path)
+            for (const PathStep& b : sub.path)
+                if (a.instance == b.instance && a.scope == b.scope && a.arm != b.arm)
+                    return true;
+    }
+    return false;
+}
+
 void Analysis::pair_with_queue(std::vector<Fact>& facts, const Tree& t)
 {
     std::vector<Fact> queue_facts;
@@ -1606,6 +1619,11 @@ void Analysis::pair_with_queue(std::vector<Fact>& facts, const Tree& t)
                 continue;
             queued = true;
         }
+        // `if (retry) submit_bio_wait(bio); else submit_bio(bio);`: a sync
+        // transfer on one arm of the test that starts it asynchronously on
+        // the other is the alternative the queued path does not take.
+        if (queued && w.kind == FK::io_wait && alternative_to_submit(facts, w))
+            queued = false;
         if (!queued)
             continue;
         if (w.kind == FK::engine_wait) {
