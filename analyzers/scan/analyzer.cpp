@@ -100,6 +100,9 @@ struct Summary {
     std::vector<XFact> facts;
     std::vector<model::LineRange> ranges;
     int variadic = -1;  // the `...` parameter: its bit stands for every argument from there on
+    // What the function stores into what a parameter points to, as a mask of
+    // its parameters (`ia->read.in.offset = pos`): out-parameters.
+    std::vector<std::uint32_t> stores;
 };
 
 // What a member call (or a generic engine) does in the fops's module.
@@ -390,6 +393,7 @@ private:
     struct Result {
         Tree tree;
         std::vector<Fact> facts;
+        std::vector<std::uint32_t> stores;
     };
     std::uint32_t home_of(const ParsedFile& f) const { return r_.dir_of(f); }
     bool at_home(const ParsedFile& f, std::uint32_t home, const ParsedFile* home_file) const
@@ -404,7 +408,7 @@ private:
     enum class Mode { root, summary, deferred };
     Tree build(const std::vector<Definition>& defs, const std::string& root_chain, int depth_left, Mode mode);
     Result run(const std::vector<Definition>& defs, const std::string& root_chain, int depth_left, Mode mode);
-    std::vector<Fact> classify(Tree& t, bool root_mode);
+    std::vector<Fact> classify(Tree& t, bool root_mode, std::vector<std::uint32_t>* stores = nullptr);
     void classify_waits(Tree& t, std::vector<Fact>& facts, const std::vector<std::size_t>& waits, bool root_mode,
                         const Masks& masks);
     std::uint32_t range_mask(const Tree& t, const Masks& masks, std::uint32_t inst, std::uint32_t b,
@@ -633,7 +637,15 @@ Tree Analysis::build(const std::vector<Definition>& defs, const std::string& roo
                 if ((role == Role::harmless || is_keyword(ev.name)) && ev.name != "va_start")
                     continue;
                 if (role == Role::none && ev.name != "va_start") {
-                    const std::vector<Definition>& found = r_.functions(file, ev.name);
+                    // A callback parameter: `transfer(substream, ...)` calls what
+                    // the caller passed (`snd_pcm_lib_write_transfer`).
+                    std::vector<Definition> passed;
+                    const Inst& me = t.insts[idx];
+                    for (std::size_t k = 0; k < me.params.size(); ++k)
+                        if (me.params[k] == ev.name && k < me.bound.size() && me.bound[k].valid() &&
+                            me.parent != kNoParent)
+                            passed = r_.in_module(*t.insts[me.parent].file, me.bound[k].name);
+                    const std::vector<Definition>& found = passed.empty() ? r_.functions(file, ev.name) : passed;
                     std::vector<Definition> far;
                     for (const Definition& d : found)
                         (mode != Mode::summary && at_home(*d.file, home, home_file) ? inline_defs : far)
@@ -750,6 +762,7 @@ std::shared_ptr<const Summary> Analysis::summary(const Definition& d, int depth_
     saved.swap(ranges_);
     Result res = run({d}, std::string(d.def->name), depth_left, Mode::summary);
     Summary sum = export_summary(res, depth_left);
+    sum.stores = res.stores;
     {
         const TokenSpan& c = d.file->code();
         const std::size_t open = d.def->name_tok + 1;
@@ -968,11 +981,11 @@ Analysis::Result Analysis::run(const std::vector<Definition>& defs, const std::s
 {
     Result res;
     res.tree = build(defs, root_chain, depth_left, mode);
-    res.facts = classify(res.tree, mode == Mode::root);
+    res.facts = classify(res.tree, mode == Mode::root, &res.stores);
     return res;
 }
 
-std::vector<Fact> Analysis::classify(Tree& t, bool root_mode)
+std::vector<Fact> Analysis::classify(Tree& t, bool root_mode, std::vector<std::uint32_t>* stores)
 {
     std::vector<Fact> facts;
     std::vector<std::size_t> waits;  // flats that sleep: classified once everything is known
@@ -1054,6 +1067,11 @@ std::vector<Fact> Analysis::classify(Tree& t, bool root_mode)
                         ranges_.insert(r);
                 splice(facts, i, p, fl.inst, fl.import, im.alts[k]->facts, args, prefix, amasks,
                        im.alts[k]->variadic);
+                // What the callee stores through its pointer parameters.
+                const auto& st = im.alts[k]->stores;
+                for (std::size_t a = 0; a < st.size() && a < args.size(); ++a)
+                    if (st[a])
+                        masks.add(args[a], map_mask(st[a], amasks, im.alts[k]->variadic));
             }
             continue;
         }
@@ -1234,6 +1252,11 @@ std::vector<Fact> Analysis::classify(Tree& t, bool root_mode)
             splice(expanded, f.pos, f.path, f.inst, origin, xs, f.args, prefix, f.arg_masks);
         }
         facts = std::move(expanded);
+    }
+    if (stores && !t.insts.empty()) {
+        const Inst& root = t.insts.front();
+        for (std::size_t k = 0; k < root.params.size(); ++k)
+            stores->push_back(masks.of(canonical(t, 0, root.params[k])) & ~param_bit(k));
     }
     route_queued(t, facts);
     // The waits come after the facts they follow; both runs are in order.

@@ -215,6 +215,7 @@ Role prefix_role(std::string_view f)
         f.starts_with("kmsan_") || f.starts_with("kcsan_") || f.starts_with("debug_") ||
         f.starts_with("WARN") || f.starts_with("BUILD_BUG") || f.starts_with("bitmap_") ||
         f.starts_with("seq_") || f.starts_with("copy_to_") || f.starts_with("copy_from_") ||
+        f.starts_with("copy_user") || f.starts_with("__copy_") || f.starts_with("_copy_") ||
         f.starts_with("ktime_") || f.starts_with("this_cpu_") || f.starts_with("__this_cpu_") ||
         f.starts_with("per_cpu") || f.starts_with("local_irq_") || f.starts_with("local_bh_") ||
         f.starts_with("preempt_") || f.starts_with("__builtin_") || f.starts_with("static_branch") ||
