@@ -38,13 +38,10 @@ bool header_line(std::string_view line)
     return ident_char(last) || last == '*';
 }
 
-// Reads [from, from + len) of a file (short at end of file).
-int read_window(const std::string& path, std::size_t from, std::size_t len, Bytes& out)
+// Reads [from, from + len) of an open file (short at end of file).
+int read_window(int fd, std::size_t from, std::size_t len, Bytes& out)
 {
     out.clear();
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-    if (fd < 0)
-        return errno;
     char* buf = out.prepare(len);
     std::size_t got = 0;
     while (got < len) {
@@ -52,16 +49,13 @@ int read_window(const std::string& path, std::size_t from, std::size_t len, Byte
         if (n < 0) {
             if (errno == EINTR)
                 continue;
-            const int err = errno;
-            ::close(fd);
-            return err;
+            return errno;
         }
         if (n == 0)
             break;
         got += static_cast<std::size_t>(n);
     }
     out.set_size(got);
-    ::close(fd);
     return 0;
 }
 
@@ -342,6 +336,37 @@ std::span<const IndexEntry> Corpus::candidates(std::string_view name) const
     return {&*lo, static_cast<std::size_t>(hi - lo)};
 }
 
+Corpus::OpenFile Corpus::open(std::uint32_t id)
+{
+    // Definitions are cut out of a few files many times over (mm/filemap.c,
+    // a module's main file): their descriptors stay open, the least recently
+    // used closed first.
+    constexpr std::size_t kOpen = 64;
+    {
+        std::lock_guard lock(fd_mu_);
+        for (auto& slot : fds_)
+            if (slot.file == id) {
+                slot.used = ++fd_clock_;
+                return slot.fd;
+            }
+    }
+    const int fd = ::open(files_[id].fs_path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+    if (fd < 0)
+        return nullptr;
+    auto handle = std::shared_ptr<int>(new int(fd), [](int* p) {
+        ::close(*p);
+        delete p;
+    });
+    std::lock_guard lock(fd_mu_);
+    if (fds_.size() < kOpen) {
+        fds_.push_back({id, handle, ++fd_clock_});
+    } else {
+        auto oldest = std::min_element(fds_.begin(), fds_.end(), [](const auto& a, const auto& b) { return a.used < b.used; });
+        *oldest = {id, handle, ++fd_clock_};
+    }
+    return handle;
+}
+
 std::shared_ptr<const ParsedFile> Corpus::fragment(const IndexEntry& e)
 {
     const std::uint64_t key = (static_cast<std::uint64_t>(e.file) << 32) | e.offset;
@@ -355,9 +380,10 @@ std::shared_ptr<const ParsedFile> Corpus::fragment(const IndexEntry& e)
     constexpr std::size_t kBack = 1024;
     const std::size_t from = e.offset > kBack ? e.offset - kBack : 0;
     std::shared_ptr<const ParsedFile> out;
-    for (std::size_t window = std::size_t{64} << 10;; window *= 4) {
+    const OpenFile fd = open(e.file);
+    for (std::size_t window = std::size_t{16} << 10; fd; window *= 4) {
         Bytes buf;
-        if (read_window(f.fs_path, from, window, buf) != 0)
+        if (read_window(*fd, from, window, buf) != 0)
             break;
         const std::string_view text = buf.view();
         std::size_t begin = 0, end = 0;

@@ -106,6 +106,16 @@ public:
 
 private:
     std::shared_ptr<const ParsedFile> fragment(const IndexEntry& e);
+    using OpenFile = std::shared_ptr<int>;
+    OpenFile open(std::uint32_t id);
+    struct FdSlot {
+        std::uint32_t file = kNoFile;
+        OpenFile fd;
+        std::uint64_t used = 0;
+    };
+    std::mutex fd_mu_;
+    std::vector<FdSlot> fds_;
+    std::uint64_t fd_clock_ = 0;
 
     std::mutex build_mu_;
     std::vector<CorpusFile> files_;

@@ -6,8 +6,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <time.h>
+
 #include <algorithm>
 #include <atomic>
+#include <cstdio>
+#include <cstdlib>
 #include <cerrno>
 #include <chrono>
 #include <climits>
@@ -70,12 +74,22 @@ public:
         const unsigned jobs = opt_.jobs ? opt_.jobs : std::max(1u, std::thread::hardware_concurrency());
         corpus_.set_shards(jobs);
         // Phase 1: the walk.
+        const auto cpu = [] {
+            timespec ts{};
+            ::clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+            return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
+        };
+        const double t0 = cpu();
         run_workers(jobs, [this](unsigned w) { walk(w); });
+        const double t1 = cpu();
         corpus_.seal();
+        const double t2 = cpu();
         // Phase 2: the fops with async-capable handlers, a file at a time.
         std::sort(pending_.begin(), pending_.end(),
                   [this](const auto& a, const auto& b) { return corpus_.file(a.first).display < corpus_.file(b.first).display; });
         run_workers(jobs, [this](unsigned) { analyze(); });
+        if (std::getenv("AIO_AUDIT_SCAN_DEBUG"))
+            std::fprintf(stderr, "cpu: walk %.2f s, seal %.2f s, analysis %.2f s\n", t1 - t0, t2 - t1, cpu() - t2);
 
         std::sort(result_.fops.begin(), result_.fops.end(), [](const auto& a, const auto& b) {
             if (a.at.file != b.at.file)

@@ -43,8 +43,8 @@ struct FileSkim {
 // lines, unless `index` is false.
 FileSkim skim_file(std::string_view text, bool index, std::vector<DefinitionLine>& defs);
 
-// The definition candidate that starts at `line` (a column-0 line), if any:
-// its name and kind. Shared by skim_file() and the tests.
-bool definition_on_line(std::string_view line, std::string_view& name, DefKind& kind);
+// The definition candidate on the column-0 line `text` starts with (it may
+// run on past that line's end), if any: its name and kind.
+bool definition_on_line(std::string_view text, std::string_view& name, DefKind& kind);
 
 }  // namespace aio::scan
