@@ -2298,18 +2298,9 @@ model::HandlerReport Analysis::handler(OpKind op, std::string_view name, const P
 
 void Analysis::find_nowait_promise(const ParsedFile& file, std::string_view open_handler)
 {
-    if (contains_bytes(file.content(), "FMODE_NOWAIT")) {
-        const TokenSpan& c = file.code();
-        for (std::size_t k = 1; k < c.size; ++k) {
-            if (c.str(k) != "FMODE_NOWAIT")
-                continue;
-            const std::string_view prev = c.str(k - 1);
-            if (prev == "|=" || prev == "|" || prev == "=") {
-                nowait_promise_ = SourceLocation{file.path(), c.line(k)};
-                return;
-            }
-        }
-    }
+    nowait_promise_ = r_.nowait_promise(file);
+    if (nowait_promise_)
+        return;
     if (open_handler.empty())
         return;
     const std::vector<Definition> defs = r_.in_module(file, open_handler);

@@ -132,9 +132,6 @@ void ParsedFile::parse()
         for (Token& t : lexed_.tokens)
             t.line += first_line_ - 1;
     preprocess(lexed_, pp_);
-    // The preprocessed copy is all that is read from here on.
-    lexed_.tokens.clear();
-    lexed_.tokens.shrink_to_fit();
     match_ = match_brackets(pp_.code.data(), pp_.code.size(), lexed_.text);
     code_ = TokenSpan{pp_.code.data(), pp_.code.size(), lexed_.text, match_.data()};
     index_functions();

@@ -2,6 +2,7 @@
 #include "scan/resolver.h"
 
 #include <algorithm>
+#include <cctype>
 #include <functional>
 
 #include "scan/body_walker.h"
@@ -193,18 +194,52 @@ bool Resolver::seen_elsewhere(const ParsedFile& from, std::string_view name)
 {
     if (ambiguous_.count(std::string(name)) || is_macro(name))
         return true;
-    // A variable holding a function: `void (*free_folio)(struct folio *)`.
-    const std::string pattern = "(*" + std::string(name) + ")";
-    if (contains_bytes(from.content(), pattern))
-        return true;
-    if (!corpus_ || from.id() == kNoFile || !from.fragment())
-        return false;
-    auto key = std::make_pair(from.id(), std::string(name));
-    if (auto it = pointers_.find(key); it != pointers_.end())
+    // A variable holding a function: `void (*free_folio)(struct folio *)`,
+    // in the function or at file scope. Each file is read for them once.
+    const void* scope = scope_of(from);
+    auto it = pointers_.find(scope);
+    if (it == pointers_.end()) {
+        std::set<std::string, std::less<>> names;
+        auto collect = [&](std::string_view text) {
+            count(text.size() / 64);
+            for (std::size_t k = text.find("(*"); k != std::string_view::npos; k = text.find("(*", k + 2)) {
+                std::size_t a = k + 2;
+                while (a < text.size() && text[a] == ' ')
+                    ++a;
+                std::size_t b = a;
+                while (b < text.size() && (std::isalnum(static_cast<unsigned char>(text[b])) || text[b] == '_'))
+                    ++b;
+                if (b > a && b < text.size() && text[b] == ')')
+                    names.emplace(text.substr(a, b - a));
+            }
+        };
+        collect(from.content());
+        Bytes buf;
+        if (corpus_ && from.id() != kNoFile && from.fragment() && corpus_->read(from.id(), buf))
+            collect(buf.view());
+        it = pointers_.emplace(scope, std::move(names)).first;
+    }
+    return it->second.count(name) > 0;
+}
+
+std::optional<model::SourceLocation> Resolver::nowait_promise(const ParsedFile& file)
+{
+    const void* scope = scope_of(file);
+    if (auto it = nowait_.find(scope); it != nowait_.end())
         return it->second;
-    Bytes buf;
-    const bool found = corpus_->read(from.id(), buf) && contains_bytes(buf.view(), pattern);
-    pointers_.emplace(std::move(key), found);
+    std::optional<model::SourceLocation> found;
+    if (contains_bytes(file.content(), "FMODE_NOWAIT")) {
+        const TokenSpan& c = file.code();
+        for (std::size_t k = 1; k < c.size && !found; ++k) {
+            if (c.str(k) != "FMODE_NOWAIT")
+                continue;
+            const std::string_view prev = c.str(k - 1);
+            if (prev == "|=" || prev == "|" || prev == "=")
+                found = model::SourceLocation{file.path(), c.line(k)};
+        }
+    }
+    count(file.content().size() / 64);
+    nowait_.emplace(scope, found);
     return found;
 }
 
@@ -499,7 +534,9 @@ const std::vector<Completer>& Resolver::completers(std::uint32_t dir, const Pars
                         stable = &s;
             if (!stable)
                 continue;
-            const FunctionFacts& facts = pf->facts(*stable);
+            // Walked and dropped: the module's every function is looked at
+            // here, and few of them are ever analyzed.
+            const FunctionFacts facts = walk_function(pf->code(), *stable);
             count(facts.events.size());
             for (const Event& ev : facts.events) {
                 const bool done = (ev.kind == Ev::member_call && member_call_role(ev.name) == Role::completes) ||

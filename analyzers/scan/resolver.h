@@ -11,6 +11,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <set>
 #include <memory>
 #include <string>
@@ -58,6 +59,8 @@ public:
     // something the scan saw: a macro, a variable holding a function
     // pointer, or one of many per-architecture definitions.
     bool seen_elsewhere(const ParsedFile& from, std::string_view name);
+    // Where the file sets FMODE_NOWAIT (looked for once per file).
+    std::optional<model::SourceLocation> nowait_promise(const ParsedFile& file);
 
     // The functions module `dir` (or the lone file `alone`) installs in
     // member `field`.
@@ -111,7 +114,8 @@ private:
     std::unordered_map<Key, std::vector<Definition>, KeyHash> functions_, modules_;
     std::unordered_map<std::string, bool> macros_;
     std::set<std::string> ambiguous_;
-    std::map<std::pair<std::uint32_t, std::string>, bool> pointers_;
+    std::map<const void*, std::set<std::string, std::less<>>> pointers_;
+    std::map<const void*, std::optional<model::SourceLocation>> nowait_;
     std::map<std::pair<std::uint64_t, std::string>, std::vector<OpsBinding>> ops_;
     std::map<std::uint64_t, std::vector<Completer>> completers_;
     std::map<std::uint64_t, Tables> tables_;

@@ -177,8 +177,8 @@ TEST(ScanFixtures, EvidenceCarriesLocationsAndCallChains)
     }
     EXPECT_TRUE(deferred);
     EXPECT_TRUE(cancel);
-    EXPECT_TRUE(h.facts.queues);
-    EXPECT_FALSE(h.facts.waits_after_queueing);
+    EXPECT_TRUE(h.facts.other.queues);
+    EXPECT_FALSE(h.facts.other.engine_wait_queued);
 }
 
 TEST(ScanFixtures, DependsOnCoversInitializerAndHandlerPaths)
