@@ -226,19 +226,14 @@ Corpus::Corpus() = default;
 Corpus::~Corpus()
 {
     if (std::getenv("AIO_AUDIT_SCAN_DEBUG")) {
-        std::size_t fb = 0, ft = 0, wb = 0, wt = 0;
-        for (const auto& [k, v] : fragments_)
-            if (v) {
-                fb += v->content().size();
-                ft += v->code().size;
-            }
+        std::size_t wb = 0, wt = 0;
         for (const auto& [k, v] : wholes_)
             if (v) {
                 wb += v->content().size();
                 wt += v->code().size;
             }
-        std::fprintf(stderr, "fragments: %zu, %zu bytes, %zu tokens; wholes: %zu, %zu bytes, %zu tokens; index %zu\n",
-                     fragments_.size(), fb, ft, wholes_.size(), wb, wt, index_.size());
+        std::fprintf(stderr, "wholes: %zu, %zu bytes, %zu tokens; index %zu\n", wholes_.size(), wb, wt,
+                     index_.size());
     }
 }
 
@@ -367,14 +362,11 @@ Corpus::OpenFile Corpus::open(std::uint32_t id)
     return handle;
 }
 
+// Not cached: a definition is parsed when a lookup needs it, and the
+// summaries (analyzer.cpp) are what a second caller reuses. Keeping every
+// parsed definition made a whole-tree scan hold ~100 MB more, for no time.
 std::shared_ptr<const ParsedFile> Corpus::fragment(const IndexEntry& e)
 {
-    const std::uint64_t key = (static_cast<std::uint64_t>(e.file) << 32) | e.offset;
-    {
-        std::lock_guard lock(cache_mu_);
-        if (auto it = fragments_.find(key); it != fragments_.end())
-            return it->second;
-    }
     const CorpusFile& f = files_[e.file];
     // A window around the line, grown until the definition fits in it.
     constexpr std::size_t kBack = 1024;
@@ -407,8 +399,7 @@ std::shared_ptr<const ParsedFile> Corpus::fragment(const IndexEntry& e)
         if (whole_window || window >= kMaxExtent)
             break;
     }
-    std::lock_guard lock(cache_mu_);
-    return fragments_.emplace(key, std::move(out)).first->second;
+    return out;
 }
 
 std::vector<Definition> Corpus::definitions_in(std::uint32_t id, std::string_view name)

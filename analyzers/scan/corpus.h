@@ -127,7 +127,6 @@ private:
     std::vector<std::uint32_t> dir_start_;      // dir -> first position in dir_files_
 
     std::mutex cache_mu_;
-    std::unordered_map<std::uint64_t, std::shared_ptr<const ParsedFile>> fragments_;
     std::unordered_map<std::uint32_t, std::shared_ptr<const ParsedFile>> wholes_;
     Warnings warnings_;
     WorkCounter work_;

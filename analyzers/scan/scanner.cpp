@@ -39,6 +39,19 @@ struct DirTask {
     std::string only_file;  // a file root: report this file, read the others to resolve names
 };
 
+// The resident set now, for the debug line (0 when /proc is not there).
+long rss_kb()
+{
+    long kb = 0;
+    if (FILE* f = std::fopen("/proc/self/statm", "r")) {
+        long size = 0, resident = 0;
+        if (std::fscanf(f, "%ld %ld", &size, &resident) == 2)
+            kb = resident * (::sysconf(_SC_PAGESIZE) / 1024);
+        std::fclose(f);
+    }
+    return kb;
+}
+
 bool is_source(const char* name)
 {
     const std::size_t n = std::strlen(name);
@@ -82,14 +95,17 @@ public:
         const double t0 = cpu();
         run_workers(jobs, [this](unsigned w) { walk(w); });
         const double t1 = cpu();
+        const long rss_walk = rss_kb();
         corpus_.seal();
         const double t2 = cpu();
+        const long rss_seal = rss_kb();
         // Phase 2: the fops with async-capable handlers, a file at a time.
         std::sort(pending_.begin(), pending_.end(),
                   [this](const auto& a, const auto& b) { return corpus_.file(a.first).display < corpus_.file(b.first).display; });
         run_workers(jobs, [this](unsigned) { analyze(); });
         if (std::getenv("AIO_AUDIT_SCAN_DEBUG"))
-            std::fprintf(stderr, "cpu: walk %.2f s, seal %.2f s, analysis %.2f s\n", t1 - t0, t2 - t1, cpu() - t2);
+            std::fprintf(stderr, "cpu: walk %.2f s, seal %.2f s, analysis %.2f s; RSS after walk %ld kB, seal %ld kB, analysis %ld kB\n",
+                         t1 - t0, t2 - t1, cpu() - t2, rss_walk, rss_seal, rss_kb());
 
         std::sort(result_.fops.begin(), result_.fops.end(), [](const auto& a, const auto& b) {
             if (a.at.file != b.at.file)
@@ -378,9 +394,9 @@ private:
 
     void analyze()
     {
-        Resolver resolver(&corpus_);
-        Analyzer a(resolver, summaries_, opt_.limits);
         for (;;) {
+            Resolver resolver(&corpus_);
+            Analyzer a(resolver, summaries_, opt_.limits);
             std::size_t task = 0;
             {
                 std::lock_guard lock(mu_);
