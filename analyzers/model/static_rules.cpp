@@ -56,7 +56,7 @@ Verdict classify_paths(const PathFacts& p, bool resolved)
 
 Verdict worst_path(const PathFacts& p, bool resolved)
 {
-    if ((p.engine_wait || p.engine_wait_queued) && !p.sync_forward && !p.forwards)
+    if (p.engine_wait_queued || p.engine_wait_apart || (p.engine_wait && !p.sync_forward && !p.forwards))
         return Verdict::fake_async;
     if (p.io_wait || p.io_wait_queued || p.sync_forward)
         return Verdict::blocking;
@@ -73,6 +73,21 @@ StaticVerdict classify_static(const StaticEvidence& e)
         return {Verdict::unsupported, {}, std::nullopt};
     const Verdict d = classify_paths(e.direct, e.resolved);
     const Verdict o = classify_paths(e.other, e.resolved);
+    // Queueing only under a negotiated feature (fuse's async_dio): the
+    // condition says so, and without it the view is what its other paths
+    // do (fuse: the request is sent to the daemon and waited for).
+    auto without_queue = [&](const PathFacts& p) {
+        PathFacts rest = p;
+        rest.queues = rest.deferred_completion = false;
+        rest.queue_gate.clear();
+        return worst_path(rest, e.resolved);
+    };
+    if (d == Verdict::async && !e.direct.queue_gate.empty()) {
+        if (e.direct == e.other)
+            return {Verdict::async, e.direct.queue_gate, without_queue(e.direct)};
+        return {Verdict::odirect_async, "o_direct+" + e.direct.queue_gate,
+                worse(worst_path(e.other, e.resolved), without_queue(e.direct))};
+    }
     // No O_DIRECT test anywhere: one verdict for every request.
     if (e.direct == e.other)
         return {d, {}, std::nullopt};

@@ -61,6 +61,12 @@ struct PathFacts {
     bool forwards = false;             // hands the caller's kiocb to another file (an asynchronous relay)
     bool sync_forward = false;         // calls another file synchronously (a synchronous relay)
     bool reached = false;              // some fact belongs to this view
+    // An engine wait on a path that relays nothing: a wait for its own
+    // transfer, not something on the way to the lower file.
+    bool engine_wait_apart = false;
+    // Every queueing path of this view runs only under this negotiated
+    // feature ("protocol:fuse-async-dio"); empty: no such gate.
+    std::string queue_gate;
     bool operator==(const PathFacts&) const = default;
 };
 

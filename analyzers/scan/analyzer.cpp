@@ -86,6 +86,7 @@ struct XFact {
     // passes it (Masks).
     std::uint32_t mask = 0;
     std::vector<std::uint32_t> arg_masks;
+    std::string gate;  // queued: the negotiated feature it needs (Fact::gate)
 };
 
 // The evidence of an XFact, to change: copied first when shared.
@@ -186,6 +187,7 @@ struct Fact {
     std::uint32_t skip_from = 0, skip_to = 0;
     std::uint32_t mask = 0;  // request data in `obj` (root: the handler's parameters)
     std::vector<std::uint32_t> arg_masks;
+    std::string gate;  // queued: the negotiated feature it runs under ("protocol:..."), if any
 };
 
 // What each object of a tree holds of the analyzed function's parameters,
@@ -433,6 +435,7 @@ private:
     std::shared_ptr<const DeferredInfo> deferred(const Definition& d, int depth);
     std::vector<std::pair<std::string, Definition>> resolve_ref(const Tree& t, const Flat& fl);
     ObjKey canonical(const Tree& t, std::uint32_t inst, std::string_view name) const;
+    std::string gate_of(const Tree& t, const Flat& fl) const;
     std::vector<ObjKey> arg_objects(const Tree& t, const Flat& fl, bool lvalue = false) const;
     int root_param(const Tree& t, const ObjKey& o) const;
     SourceLocation at(const Tree& t, const Flat& fl) const { return {t.insts[fl.inst].file->path(), fl.ev->line}; }
@@ -482,6 +485,38 @@ Summaries::~Summaries()
 }
 
 namespace {
+
+// The negotiated feature a queueing statement needs: it sits in the arm of
+// a test that holds only when a flag is set (`if (io->async)`), and that
+// flag is the feature itself or, in the same function, was set from it
+// (`io->async = fc->async_dio`). Empty when no such test guards it.
+std::string Analysis::gate_of(const Tree& t, const Flat& fl) const
+{
+    const Inst& in = t.insts[fl.inst];
+    const TokenSpan& c = in.file->code();
+    for (const PathStep& s : fl.ev->path) {
+        if (s.instance != kSharedDecision || s.scope == kDirectScope || s.arm != 1)
+            continue;
+        for (std::string_view f : kNegotiatedFeatures)
+            if (decision_id(f) == s.scope)
+                return std::string(negotiated_feature(f));
+        for (const Flat& a : in.local) {
+            if (a.ev->kind != Ev::assign || a.ev->args_begin == 0)
+                continue;
+            std::string_view member;
+            for (std::size_t j = a.ev->tok; j + 1 < a.ev->args_begin; ++j)
+                if ((c.is(j, "->") || c.is(j, ".")) && c.ident(j + 1))
+                    member = c.str(j + 1);
+            if (member.empty() || decision_id(member) != s.scope)
+                continue;
+            for (std::size_t j = a.ev->args_begin; j < a.ev->args_end && j < c.size; ++j)
+                if (c.ident(j))
+                    if (const auto cond = negotiated_feature(c.str(j)); !cond.empty())
+                        return std::string(cond);
+        }
+    }
+    return {};
+}
 
 ObjKey Analysis::canonical(const Tree& t, std::uint32_t inst, std::string_view name) const
 {
@@ -829,6 +864,8 @@ Summary Analysis::export_summary(const Result& res, int depth_left)
         std::string key;
         if (x.kind == FK::hole || x.kind == FK::unresolved || x.kind == FK::engine_role)
             key = f.name;
+        else if (x.kind == FK::queued)
+            key = f.gate;
         const int copies = is_may_sleep(x.kind) ? 2 : 1;
         int n = 0;
         for (int c = 0; c < copies && !kept.insert({static_cast<int>(x.kind), x.with_queue, x.scen, x.param * 4 + c, key}).second; ++c)
@@ -843,6 +880,7 @@ Summary Analysis::export_summary(const Result& res, int depth_left)
         x.for_event = f.for_event;
         x.mask = f.mask;
         x.arg_masks = f.arg_masks;
+        x.gate = f.gate;
         s.facts.push_back(std::move(x));
     }
     return s;
@@ -873,6 +911,7 @@ void Analysis::splice(std::vector<Fact>& out, std::size_t pos, const Path& path,
         f.name = x.name;
         f.role = x.role;
         f.for_event = x.for_event;
+        f.gate = x.gate;
         if (x.param >= 0 && static_cast<std::size_t>(x.param) < args.size())
             f.obj = args[static_cast<std::size_t>(x.param)];
         else if (x.param >= 0 || x.kind == FK::publishes || x.kind == FK::param_wait)
@@ -1080,6 +1119,7 @@ std::vector<Fact> Analysis::classify(Tree& t, bool root_mode, std::vector<std::u
             if (!sync_path) {
                 Fact& f = add(FK::queued, i, EvidenceKind::queued, Text::queued);
                 f.name = std::string(ev.via);
+                f.gate = gate_of(t, fl);
             }
             break;
         case Ev::queued_cmp:
@@ -1095,6 +1135,9 @@ std::vector<Fact> Analysis::classify(Tree& t, bool root_mode, std::vector<std::u
                     add(FK::inline_done, i, EvidenceKind::inline_completion, Text::complete_inline);
             } else if (role == Role::forwards) {
                 add(FK::forwards, i, EvidenceKind::forwards, Text::member_call);
+            } else if (role == Role::protocol_io) {
+                Fact& f = add(FK::readiness, i, EvidenceKind::readiness_wait, Text::member_call);
+                f.note = ": the protocol waits for data or buffer space";
             } else if (fl.mark == 2) {
                 const std::vector<ObjKey> args = arg_objects(t, fl);
                 // `c->trans_mod->request(c, req)`: `c` owns the operation; what
@@ -2071,6 +2114,7 @@ model::HandlerReport Analysis::handler(OpKind op, std::string_view name, const P
     }
 
     // The two views: O_DIRECT requests and the others.
+    std::string gates[2];  // the one feature every queueing path needs; "-": none
     std::map<std::pair<int, std::string>, std::size_t> shown;
     std::set<std::pair<std::string, std::string>> unresolved_seen;
     std::set<std::tuple<int, std::string, std::uint32_t>> evidence_seen;
@@ -2086,7 +2130,16 @@ model::HandlerReport Analysis::handler(OpKind op, std::string_view name, const P
         };
         bool show = true;
         switch (f.kind) {
-        case FK::queued: views([](model::PathFacts& p) { p.queues = p.reached = true; }); break;
+        case FK::queued:
+            views([](model::PathFacts& p) { p.queues = p.reached = true; });
+            views([&](model::PathFacts& p) {
+                auto& g = gates[&p == &e.direct ? 0 : 1];
+                if (f.gate.empty() || (!g.empty() && g != f.gate))
+                    g = "-";
+                else if (g.empty())
+                    g = f.gate;
+            });
+            break;
         case FK::deferred: views([](model::PathFacts& p) { p.deferred_completion = p.reached = true; }); break;
         case FK::engine_wait_queued:
             views([](model::PathFacts& p) { p.engine_wait_queued = p.engine_wait = p.reached = true; });
@@ -2183,6 +2236,27 @@ model::HandlerReport Analysis::handler(OpKind op, std::string_view name, const P
         }
     }
     (void)inline_queued_path;
+    for (int k = 0; k < 2; ++k) {
+        model::PathFacts& p = k == 0 ? e.direct : e.other;
+        if (p.queues && !gates[k].empty() && gates[k] != "-")
+            p.queue_gate = gates[k];
+    }
+    // An engine wait that no relay call can share a path with (fuse: the
+    // passthrough branch relays, the others wait for the daemon).
+    for (const Fact& w : facts) {
+        if (w.kind != FK::engine_wait)
+            continue;
+        bool shares = false;
+        for (const Fact& r2 : facts)
+            shares = shares || ((r2.kind == FK::forwards || r2.kind == FK::sync_forward) && compatible(w.path, r2.path));
+        if (shares)
+            continue;
+        const int d = direct_only(w.path);
+        if (d >= 0)
+            e.direct.engine_wait_apart = true;
+        if (d <= 0)
+            e.other.engine_wait_apart = true;
+    }
 
     // An inline ki_complete on a path that does not return -EIOCBQUEUED is
     // completed a second time by fs/aio.c (aio_rw_done). Only in the handler

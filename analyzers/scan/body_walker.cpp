@@ -296,11 +296,7 @@ private:
                 local = true;
             }
         }
-        // FNV-1a: the id only has to tell a few names in one tree apart.
-        std::uint32_t h = 2166136261u;
-        for (char ch : key)
-            h = (h ^ static_cast<unsigned char>(ch)) * 16777619u;
-        return Decision{h, nots % 2 == 0, local};
+        return Decision{decision_id(key), nots % 2 == 0, local};
     }
 
     std::size_t statement(std::size_t i, std::size_t e, int depth, bool& terminates,
@@ -647,6 +643,15 @@ private:
 
 }  // namespace
 
+std::uint32_t decision_id(std::string_view key)
+{
+    // FNV-1a: the id only has to tell a few names in one tree apart.
+    std::uint32_t h = 2166136261u;
+    for (char ch : key)
+        h = (h ^ static_cast<unsigned char>(ch)) * 16777619u;
+    return h;
+}
+
 FunctionFacts walk_function(const TokenSpan& code, const FunctionDef& fn)
 {
     FunctionFacts facts;
@@ -659,8 +664,18 @@ FunctionFacts walk_function(const TokenSpan& code, const FunctionDef& fn)
     for (Event& ev : facts.events) {
         if (ev.kind == Ev::call)
             ev.role = static_cast<std::uint8_t>(call_role(ev.name));
-        else if (ev.kind == Ev::member_call)
-            ev.role = static_cast<std::uint8_t>(member_call_role(ev.name));
+        else if (ev.kind == Ev::member_call) {
+            // `root->owner->member(...)`
+            std::string_view root, owner;
+            const std::size_t k = ev.tok;
+            auto sep = [&](std::size_t j) { return code.is(j, "->") || code.is(j, "."); };
+            if (k >= 2 && sep(k - 1) && code.ident(k - 2)) {
+                owner = code.str(k - 2);
+                if (k >= 4 && sep(k - 3) && code.ident(k - 4))
+                    root = code.str(k - 4);
+            }
+            ev.role = static_cast<std::uint8_t>(member_call_role(ev.name, root, owner));
+        }
     }
     return facts;
 }

@@ -77,6 +77,10 @@ struct FunctionFacts {
 
 FunctionFacts walk_function(const TokenSpan& code, const FunctionDef& fn);
 
+// The scope id of a decision shared across a call tree (`if (io->async)`:
+// the member's name), as PathStep::scope holds it.
+std::uint32_t decision_id(std::string_view key);
+
 // The names of a function's parameters, in order ("" where one has none).
 std::vector<std::string_view> parameter_names(const TokenSpan& code, const FunctionDef& fn);
 

@@ -324,12 +324,29 @@ int published_argument(std::string_view f)
     return -1;
 }
 
-Role member_call_role(std::string_view m)
+Role member_call_role(std::string_view m, std::string_view root, std::string_view owner)
 {
     if (m == "ki_complete")
         return Role::completes;
     if (m == "read_iter" || m == "write_iter" || m == "aio_read" || m == "aio_write")
         return Role::forwards;
+    if (owner == "ops") {
+        // net/socket.c -> the protocol (struct proto_ops, chosen at
+        // socket()): stream and datagram protocols sleep only for data or
+        // buffer space (sk_wait_data, sk_stream_wait_memory), which
+        // MSG_DONTWAIT refuses. None in 2.6.20 or 6.x returns -EIOCBQUEUED
+        // from sendmsg (6.x: BUG_ON in sock_sendmsg_nosec); 6.x AF_ALG's
+        // async recvmsg gets the kiocb through msg->msg_iocb, not here.
+        if (root == "sock" && (m == "recvmsg" || m == "sendmsg"))
+            return Role::protocol_io;
+        // ALSA (struct snd_pcm_ops): a driver's copy/silence moves frames
+        // between the caller's buffer and the hardware ring buffer (a
+        // memcpy/copy_from_user into DMA or I/O memory); it starts and
+        // waits for nothing.
+        if (root == "substream" &&
+            (m == "copy" || m == "silence" || m == "copy_user" || m == "copy_kernel" || m == "fill_silence"))
+            return Role::harmless;
+    }
     return Role::none;
 }
 
@@ -392,6 +409,15 @@ KnownHandler known_handler(std::string_view name)
 bool refuses_direct_io(std::string_view fn)
 {
     return fn == "noop_direct_IO" || fn == "NULL" || fn == "0";
+}
+
+std::string_view negotiated_feature(std::string_view member)
+{
+    // FUSE: fc->async_dio is set only when the daemon's INIT reply carries
+    // FUSE_ASYNC_DIO (fs/fuse/inode.c); fuse_direct_IO queues only then.
+    if (member == "async_dio")
+        return "protocol:fuse-async-dio";
+    return {};
 }
 
 }  // namespace aio::scan

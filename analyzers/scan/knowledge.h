@@ -37,6 +37,7 @@ enum class Role : std::uint8_t {
     signals,          // complete()/wake_up*(): wakes a waiter
     wait_setup,       // prepare_to_wait()/add_wait_queue(): the queue a later schedule() sleeps on
     need_resched,     // need_resched(): a following schedule() only yields the CPU
+    protocol_io,      // a socket protocol's ->recvmsg/->sendmsg: waits only for data or buffer space
 };
 
 // The kinds of sleep (DESIGN.md, "Static verdicts"). Only a wait for the
@@ -62,7 +63,10 @@ bool is_timed(std::string_view callee);
 int published_argument(std::string_view callee);
 
 // `->member(...)` calls: ki_complete completes, ->read_iter forwards.
-Role member_call_role(std::string_view member);
+// `root` and `owner` are what the call goes through when it is written
+// `root->owner->member(...)` (empty when not): a few well-known operation
+// tables are known by them (`sock->ops->recvmsg`, `substream->ops->copy`).
+Role member_call_role(std::string_view member, std::string_view root = {}, std::string_view owner = {});
 
 // Where a function handed to `via` (a call like INIT_WORK, or a member
 // assignment like `req->complete =`) later runs: "workqueue", "timer", ...
@@ -84,5 +88,12 @@ inline constexpr std::string_view kReadFolioOps[] = {"read_folio", "readpage", "
 inline constexpr std::string_view kWriteBeginOps[] = {"write_begin", "prepare_write"};
 // ->direct_IO that refuses (noop_direct_IO returns -EINVAL for every request).
 bool refuses_direct_io(std::string_view fn);
+
+// A struct member that holds a feature negotiated with the other end of a
+// connection, as a condition of scan-eval-spec.md's vocabulary
+// ("protocol:<name>"); empty for every other member. A queueing path that
+// runs only when such a flag is set is asynchronous only under it.
+std::string_view negotiated_feature(std::string_view member);
+inline constexpr std::string_view kNegotiatedFeatures[] = {"async_dio"};
 
 }  // namespace aio::scan

@@ -103,7 +103,8 @@ INSTANTIATE_TEST_SUITE_P(
         Case{"modern", "double_completion.c:inline_twice_fops", Verdict::sync, {Contract::double_completion}},
         Case{"modern", "no_cancel.c:nc_fops", Verdict::async, {Contract::no_cancel}},
         Case{"modern", "nowait_ignored.c:slow_fops", Verdict::blocking, {Contract::nowait_ignored}},
-        Case{"modern", "unresolved.c:elsewhere_fops", Verdict::unknown, {}}),
+        Case{"modern", "unresolved.c:elsewhere_fops", Verdict::unknown, {}},
+        Case{"modern", "gated_dio.c:gate_fops", Verdict::odirect_async, {}}),
     case_name);
 
 INSTANTIATE_TEST_SUITE_P(
@@ -115,7 +116,9 @@ INSTANTIATE_TEST_SUITE_P(
         Case{"legacy26", "fake_aio.c:fake26_fops", Verdict::fake_async, {Contract::no_cancel}},
         Case{"legacy26", "blocking_aio.c:bulk_fops", Verdict::blocking, {}},
         Case{"legacy26", "generic_aio.c:oldfs_file_operations", Verdict::odirect_async, {}},
-        Case{"legacy26", "lost26.c:lost26_fops", Verdict::unknown, {Contract::queued_without_completion}}),
+        Case{"legacy26", "lost26.c:lost26_fops", Verdict::unknown, {Contract::queued_without_completion}},
+        Case{"legacy26", "proto_ops.c:demo_socket_fops", Verdict::sync, {}},
+        Case{"legacy26", "proto_ops.c:demo_pcm_fops", Verdict::sync, {}}),
     case_name);
 
 INSTANTIATE_TEST_SUITE_P(
@@ -135,6 +138,28 @@ INSTANTIATE_TEST_SUITE_P(
                     Case{"syntax", "tricky.c:attr_fops", Verdict::sync, {}},
                     Case{"module", "demo_main.c:demo_split_fops", Verdict::async, {}}),
     case_name);
+
+TEST(ScanFixtures, QueueingOnlyUnderANegotiatedFeatureNamesIt)
+{
+    const auto& f = fops("modern", "gated_dio.c:gate_fops");
+    EXPECT_EQ(f.condition, "o_direct+protocol:fuse-async-dio") << f.reason;
+    ASSERT_TRUE(f.otherwise.has_value());
+    // Without the feature the request is sent and waited for.
+    EXPECT_EQ(model::name(*f.otherwise), model::name(Verdict::fake_async));
+}
+
+TEST(ScanFixtures, SocketProtocolOpsAreReadinessWaits)
+{
+    const auto& f = fops("legacy26", "proto_ops.c:demo_socket_fops");
+    ASSERT_EQ(f.handlers.size(), 2u);
+    for (const auto& h : f.handlers) {
+        EXPECT_TRUE(h.unresolved.empty());
+        bool readiness = false;
+        for (const auto& e : h.evidence)
+            readiness = readiness || e.kind == model::EvidenceKind::readiness_wait;
+        EXPECT_TRUE(readiness) << model::name(h.op);
+    }
+}
 
 TEST(ScanFixtures, NothingFromCommentsStringsDeadCodeMembersOrDeclarations)
 {
@@ -204,5 +229,5 @@ TEST(ScanFixtures, ReportsAreSortedAndPathsAreAsGiven)
     EXPECT_TRUE(res.fops.front().at.file.starts_with(kFixtures + "/legacy26/"));
     EXPECT_TRUE(std::is_sorted(res.fops.begin(), res.fops.end(),
                                [](const auto& a, const auto& b) { return a.at.file < b.at.file; }));
-    EXPECT_EQ(res.stats.candidates, 7u);
+    EXPECT_EQ(res.stats.candidates, 8u);
 }

@@ -237,3 +237,32 @@ TEST(StaticVerdict, Summarize)
     EXPECT_EQ(s.contract_total, 1u);
     EXPECT_EQ(s.contracts[static_cast<std::size_t>(Contract::no_cancel)], 1u);
 }
+
+TEST(StaticRules, EngineWaitBesideARelayIsStillFakeAsync)
+{
+    // fuse: one branch relays to the backing file (passthrough), another
+    // sends the request to the daemon and waits for it.
+    PathFacts p;
+    p.sync_forward = p.engine_wait = p.reached = true;
+    EXPECT_EQ(worst_path(p, true), Verdict::blocking);
+    p.engine_wait_apart = true;
+    EXPECT_EQ(worst_path(p, true), Verdict::fake_async);
+}
+
+TEST(StaticRules, GatedQueueNamesItsFeature)
+{
+    StaticEvidence e;
+    e.direct = queued_and_completed();
+    e.direct.queue_gate = "protocol:fuse-async-dio";
+    e.direct.engine_wait = e.direct.engine_wait_apart = true;
+    e.other.reached = true;
+    const StaticVerdict v = classify_static(e);
+    EXPECT_EQ(v.verdict, Verdict::odirect_async);
+    EXPECT_EQ(v.condition, "o_direct+protocol:fuse-async-dio");
+    ASSERT_TRUE(v.otherwise.has_value());
+    EXPECT_EQ(*v.otherwise, Verdict::fake_async);
+    // The same view for every request: async under the feature alone.
+    const StaticVerdict w = classify_static(both(e.direct));
+    EXPECT_EQ(w.verdict, Verdict::async);
+    EXPECT_EQ(w.condition, "protocol:fuse-async-dio");
+}
