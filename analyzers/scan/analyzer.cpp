@@ -685,15 +685,25 @@ Tree Analysis::build(const std::vector<Definition>& defs, const std::string& roo
                     for (const Definition& d : found)
                         (mode != Mode::summary && at_home(*d.file, home, home_file) ? inline_defs : far)
                             .push_back(d);
+                    // Past the inline depth, the module's own functions are
+                    // summarized like other modules', a few calls deep (fuse
+                    // waits for the daemon 8 calls below fuse_file_read_iter).
+                    int below = depth_left - 1;
+                    if (!inline_defs.empty() &&
+                        job.depth >= (mode == Mode::deferred ? limits_.deferred_inline : limits_.inline_depth)) {
+                        if (mode != Mode::deferred) {
+                            far.insert(far.end(), inline_defs.begin(), inline_defs.end());
+                            below = std::min(below, limits_.past_inline_depth);
+                        }
+                        inline_defs.clear();
+                    }
                     if (!inline_defs.empty()) {
-                        if (job.depth >= (mode == Mode::deferred ? limits_.deferred_inline : limits_.inline_depth))
-                            inline_defs.clear(), keep = false;
                     } else if (!far.empty()) {
-                        if (mode != Mode::deferred && depth_left > 0) {
+                        if (mode != Mode::deferred && depth_left > 0 && below >= 0) {
                             Import im;
                             im.callee = std::string(ev.name);
                             for (const Definition& d : far)
-                                if (auto s = summary(d, depth_left - 1))
+                                if (auto s = summary(d, below))
                                     im.alts.push_back(std::move(s));
                             import = static_cast<int>(t.imports.size());
                             t.imports.push_back(std::move(im));

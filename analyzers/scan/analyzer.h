@@ -27,6 +27,9 @@ struct AnalyzerLimits {
     // Calls followed into other modules, each callee summarized once for
     // the scan (9p's wait for its RPC reply is 5 calls below netfs).
     int summary_depth = 4;
+    // Calls followed (summarized) below a module function reached at the
+    // inline depth: deeper than this, unseen code is not reported.
+    int past_inline_depth = 2;
     // Callees whose unseen code is reported: this many calls into other modules.
     int unresolved_depth = 1;
 };

@@ -104,7 +104,8 @@ INSTANTIATE_TEST_SUITE_P(
         Case{"modern", "no_cancel.c:nc_fops", Verdict::async, {Contract::no_cancel}},
         Case{"modern", "nowait_ignored.c:slow_fops", Verdict::blocking, {Contract::nowait_ignored}},
         Case{"modern", "unresolved.c:elsewhere_fops", Verdict::unknown, {}},
-        Case{"modern", "gated_dio.c:gate_fops", Verdict::odirect_async, {}}),
+        Case{"modern", "gated_dio.c:gate_fops", Verdict::odirect_async, {}},
+        Case{"modern", "deep_wait.c:deep_fops", Verdict::fake_async, {}}),
     case_name);
 
 INSTANTIATE_TEST_SUITE_P(
