@@ -127,6 +127,9 @@ private:
     std::vector<std::uint32_t> dir_start_;      // dir -> first position in dir_files_
 
     std::mutex cache_mu_;
+    static constexpr std::size_t kFragmentBudget = std::size_t{32} << 20;
+    std::unordered_map<std::uint64_t, std::shared_ptr<const ParsedFile>> fragments_;
+    std::size_t fragment_cost_ = 0;
     std::unordered_map<std::uint32_t, std::shared_ptr<const ParsedFile>> wholes_;
     Warnings warnings_;
     WorkCounter work_;
