@@ -11,7 +11,7 @@
 # test   what the host tier uses: real filesystems on loop devices, fuzzer runtime,
 #        the 6.12 kernel source the scan evaluation reads
 # vm     the guest-kernel tier: qemu, Debian's kernel and headers, busybox
-# bench  benchmarks: fio, hyperfine, the kernel source tree for `scan`
+# bench  benchmarks: fio, hyperfine, the kernel source tree for `scan`, ripgrep (its baseline)
 set -euo pipefail
 
 build_pkgs=(
@@ -24,7 +24,7 @@ test_pkgs=(xfsprogs e2fsprogs squashfs-tools util-linux procps coreutils libclan
 	   linux-source-6.12)
 vm_pkgs=(qemu-system-x86 linux-image-amd64 linux-headers-amd64 busybox-static
 	 kmod cpio pahole xz-utils zstd jq)
-bench_pkgs=(fio hyperfine linux-source-6.1 time jq bc)
+bench_pkgs=(fio hyperfine linux-source-6.1 time jq bc ripgrep)
 
 want=("${build_pkgs[@]}")
 for group in "$@"; do
