@@ -234,7 +234,10 @@ Role prefix_role(std::string_view f)
         f.starts_with("folio_test_") || f.starts_with("folio_set_") || f.starts_with("folio_clear_") ||
         f.starts_with("__folio_set_") || f.starts_with("__folio_clear_") || f.starts_with("Page") ||
         f.starts_with("SetPage") || f.starts_with("ClearPage") || f.starts_with("TestSetPage") ||
-        f.starts_with("TestClearPage") || f.starts_with("__SetPage") || f.starts_with("__ClearPage"))
+        f.starts_with("TestClearPage") || f.starts_with("__SetPage") || f.starts_with("__ClearPage") ||
+        // 64-bit arithmetic (linux/math64.h, asm/div64.h).
+        f.starts_with("div_u64") || f.starts_with("div_s64") || f.starts_with("div64_") || f == "do_div" ||
+        f.starts_with("mul_u64_") || f.starts_with("mul_u32_"))
         return Role::harmless;
     return Role::none;
 }

@@ -232,3 +232,20 @@ TEST(ScanFixtures, ReportsAreSortedAndPathsAreAsGiven)
                                [](const auto& a, const auto& b) { return a.at.file < b.at.file; }));
     EXPECT_EQ(res.stats.candidates, 8u);
 }
+
+TEST(ScanFixtures, BundledGadgetModuleGetsEachModesVerdict)
+{
+    // The same expectations as the guest's tests/vm/cases/55-scan.sh, here
+    // without a guest: the module's source scanned alone, no kernel tree.
+    scan::ScanOptions opt;
+    opt.roots.push_back({std::string(AIO_AUDIT_SOURCE_DIR) + "/kernel-module", "kernel-module", true});
+    std::map<std::string, Verdict> got;
+    for (const auto& f : scan::run_scan(opt).fops)
+        got[f.name] = f.verdict;
+    EXPECT_EQ(model::name(got["gadget_async_fops"]), model::name(Verdict::async));
+    EXPECT_EQ(model::name(got["gadget_sync_fops"]), model::name(Verdict::sync));  // div_u64_rem is arithmetic
+    EXPECT_EQ(model::name(got["gadget_blocking_fops"]), model::name(Verdict::blocking));
+    EXPECT_EQ(model::name(got["gadget_fake_async_fops"]), model::name(Verdict::fake_async));
+    EXPECT_EQ(model::name(got["gadget_mixed_fops"]), model::name(Verdict::async));
+    EXPECT_EQ(model::name(got["gadget_noiter_fops"]), model::name(Verdict::unsupported));
+}
