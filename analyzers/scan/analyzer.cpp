@@ -32,6 +32,7 @@ constexpr std::size_t kNone = std::numeric_limits<std::size_t>::max();
 constexpr std::uint32_t kAlternativeScope = 0x8000'0000u;
 // How many items of one kind of may-sleep evidence a handler shows.
 constexpr std::size_t kMaySleepShown = 6;
+constexpr std::size_t kMaySleepKept = 16;
 
 // What the analysis records, in execution order along the tree.
 enum class FK : std::uint8_t {
@@ -456,6 +457,9 @@ private:
     const ParsedFile* root_file_ = nullptr;
     std::optional<SourceLocation> nowait_promise_;
     std::set<model::LineRange> ranges_;
+    // May-sleep facts spliced into each fact vector, by kind and view.
+    std::map<std::tuple<const void*, int, int>, std::size_t> sleep_kept_;
+    std::set<std::tuple<const void*, std::size_t, std::uint32_t, std::string, int>> published_;
 };
 
 }  // namespace
@@ -938,6 +942,21 @@ void Analysis::splice(std::vector<Fact>& out, std::size_t pos, const Path& path,
             f.kind = FK::resource;
             f.ek = EvidenceKind::resource_wait;
         }
+        // May-sleep facts are evidence only: a few of each kind per view
+        // say all there is to say, and the same helper's lock imported at
+        // every call site of a large module (cifs: 35,000 of them per
+        // handler) cost the scan its peak memory.
+        if (is_may_sleep(f.kind)) {
+            auto& n = sleep_kept_[{static_cast<const void*>(&out), static_cast<int>(f.kind), direct_only(f.path)}];
+            if (n >= kMaySleepKept)
+                continue;
+            ++n;
+        }
+        // The same object handed over at the same call, on the same view,
+        // is one fact however many summaries below say so.
+        if (f.kind == FK::publishes && f.obj.valid() &&
+            !published_.insert({static_cast<const void*>(&out), f.pos, f.obj.inst, f.obj.name, x.scen}).second)
+            continue;
         out.push_back(std::move(f));
     }
 }
@@ -1036,6 +1055,23 @@ Analysis::Result Analysis::run(const std::vector<Definition>& defs, const std::s
 
 std::vector<Fact> Analysis::classify(Tree& t, bool root_mode, std::vector<std::uint32_t>* stores)
 {
+    // Each classify() counts for its own vectors: a summary computed in the
+    // middle of this one saves and restores them.
+    struct Scoped {
+        Analysis& a;
+        decltype(sleep_kept_) kept;
+        decltype(published_) published;
+        explicit Scoped(Analysis& an) : a(an)
+        {
+            kept.swap(a.sleep_kept_);
+            published.swap(a.published_);
+        }
+        ~Scoped()
+        {
+            kept.swap(a.sleep_kept_);
+            published.swap(a.published_);
+        }
+    } scoped(*this);
     std::vector<Fact> facts;
     std::vector<std::size_t> waits;  // flats that sleep: classified once everything is known
     auto add = [&](FK kind, std::size_t i, EvidenceKind ek, Text text = Text::call) -> Fact& {
@@ -2123,6 +2159,15 @@ model::HandlerReport Analysis::handler(OpKind op, std::string_view name, const P
                                   {}});
     }
 
+    if (std::getenv("AIO_AUDIT_SCAN_DEBUG") && facts.size() > 5000) {
+        std::map<int, std::size_t> by;
+        for (const Fact& f : facts)
+            ++by[static_cast<int>(f.kind)];
+        std::fprintf(stderr, "facts %s: %zu:", std::string(name).c_str(), facts.size());
+        for (auto [k, n] : by)
+            std::fprintf(stderr, " %d=%zu", k, n);
+        std::fprintf(stderr, "\n");
+    }
     // The two views: O_DIRECT requests and the others.
     std::string gates[2];  // the one feature every queueing path needs; "-": none
     std::map<std::pair<int, std::string>, std::size_t> shown;
