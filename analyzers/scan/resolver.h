@@ -75,6 +75,18 @@ public:
     // The functions of module `dir` (or `alone`) that complete a kiocb.
     const std::vector<Completer>& completers(std::uint32_t dir, const ParsedFile* alone);
 
+    // Drops what holds parsed definitions (lookups, bindings, completers)
+    // and keeps what only names them (member tables, macros, pointer
+    // names, FMODE_NOWAIT): called between analysis tasks, so that memory
+    // stays bounded while a module's tables are read once per worker.
+    void forget_definitions()
+    {
+        functions_.clear();
+        modules_.clear();
+        ops_.clear();
+        completers_.clear();
+    }
+
     void count(std::uint64_t steps)
     {
         if (corpus_)

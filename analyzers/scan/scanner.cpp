@@ -411,8 +411,9 @@ private:
 
     void analyze()
     {
+        Resolver resolver(&corpus_);
         for (;;) {
-            Resolver resolver(&corpus_);
+            resolver.forget_definitions();
             Analyzer a(resolver, summaries_, opt_.limits);
             std::size_t task = 0;
             {
