@@ -35,6 +35,54 @@ inline bool ident_char(char c)
     return ident_start(c) || (c >= '0' && c <= '9');
 }
 
+// The end of the identifier characters from p on (at most `end`): 16
+// bytes at a time, since register headers give the index millions of
+// `#define NAME VALUE` lines whose names are all it reads.
+inline const char* ident_end(const char* p, const char* end)
+{
+#if defined(__SSE2__)
+    const __m128i lower = _mm_set1_epi8(0x20), a_ = _mm_set1_epi8('a'), z_ = _mm_set1_epi8(25);
+    const __m128i zero = _mm_set1_epi8('0'), nine = _mm_set1_epi8(9), us = _mm_set1_epi8('_');
+    while (end - p >= 16) {
+        const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+        const __m128i folded = _mm_sub_epi8(_mm_or_si128(x, lower), a_);
+        const __m128i letter = _mm_cmpeq_epi8(_mm_min_epu8(folded, z_), folded);
+        const __m128i d = _mm_sub_epi8(x, zero);
+        const __m128i digit = _mm_cmpeq_epi8(_mm_min_epu8(d, nine), d);
+        const __m128i ident = _mm_or_si128(_mm_or_si128(letter, digit), _mm_cmpeq_epi8(x, us));
+        const unsigned other = ~static_cast<unsigned>(_mm_movemask_epi8(ident)) & 0xFFFFu;
+        if (other)
+            return p + __builtin_ctz(other);
+        p += 16;
+    }
+#endif
+    while (p < end && ident_char(*p))
+        ++p;
+    return p;
+}
+
+// The first of `(`, `;`, `=`, `{` or a newline from p on (or `end`).
+inline const char* decl_stop(const char* p, const char* end)
+{
+#if defined(__SSE2__)
+    const __m128i c1 = _mm_set1_epi8('('), c2 = _mm_set1_epi8(';'), c3 = _mm_set1_epi8('='),
+                  c4 = _mm_set1_epi8('{'), c5 = _mm_set1_epi8('\n');
+    while (end - p >= 16) {
+        const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+        const __m128i hit = _mm_or_si128(
+            _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, c1), _mm_cmpeq_epi8(x, c2)),
+                         _mm_or_si128(_mm_cmpeq_epi8(x, c3), _mm_cmpeq_epi8(x, c4))),
+            _mm_cmpeq_epi8(x, c5));
+        if (const unsigned m = static_cast<unsigned>(_mm_movemask_epi8(hit)))
+            return p + __builtin_ctz(m);
+        p += 16;
+    }
+#endif
+    while (p < end && *p != '(' && *p != ';' && *p != '=' && *p != '{' && *p != '\n')
+        ++p;
+    return p;
+}
+
 // Handles one column-0 line found by the skim.
 inline void take_line(std::string_view text, std::size_t start, std::uint32_t line,
                       std::vector<DefinitionLine>& defs)
@@ -77,8 +125,7 @@ bool definition_on_line(std::string_view text, std::string_view& name, DefKind& 
         while (p < end && (*p == ' ' || *p == '\t'))
             ++p;
         const char* a = p;
-        while (p < end && ident_char(*p))
-            ++p;
+        p = ident_end(p, end);
         if (p == a || p >= end)
             return false;
         if (*p == '(') {
@@ -91,9 +138,7 @@ bool definition_on_line(std::string_view text, std::string_view& name, DefKind& 
             ++v;
         if (v == p || v >= end || !ident_start(*v))
             return false;
-        const char* w = v;
-        while (w < end && ident_char(*w))
-            ++w;
+        const char* w = ident_end(v, end);
         while (w < end && (*w == ' ' || *w == '\t' || *w == '\r'))
             ++w;
         if (w < end && *w != '\n')
@@ -138,9 +183,7 @@ bool definition_on_line(std::string_view text, std::string_view& name, DefKind& 
     }
     if (!ident_start(line[0]))
         return false;
-    std::size_t k = 0;
-    while (!stop(k) && line[k] != '(' && line[k] != ';' && line[k] != '=' && line[k] != '{')
-        ++k;
+    std::size_t k = static_cast<std::size_t>(decl_stop(line.data(), line.data() + size) - line.data());
     if (stop(k) || line[k] == ';' || line[k] == '{')
         return false;
     if (line[k] == '=') {
