@@ -253,6 +253,7 @@ struct DeferredInfo {
     Evidence second;
     std::string second_ctx;
     std::set<std::string> signals;  // members its complete()/wake_up*() name
+    std::vector<model::LineRange> ranges;  // the lines it was read from (depends_on)
 };
 
 std::string loc_text(const SourceLocation& l)
@@ -985,9 +986,15 @@ std::shared_ptr<const DeferredInfo> Analysis::deferred(const Definition& d, int 
                             std::to_string(d.def->line) + ":" + std::string(d.def->name) + "#" + std::to_string(depth);
     {
         std::lock_guard lock(impl.mu);
-        if (auto it = impl.deferred.find(key); it != impl.deferred.end())
+        if (auto it = impl.deferred.find(key); it != impl.deferred.end()) {
+            ranges_.insert(it->second->ranges.begin(), it->second->ranges.end());
             return it->second;
+        }
     }
+    // The lines it is read from go with it, so that a caller depends on them
+    // whether it computed the information or another thread did first.
+    std::set<model::LineRange> saved;
+    saved.swap(ranges_);
     DeferredInfo info;
     Tree t = build({d}, std::string(d.def->name), 0, Mode::deferred);
     struct Item {
@@ -1039,6 +1046,9 @@ std::shared_ptr<const DeferredInfo> Analysis::deferred(const Definition& d, int 
                 info.second_ctx = items[b].ctx;
                 break;
             }
+    info.ranges.assign(ranges_.begin(), ranges_.end());
+    ranges_.swap(saved);
+    ranges_.insert(info.ranges.begin(), info.ranges.end());
     auto out = std::make_shared<const DeferredInfo>(std::move(info));
     std::lock_guard lock(impl.mu);
     return impl.deferred.emplace(key, std::move(out)).first->second;

@@ -266,8 +266,8 @@ void Corpus::add_definitions(unsigned shard, std::uint32_t file, const std::vect
 void Corpus::seal()
 {
     // A counting sort on the top 16 bits of the hash, then each bucket by
-    // hash and place: linear in the number of lines, and deterministic
-    // whatever order the threads added them in.
+    // hash and place (path, offset): linear in the number of lines, and
+    // deterministic whatever order the threads added them in.
     std::vector<std::uint32_t> count(kBuckets + 1, 0);
     std::size_t total = 0;
     for (const auto& s : shards_) {
@@ -286,11 +286,14 @@ void Corpus::seal()
     }
     shards_.clear();
     for (std::size_t b = 0; b < kBuckets; ++b)
-        std::sort(index_.begin() + bucket_[b], index_.begin() + bucket_[b + 1], [](const auto& x, const auto& y) {
+        // By path, not by file id: ids follow the order the threads read
+        // the files in, and the first definitions of a name are the ones a
+        // lookup keeps (kMaxAlternatives).
+        std::sort(index_.begin() + bucket_[b], index_.begin() + bucket_[b + 1], [this](const auto& x, const auto& y) {
             if (x.hash != y.hash)
                 return x.hash < y.hash;
             if (x.file != y.file)
-                return x.file < y.file;
+                return files_[x.file].display < files_[y.file].display;
             return x.offset < y.offset;
         });
     work_.add(total);
