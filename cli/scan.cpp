@@ -115,9 +115,13 @@ void add_scan(CLI::App& app, Runner& run)
     auto opt = std::make_shared<ScanOptions>();
     auto* cmd = app.add_subcommand(
         "scan",
-        "Static verdicts for every struct file_operations in C source: async, fake-async, blocking, sync, "
-        "odirect-async, unsupported or unknown, with the evidence (file:line) and AIO contract findings");
-    cmd->add_option("paths", opt->paths, "Directories or .c/.h files to scan (each directory is walked)")
+        "Static verdicts for every struct file_operations and proc_ops in C source: async, fake-async, "
+        "blocking, sync, odirect-async, unsupported or unknown, with the condition they hold under "
+        "(O_DIRECT only, a negotiated protocol feature), the evidence (file:line), what may sleep, what the "
+        "scan could not see, and AIO contract findings");
+    cmd->add_option("paths", opt->paths,
+                    "Directories or .c/.h files to scan (each directory is walked). Calls are followed into "
+                    "everything given: scan a whole kernel tree for callees in mm/, fs/, net/, lib/")
         ->required()
         ->type_name("PATH...");
     cmd->add_flag("--json", opt->json,
@@ -132,8 +136,8 @@ void add_scan(CLI::App& app, Runner& run)
                   "Follow symlinks that leave the given paths (loops are detected and skipped)");
     cmd->add_flag("--no-summary", opt->no_summary, "Leave out the summary line");
     cmd->add_option("-j,--jobs", opt->jobs, "Worker threads (default: one per core)");
-    cmd->footer(footer("  aio-audit scan drivers/usb/gadget          verdicts for the gadget drivers\n"
-                       "  aio-audit scan -v fs/aio.c block/fops.c  with each handler's evidence\n"
+    cmd->footer(footer("  aio-audit scan .                           every fops of a kernel tree\n"
+                       "  aio-audit scan -v --only async,odirect-async .  with each handler's evidence\n"
                        "  aio-audit scan --only fake-async,unknown .  what needs a closer look\n"
                        "  aio-audit scan --sarif drivers > scan.sarif\n") +
                 "  scan: 0 when it ran (findings do not change it; see `check`), 2 for a path that does not "

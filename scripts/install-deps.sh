@@ -8,9 +8,11 @@
 #   scripts/install-deps.sh [build] [test] [vm] [bench]
 #
 # build  compilers, BPF toolchain and libraries (always included)
-# test   what the host tier uses: real filesystems on loop devices, fuzzer runtime
+# test   what the host tier uses: real filesystems on loop devices, fuzzer runtime,
+#        the 6.12 kernel source the scan evaluation reads
 # vm     the guest-kernel tier: qemu, Debian's kernel and headers, busybox
-# bench  benchmarks: fio, hyperfine, the kernel source tree for `scan`, xfslibs-dev (fsqual)
+# bench  benchmarks: fio, hyperfine, the kernel source tree for `scan`, ripgrep (its baseline),
+#        xfslibs-dev (fsqual)
 set -euo pipefail
 
 build_pkgs=(
@@ -19,10 +21,11 @@ build_pkgs=(
 	libaio-dev liburing-dev libcli11-dev nlohmann-json3-dev libfmt-dev
 	googletest libgtest-dev libgmock-dev
 )
-test_pkgs=(xfsprogs e2fsprogs btrfs-progs squashfs-tools util-linux procps coreutils libclang-rt-14-dev)
+test_pkgs=(xfsprogs e2fsprogs btrfs-progs squashfs-tools util-linux procps coreutils libclang-rt-14-dev
+	   linux-source-6.12)
 vm_pkgs=(qemu-system-x86 linux-image-amd64 linux-headers-amd64 busybox-static
 	 kmod cpio pahole xz-utils zstd jq)
-bench_pkgs=(fio hyperfine linux-source-6.1 time jq bc xfslibs-dev)
+bench_pkgs=(fio hyperfine linux-source-6.1 time jq bc xfslibs-dev ripgrep)
 
 want=("${build_pkgs[@]}")
 for group in "$@"; do

@@ -23,6 +23,50 @@ bool sync_only(const Path& p)
     return std::any_of(p.begin(), p.end(), [](const PathStep& s) { return s.sync_only; });
 }
 
+int direct_only(const Path& p)
+{
+    for (const auto& s : p)
+        if (s.instance == kSharedDecision && s.scope == kDirectScope)
+            return s.arm ? 1 : -1;
+    return 0;
+}
+
+std::vector<std::string_view> parameter_names(const TokenSpan& c, const FunctionDef& fn)
+{
+    std::vector<std::string_view> out;
+    const std::size_t open = fn.name_tok + 1;
+    if (!c.is(open, "("))
+        return out;
+    const std::size_t close = std::min<std::size_t>(c.close(open), c.size);
+    std::string_view last;
+    for (std::size_t k = open + 1; k <= close && k < c.size; ++k) {
+        if (k == close || c.is(k, ",")) {
+            if (!(out.empty() && k == close && (last.empty() || last == "void")))
+                out.push_back(last);
+            last = {};
+            continue;
+        }
+        if (c.is(k, "(")) {
+            // `void (*fn)(int)`: the name is inside the first parentheses.
+            const std::size_t e = std::min<std::size_t>(c.close(k), close);
+            for (std::size_t j = k + 1; j < e; ++j)
+                if (c.ident(j))
+                    last = c.str(j);
+            k = e;
+            if (c.is(k + 1, "("))
+                k = std::min<std::size_t>(c.close(k + 1), close);
+            continue;
+        }
+        if (c.is(k, "[")) {
+            k = std::min<std::size_t>(c.close(k), close);
+            continue;
+        }
+        if (c.ident(k) && !c.str(k).starts_with("__"))
+            last = c.str(k);
+    }
+    return out;
+}
+
 namespace {
 
 // Deeper nesting than this is walked as flat expressions: enough for any
@@ -93,6 +137,114 @@ private:
         return nots % 2 ? -1 : 1;
     }
 
+    // `iocb->ki_flags & IOCB_DIRECT` (2.6: `file->f_flags & O_DIRECT`):
+    // +1 then-arm O_DIRECT and else-arm not, -1 the reverse; +2/-2 when
+    // only the then-arm is decided (`A && B`); 0 when it is no such test.
+    int direct_polarity(std::size_t b, std::size_t e) const
+    {
+        std::size_t at = e;
+        bool conj = false;
+        for (std::size_t k = b; k < e; ++k) {
+            const std::string_view s = c_.str(k);
+            if (s == "||" || s == "?" || s == "==" || s == "!=")
+                return 0;
+            if (s == "&&")
+                conj = true;
+            if ((s == "IOCB_DIRECT" || s == "O_DIRECT") && at == e && k > b && c_.is(k - 1, "&"))
+                at = k;
+        }
+        if (at == e)
+            return 0;
+        // The '!'s of the conjunct that holds the test.
+        std::size_t from = b;
+        for (std::size_t k = b; k < at; ++k)
+            if (c_.is(k, "&&"))
+                from = k + 1;
+        int nots = 0;
+        for (std::size_t k = from; k < at; ++k)
+            nots += c_.is(k, "!");
+        const int pol = nots % 2 ? -1 : 1;
+        return conj ? 2 * pol : pol;
+    }
+
+    // The arm an -EIOCBQUEUED value of a variable takes in this condition:
+    // (variable's token, 0 then / 1 else). `ret < 0`, `ret == -EIOCBQUEUED`,
+    // `IS_ERR_VALUE(ret)`, `ret` hold for it; `ret >= 0`, `ret > 0`,
+    // `ret != -EIOCBQUEUED`, `!ret` do not. A disjunction is taken when one
+    // of its terms holds; a conjunction is left when one of them does not.
+    std::optional<std::pair<std::size_t, std::uint32_t>> queued_arm(std::size_t b, std::size_t e) const
+    {
+        std::vector<std::pair<std::size_t, std::size_t>> terms;
+        bool any_or = false, any_and = false;
+        std::size_t start = b;
+        for (std::size_t k = b; k < e; ++k) {
+            if (c_.is(k, "(") || c_.is(k, "[")) {
+                k = clamp(c_.close(k), e);
+                continue;
+            }
+            if (c_.is(k, "||") || c_.is(k, "&&")) {
+                (c_.is(k, "||") ? any_or : any_and) = true;
+                terms.emplace_back(start, k);
+                start = k + 1;
+            } else if (c_.is(k, "?")) {
+                return std::nullopt;
+            }
+        }
+        terms.emplace_back(start, e);
+        if (any_or && any_and)
+            return std::nullopt;
+        for (auto [tb, te] : terms) {
+            // Outer parentheses and unlikely(...).
+            for (;;) {
+                if (te > tb + 1 && c_.is(tb, "(") && c_.close(tb) + 1 == te) {
+                    ++tb;
+                    --te;
+                } else if (te > tb + 2 && (c_.is(tb, "unlikely") || c_.is(tb, "likely")) && c_.is(tb + 1, "(") &&
+                           c_.close(tb + 1) + 1 == te) {
+                    tb += 2;
+                    --te;
+                } else {
+                    break;
+                }
+            }
+            int holds = -1;  // -1: no such test; 1 holds for -EIOCBQUEUED; 0 does not
+            std::size_t var = 0;
+            const std::size_t n = te - tb;
+            if (n == 3 && c_.ident(tb) && c_.is(tb + 2, "0")) {
+                if (c_.is(tb + 1, "<") || c_.is(tb + 1, "<="))
+                    holds = 1;
+                else if (c_.is(tb + 1, ">=") || c_.is(tb + 1, ">"))
+                    holds = 0;
+                var = tb;
+            } else if (n == 4 && c_.ident(tb) && c_.is(tb + 2, "-") &&
+                       (c_.is(tb + 3, "EIOCBQUEUED") || c_.is(tb + 3, "EIOCBRETRY"))) {
+                if (c_.is(tb + 1, "=="))
+                    holds = 1;
+                else if (c_.is(tb + 1, "!="))
+                    holds = 0;
+                var = tb;
+            } else if (n == 4 && c_.is(tb, "IS_ERR_VALUE") && c_.is(tb + 1, "(") && c_.ident(tb + 2)) {
+                holds = 1;
+                var = tb + 2;
+            } else if (n == 1 && c_.ident(tb) && !is_keyword(c_.str(tb))) {
+                holds = 1;
+                var = tb;
+            } else if (n == 2 && c_.is(tb, "!") && c_.ident(tb + 1)) {
+                holds = 0;
+                var = tb + 1;
+            }
+            if (holds < 0)
+                continue;
+            if (terms.size() == 1)
+                return std::make_pair(var, holds ? 0u : 1u);
+            if (any_or && holds == 1)
+                return std::make_pair(var, 0u);
+            if (any_and && holds == 0)
+                return std::make_pair(var, 1u);
+        }
+        return std::nullopt;
+    }
+
     // `p->aio`, `!io_data->aio`, `unlikely(x.async)`, `is_sync_kiocb(iocb)`:
     // a decision that means the same wherever it is taken. Returns the
     // decision's id and whether the then-arm is its "true" side.
@@ -144,11 +296,7 @@ private:
                 local = true;
             }
         }
-        // FNV-1a: the id only has to tell a few names in one tree apart.
-        std::uint32_t h = 2166136261u;
-        for (char ch : key)
-            h = (h ^ static_cast<unsigned char>(ch)) * 16777619u;
-        return Decision{h, nots % 2 == 0, local};
+        return Decision{decision_id(key), nots % 2 == 0, local};
     }
 
     std::size_t statement(std::size_t i, std::size_t e, int depth, bool& terminates,
@@ -179,11 +327,37 @@ private:
                 then_step.arm = shared->then_is_true ? 1 : 0;
                 else_step.arm = 1 - then_step.arm;
             }
+            if (const int d = direct_polarity(i + 2, ce)) {
+                // Only the arm(s) the test decides join the O_DIRECT decision.
+                if (d == 2 || d == -2) {
+                    then_step = {kSharedDecision, kDirectScope, d > 0 ? 1u : 0u, false};
+                } else {
+                    then_step = {kSharedDecision, kDirectScope, d > 0 ? 1u : 0u, false};
+                    else_step = {kSharedDecision, kDirectScope, d > 0 ? 0u : 1u, false};
+                }
+            }
+            // Where an -EIOCBQUEUED result goes: `if (ret < 0 || !count) goto out`.
+            std::size_t test_event = out_.size();
+            if (auto q = queued_arm(i + 2, ce)) {
+                emit(Ev::ret_test, q->first);
+                out_.back().nargs = q->second;
+                out_.back().args_begin = static_cast<std::uint32_t>(i);
+            }
             bool t1 = false;
             std::optional<PathStep> ignored;
             path_.push_back(then_step);
             std::size_t next = ce + 1 < e ? statement(ce + 1, e, depth + 1, t1, ignored) : e;
             path_.pop_back();
+            // When the value leaves through the then-arm: where to (a label, or
+            // the caller), so that the code it skips is not on its path.
+            if (test_event < out_.size() && out_[test_event].kind == Ev::ret_test && out_[test_event].nargs == 0 && t1) {
+                Event& te = out_[test_event];
+                te.via = "return";
+                for (std::size_t k = ce + 1; k + 1 < next && k < e; ++k)
+                    if (c_.is(k, "goto") && c_.ident(k + 1))
+                        te.via = c_.str(k + 1);
+                te.args_end = static_cast<std::uint32_t>(std::min(next, e));
+            }
             if (c_.is(next, "else") && next < e) {
                 bool t2 = false;
                 path_.push_back(else_step);
@@ -251,8 +425,68 @@ private:
             }
         }
         const std::size_t end = semicolon(i, e);
+        if (c_.is(i, "struct"))
+            for (std::size_t k = i; k + 1 < end; ++k) {
+                if (c_.is(k, "="))
+                    break;
+                if (c_.is(k, "*") && c_.ident(k + 1))
+                    struct_ptrs_.push_back(c_.str(k + 1));
+            }
+        assignment(i, end);
         expr(i, end);
         return end + 1;
+    }
+
+    // `x = expr;`, `T *x = expr;`, `req->iocb = iocb;`: what flows into
+    // which variable (a store into a member flows into the object).
+    void assignment(std::size_t b, std::size_t e)
+    {
+        std::size_t eq = e;
+        for (std::size_t k = b; k < e; ++k) {
+            if (c_.is(k, "(") || c_.is(k, "[") || c_.is(k, "{")) {
+                k = clamp(c_.close(k), e);
+                continue;
+            }
+            if (c_.is(k, "=")) {
+                eq = k;
+                break;
+            }
+        }
+        if (eq == e || eq == b)
+            return;
+        std::size_t base = e;
+        for (std::size_t k = b; k < eq; ++k)
+            if (c_.ident(k) && (c_.is(k + 1, "->") || c_.is(k + 1, ".") || c_.is(k + 1, "["))) {
+                base = k;
+                break;
+            }
+        if (base == e)
+            for (std::size_t k = eq; k > b; --k)
+                if (c_.ident(k - 1)) {
+                    base = k - 1;
+                    break;
+                }
+        if (base == e || is_keyword(c_.str(base)))
+            return;
+        // `struct conn *server = rdata->server;`: a pointer loaded from a
+        // member points to another object, often one every request shares;
+        // it carries none of the request's data.
+        bool plain = true;
+        for (std::size_t k = b; k < eq && plain; ++k)
+            plain = !(c_.is(k, "->") || c_.is(k, ".") || c_.is(k, "["));
+        if (c_.is(b, "struct") || c_.is(b, "const") || c_.is(b, "static"))
+            for (std::size_t k = b; k + 1 < eq; ++k)
+                if (c_.is(k, "*") && c_.ident(k + 1))
+                    struct_ptrs_.push_back(c_.str(k + 1));
+        const bool struct_ptr = plain && c_.is(b, "struct") ? true
+                                : plain ? std::find(struct_ptrs_.begin(), struct_ptrs_.end(), c_.str(base)) !=
+                                              struct_ptrs_.end()
+                                        : false;
+        bool load = struct_ptr && c_.ident(eq + 1);
+        for (std::size_t k = eq + 2; k < e && load; k += 2)
+            load = (c_.is(k, "->") || c_.is(k, ".")) && c_.ident(k + 1);
+        emit(Ev::assign, base, {}, eq + 1, e);
+        out_.back().nargs = load ? 1 : 0;
     }
 
     std::size_t label_end(std::size_t i, std::size_t e) const
@@ -404,9 +638,19 @@ private:
     const TokenSpan& c_;
     std::vector<Event>& out_;
     Path path_;
+    std::vector<std::string_view> struct_ptrs_;  // locals declared `struct x *name`
 };
 
 }  // namespace
+
+std::uint32_t decision_id(std::string_view key)
+{
+    // FNV-1a: the id only has to tell a few names in one tree apart.
+    std::uint32_t h = 2166136261u;
+    for (char ch : key)
+        h = (h ^ static_cast<unsigned char>(ch)) * 16777619u;
+    return h;
+}
 
 FunctionFacts walk_function(const TokenSpan& code, const FunctionDef& fn)
 {
@@ -416,6 +660,23 @@ FunctionFacts walk_function(const TokenSpan& code, const FunctionDef& fn)
     const std::size_t end = std::min<std::size_t>(code.close(fn.body), code.size);
     Walker w(code, facts.events);
     w.block(fn.body + 1, end, 0);
+    // What the scanner knows about each callee, once per function.
+    for (Event& ev : facts.events) {
+        if (ev.kind == Ev::call)
+            ev.role = static_cast<std::uint8_t>(call_role(ev.name));
+        else if (ev.kind == Ev::member_call) {
+            // `root->owner->member(...)`
+            std::string_view root, owner;
+            const std::size_t k = ev.tok;
+            auto sep = [&](std::size_t j) { return code.is(j, "->") || code.is(j, "."); };
+            if (k >= 2 && sep(k - 1) && code.ident(k - 2)) {
+                owner = code.str(k - 2);
+                if (k >= 4 && sep(k - 3) && code.ident(k - 4))
+                    root = code.str(k - 4);
+            }
+            ev.role = static_cast<std::uint8_t>(member_call_role(ev.name, root, owner));
+        }
+    }
     return facts;
 }
 

@@ -54,16 +54,18 @@ void add_macro(const LexedSource& src, const Token* t, const Token* end, std::ve
 
 }  // namespace
 
-void preprocess(const LexedSource& src, Preprocessed& out)
+void preprocess(LexedSource& src, Preprocessed& out)
 {
     out.code.clear();
     out.macros.clear();
     out.unbalanced_groups = 0;
-    out.code.reserve(src.tokens.size());
+    // The kept tokens are moved down in place: a file's tokens are the
+    // largest thing the scanner holds, and they are never needed twice.
+    std::size_t w = 0;
 
     std::vector<Group> groups;
     Balance bal;
-    const auto& toks = src.tokens;
+    auto& toks = src.tokens;
     const std::size_t n = toks.size();
     // Bounded so that a file of nothing but #if lines cannot grow it without limit.
     constexpr std::size_t kMaxGroups = 256;
@@ -86,7 +88,7 @@ void preprocess(const LexedSource& src, Preprocessed& out)
                     default: break;
                     }
                 }
-                out.code.push_back(t);
+                toks[w++] = t;
             }
             ++i;
             continue;
@@ -126,7 +128,7 @@ void preprocess(const LexedSource& src, Preprocessed& out)
             if (g.branch == 0) {
                 g.first_delta = delta(bal, g.at_branch_start);
                 g.first_end = bal;
-                g.second_start = out.code.size();
+                g.second_start = w;
                 g.unbalanced = !(g.first_delta == Balance{});
             } else if (g.mode == Mode::all && !(delta(bal, g.at_branch_start) == Balance{})) {
                 g.unbalanced = true;
@@ -148,7 +150,7 @@ void preprocess(const LexedSource& src, Preprocessed& out)
             if (!(delta(bal, g.at_branch_start) == Balance{}))
                 g.unbalanced = true;
             if (g.unbalanced) {
-                out.code.resize(g.second_start);
+                w = g.second_start;
                 bal = g.first_end;
                 ++out.unbalanced_groups;
             }
@@ -157,6 +159,9 @@ void preprocess(const LexedSource& src, Preprocessed& out)
                 add_macro(src, args, dend, out.macros);
         }
     }
+    toks.resize(w);
+    out.code = std::move(toks);
+    toks.clear();
 }
 
 }  // namespace aio::scan

@@ -30,6 +30,7 @@ struct Preprocessed {
     std::uint32_t unbalanced_groups = 0;  // groups cut down to their first branch
 };
 
-void preprocess(const LexedSource& src, Preprocessed& out);
+// Takes the tokens out of `src` (they become `out.code`).
+void preprocess(LexedSource& src, Preprocessed& out);
 
 }  // namespace aio::scan

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 //
 // libFuzzer target for the scanner's front half: any bytes through the
-// lexer, preprocessor-light, function index, fops finder, body walker and
-// the fops analysis. Built with clang (-fsanitize=fuzzer,address,undefined)
+// lexer, preprocessor-light, function index, fops finder, body walker,
+// the fops analysis, the walk's skim and definition cut-outs. Built with clang (-fsanitize=fuzzer,address,undefined)
 // by tests/scan/CMakeLists.txt; the seed corpus is tests/fixtures/scan.
 #include <cstddef>
 #include <cstdint>
@@ -10,8 +10,9 @@
 
 #include "scan/analyzer.h"
 #include "scan/body_walker.h"
-#include "scan/module.h"
+#include "scan/corpus.h"
 #include "scan/parsed_file.h"
+#include "scan/text_search.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size)
 {
@@ -19,9 +20,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     aio::scan::ParsedFile file("fuzz.c", text);
     for (const auto& fn : file.functions())
         (void)aio::scan::walk_function(file.code(), fn);
-    aio::scan::Warnings warnings;
-    aio::scan::Module module({}, warnings);
     for (const auto& decl : file.fops())
-        (void)aio::scan::analyze_fops(module, file, decl);
+        (void)aio::scan::analyze_alone(file, decl);
+    // The walk's skim and the cut-out of a definition from its line.
+    std::vector<aio::scan::DefinitionLine> defs;
+    (void)aio::scan::skim_file(text, true, defs);
+    for (const auto& d : defs) {
+        std::size_t b = 0, e = 0;
+        (void)aio::scan::definition_extent(text, d.offset, d.kind, b, e);
+    }
     return 0;
 }

@@ -103,7 +103,9 @@ INSTANTIATE_TEST_SUITE_P(
         Case{"modern", "double_completion.c:inline_twice_fops", Verdict::sync, {Contract::double_completion}},
         Case{"modern", "no_cancel.c:nc_fops", Verdict::async, {Contract::no_cancel}},
         Case{"modern", "nowait_ignored.c:slow_fops", Verdict::blocking, {Contract::nowait_ignored}},
-        Case{"modern", "unresolved.c:elsewhere_fops", Verdict::unknown, {}}),
+        Case{"modern", "unresolved.c:elsewhere_fops", Verdict::unknown, {}},
+        Case{"modern", "gated_dio.c:gate_fops", Verdict::odirect_async, {}},
+        Case{"modern", "deep_wait.c:deep_fops", Verdict::fake_async, {}}),
     case_name);
 
 INSTANTIATE_TEST_SUITE_P(
@@ -115,7 +117,9 @@ INSTANTIATE_TEST_SUITE_P(
         Case{"legacy26", "fake_aio.c:fake26_fops", Verdict::fake_async, {Contract::no_cancel}},
         Case{"legacy26", "blocking_aio.c:bulk_fops", Verdict::blocking, {}},
         Case{"legacy26", "generic_aio.c:oldfs_file_operations", Verdict::odirect_async, {}},
-        Case{"legacy26", "lost26.c:lost26_fops", Verdict::unknown, {Contract::queued_without_completion}}),
+        Case{"legacy26", "lost26.c:lost26_fops", Verdict::unknown, {Contract::queued_without_completion}},
+        Case{"legacy26", "proto_ops.c:demo_socket_fops", Verdict::sync, {}},
+        Case{"legacy26", "proto_ops.c:demo_pcm_fops", Verdict::sync, {}}),
     case_name);
 
 INSTANTIATE_TEST_SUITE_P(
@@ -135,6 +139,28 @@ INSTANTIATE_TEST_SUITE_P(
                     Case{"syntax", "tricky.c:attr_fops", Verdict::sync, {}},
                     Case{"module", "demo_main.c:demo_split_fops", Verdict::async, {}}),
     case_name);
+
+TEST(ScanFixtures, QueueingOnlyUnderANegotiatedFeatureNamesIt)
+{
+    const auto& f = fops("modern", "gated_dio.c:gate_fops");
+    EXPECT_EQ(f.condition, "o_direct+protocol:fuse-async-dio") << f.reason;
+    ASSERT_TRUE(f.otherwise.has_value());
+    // Without the feature the request is sent and waited for.
+    EXPECT_EQ(model::name(*f.otherwise), model::name(Verdict::fake_async));
+}
+
+TEST(ScanFixtures, SocketProtocolOpsAreReadinessWaits)
+{
+    const auto& f = fops("legacy26", "proto_ops.c:demo_socket_fops");
+    ASSERT_EQ(f.handlers.size(), 2u);
+    for (const auto& h : f.handlers) {
+        EXPECT_TRUE(h.unresolved.empty());
+        bool readiness = false;
+        for (const auto& e : h.evidence)
+            readiness = readiness || e.kind == model::EvidenceKind::readiness_wait;
+        EXPECT_TRUE(readiness) << model::name(h.op);
+    }
+}
 
 TEST(ScanFixtures, NothingFromCommentsStringsDeadCodeMembersOrDeclarations)
 {
@@ -177,8 +203,8 @@ TEST(ScanFixtures, EvidenceCarriesLocationsAndCallChains)
     }
     EXPECT_TRUE(deferred);
     EXPECT_TRUE(cancel);
-    EXPECT_TRUE(h.facts.queues);
-    EXPECT_FALSE(h.facts.waits_after_queueing);
+    EXPECT_TRUE(h.facts.other.queues);
+    EXPECT_FALSE(h.facts.other.engine_wait_queued);
 }
 
 TEST(ScanFixtures, DependsOnCoversInitializerAndHandlerPaths)
@@ -204,5 +230,22 @@ TEST(ScanFixtures, ReportsAreSortedAndPathsAreAsGiven)
     EXPECT_TRUE(res.fops.front().at.file.starts_with(kFixtures + "/legacy26/"));
     EXPECT_TRUE(std::is_sorted(res.fops.begin(), res.fops.end(),
                                [](const auto& a, const auto& b) { return a.at.file < b.at.file; }));
-    EXPECT_EQ(res.stats.candidates, 7u);
+    EXPECT_EQ(res.stats.candidates, 8u);
+}
+
+TEST(ScanFixtures, BundledGadgetModuleGetsEachModesVerdict)
+{
+    // The same expectations as the guest's tests/vm/cases/55-scan.sh, here
+    // without a guest: the module's source scanned alone, no kernel tree.
+    scan::ScanOptions opt;
+    opt.roots.push_back({std::string(AIO_AUDIT_SOURCE_DIR) + "/kernel-module", "kernel-module", true});
+    std::map<std::string, Verdict> got;
+    for (const auto& f : scan::run_scan(opt).fops)
+        got[f.name] = f.verdict;
+    EXPECT_EQ(model::name(got["gadget_async_fops"]), model::name(Verdict::async));
+    EXPECT_EQ(model::name(got["gadget_sync_fops"]), model::name(Verdict::sync));  // div_u64_rem is arithmetic
+    EXPECT_EQ(model::name(got["gadget_blocking_fops"]), model::name(Verdict::blocking));
+    EXPECT_EQ(model::name(got["gadget_fake_async_fops"]), model::name(Verdict::fake_async));
+    EXPECT_EQ(model::name(got["gadget_mixed_fops"]), model::name(Verdict::async));
+    EXPECT_EQ(model::name(got["gadget_noiter_fops"]), model::name(Verdict::unsupported));
 }

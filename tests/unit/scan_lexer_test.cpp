@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "scan/lexer.h"
+#include "scan/text_search.h"
 #include "scan/parsed_file.h"
 #include "scan/preprocess.h"
 
@@ -152,4 +153,35 @@ TEST(ScanParsedFile, BracketsMatchEvenWhenUnbalanced)
     EXPECT_EQ(c.close(2), 4u);   // the stray ')' does not close the '{'
     EXPECT_EQ(c.close(1), 11u);  // an unclosed '(' runs to the end
     EXPECT_EQ(c.close(8), 9u);
+}
+
+TEST(ScanIndex, DefinitionLinesWithLongNamesAcrossVectorWidths)
+{
+    // Names longer than the 16 bytes read at a time, ending at every
+    // offset in a block, and lines that are too short for a whole block.
+    auto def = [](std::string_view text) -> std::pair<std::string, int> {
+        std::string_view name;
+        aio::scan::DefKind kind{};
+        if (!aio::scan::definition_on_line(text, name, kind))
+            return {"", -1};
+        return {std::string(name), static_cast<int>(kind)};
+    };
+    const int fn = static_cast<int>(aio::scan::DefKind::function);
+    const int macro = static_cast<int>(aio::scan::DefKind::macro);
+    const int object = static_cast<int>(aio::scan::DefKind::object);
+    for (std::size_t len = 1; len <= 40; ++len) {
+        const std::string n = "n" + std::string(len - 1, '_');
+        EXPECT_EQ(def("#define " + n + "(x) ((x) + 1)\nint y;\n"), std::make_pair(n, macro)) << len;
+        EXPECT_EQ(def("#define " + n + " 0x10\n#define OTHER(x) x\n"), std::make_pair(std::string(), -1)) << len;
+        EXPECT_EQ(def("#define " + n + " pr_err\nstatic int f(void)\n"), std::make_pair(n, macro)) << len;
+        EXPECT_EQ(def("static ssize_t " + n + "(struct kiocb *iocb, struct iov_iter *to)\n{\n"),
+                  std::make_pair(n, fn))
+            << len;
+        EXPECT_EQ(def("int " + n + "(void);\n"), std::make_pair(std::string(), -1)) << len;
+        EXPECT_EQ(def("static const struct file_operations " + n + " = {\n\t.read_iter = r,\n};\n"),
+                  std::make_pair(n, object))
+            << len;
+    }
+    EXPECT_EQ(def("#define X"), std::make_pair(std::string(), -1));
+    EXPECT_EQ(def("f("), std::make_pair(std::string("f"), fn));
 }

@@ -25,11 +25,12 @@ model::FopsReport sample()
     h.definition = {"drivers/demo/demo.c", 20};
     h.verdict = Verdict::async;
     h.evidence.push_back(
-        {model::EvidenceKind::queued, {"drivers/demo/demo.c", 30}, "-EIOCBQUEUED", "demo_read_iter"});
+        {model::EvidenceKind::queued, {"drivers/demo/demo.c", 30}, "-EIOCBQUEUED", "demo_read_iter", {}});
     h.evidence.push_back({model::EvidenceKind::deferred_completion,
                           {"drivers/demo/demo.c", 12},
                           "ki_complete() (2 arguments) in demo_work (workqueue)",
-                          "demo_read_iter ~> demo_work"});
+                          "demo_read_iter ~> demo_work",
+                          {}});
     f.handlers.push_back(h);
     model::HandlerReport w = h;
     w.op = model::OpKind::write_iter;
@@ -116,8 +117,68 @@ TEST(ScanReport, Json)
     EXPECT_EQ(f["handlers"][0]["definition"]["line"], 20);
     EXPECT_EQ(f["handlers"][0]["evidence"][1]["kind"], "deferred-completion");
     EXPECT_EQ(f["handlers"][0]["evidence"][1]["chain"], "demo_read_iter ~> demo_work");
-    EXPECT_EQ(f["handlers"][0]["facts"]["queues"], false);
+    EXPECT_EQ(f["handlers"][0]["facts"]["other"]["queues"], false);
+    EXPECT_TRUE(f["condition"].is_null());
+    EXPECT_TRUE(f["otherwise"].is_null());
+    EXPECT_EQ(f["resolved"], true);
+    EXPECT_TRUE(f["unresolved"].empty());
+    EXPECT_EQ(f["struct"], "file_operations");
     EXPECT_EQ(j["warnings"][0], "x.c: binary file (NUL bytes), skipped");
+}
+
+TEST(ScanReport, ConditionsMaySleepAndUnseenCode)
+{
+    model::FopsReport f = sample();
+    f.findings.clear();
+    f.verdict = Verdict::odirect_async;
+    f.condition = "o_direct";
+    f.otherwise = Verdict::blocking;
+    auto& h = f.handlers[0];
+    h.verdict = Verdict::odirect_async;
+    h.condition = "o_direct";
+    h.otherwise = Verdict::blocking;
+    h.evidence[0].condition = "o_direct";
+    h.evidence.push_back({model::EvidenceKind::lock_wait,
+                          {"drivers/demo/demo.c", 25},
+                          "mutex_lock(&d->lock)",
+                          "demo_read_iter",
+                          {}});
+    h.unresolved.push_back({"demo_helper", {"drivers/demo/demo.c", 26}, "demo_read_iter"});
+    h.facts.resolved = false;
+    f.handlers.resize(1);
+
+    std::ostringstream out;
+    report::render_scan_line(out, f, true);
+    EXPECT_EQ(out.str(),
+              "drivers/demo/demo.c:42: odirect-async (O_DIRECT only; buffered: blocking): demo_fops "
+              "(read_iter=demo_read_iter, uring_cmd=demo_uring_cmd) — returns -EIOCBQUEUED at "
+              "drivers/demo/demo.c:30; completes later: ki_complete() in demo_work\n"
+              "    read_iter demo_read_iter (drivers/demo/demo.c:20): odirect-async (O_DIRECT only; buffered: "
+              "blocking)\n"
+              "      queued: drivers/demo/demo.c:30: -EIOCBQUEUED  (O_DIRECT only)  [demo_read_iter]\n"
+              "      deferred-completion: drivers/demo/demo.c:12: ki_complete() (2 arguments) in demo_work "
+              "(workqueue)  [demo_read_iter ~> demo_work]\n"
+              "      lock-wait: drivers/demo/demo.c:25: mutex_lock(&d->lock)  [demo_read_iter]\n"
+              "      unresolved: drivers/demo/demo.c:26: demo_helper is not in the scanned paths  [demo_read_iter]\n");
+
+    const std::vector<model::FopsReport> fops = {f};
+    const auto j = report::scan_json(fops, model::summarize(fops), {});
+    const auto& jf = j["file_operations"][0];
+    EXPECT_EQ(jf["verdict"], "odirect-async");
+    EXPECT_EQ(jf["condition"], "o_direct");
+    EXPECT_EQ(jf["otherwise"], "blocking");
+    EXPECT_EQ(jf["resolved"], false);
+    EXPECT_EQ(jf["unresolved"][0]["name"], "demo_helper");
+    EXPECT_EQ(jf["unresolved"][0]["line"], 26);
+    const auto& jh = jf["handlers"][0];
+    EXPECT_EQ(jh["condition"], "o_direct");
+    EXPECT_EQ(jh["otherwise"], "blocking");
+    // May-sleep facts are their own category, not evidence for the verdict.
+    ASSERT_EQ(jh["may_sleep"].size(), 1u);
+    EXPECT_EQ(jh["may_sleep"][0]["kind"], "lock-wait");
+    for (const auto& e : jh["evidence"])
+        EXPECT_NE(e["kind"], "lock-wait");
+    EXPECT_EQ(jh["evidence"][0]["condition"], "o_direct");
 }
 
 TEST(ScanReport, SarifTwoOneStructure)
