@@ -26,7 +26,7 @@ const std::string_view* Module::content(std::size_t i)
     if (!e.loaded) {
         if (const int err = read_file(e.info.fs_path, e.bytes); err != 0) {
             e.failed = true;
-            warnings_.add(e.info.display + ": cannot read: " + errno_text(err));
+            warnings_.unreadable(e.info.display + ": cannot read: " + errno_text(err));
             return nullptr;
         }
         if (looks_binary(e.bytes.view())) {

@@ -17,6 +17,7 @@
 #include <mutex>
 #include <optional>
 #include <set>
+#include <system_error>
 #include <thread>
 
 #include "model/errors.h"
@@ -65,10 +66,21 @@ public:
     {
         for (const auto& r : opt_.roots)
             add_root(r);
-        const unsigned jobs = opt_.jobs ? opt_.jobs : std::max(1u, std::thread::hardware_concurrency());
+        const unsigned jobs = effective_jobs(opt_.jobs);
         std::vector<std::thread> workers;
-        for (unsigned i = 0; i < jobs; ++i)
-            workers.emplace_back([this] { work(); });
+        for (unsigned i = 0; i < jobs; ++i) {
+            try {
+                workers.emplace_back([this] { work(); });
+            } catch (const std::system_error&) {
+                break;  // out of threads (ulimit -u, memory): go on with those there are
+            }
+        }
+        if (workers.empty()) {
+            std::lock_guard lock(mu_);
+            stop_ = true;  // the calling thread does the work itself
+        }
+        if (workers.empty())
+            work();
         {
             std::unique_lock lock(mu_);
             // Woken when the last task ends, or every 200 ms for the progress
@@ -98,6 +110,7 @@ public:
                 return a.at.line < b.at.line;
             return a.name < b.name;
         });
+        result_.unreadable = warnings_.unreadable_count();
         result_.warnings = warnings_.take();
         result_.stats.files = files_.load();
         result_.stats.bytes = bytes_.load();
@@ -108,6 +121,8 @@ public:
     }
 
 private:
+    // A root is an input the user named: it must exist and be readable
+    // now, or nothing is scanned (a gate that read nothing must not pass).
     void add_root(const ScanRoot& r)
     {
         struct stat st {};
@@ -117,8 +132,16 @@ private:
         if (auto rp = real_path(r.fs_path, err))
             real_roots_.push_back(*rp);
         if (S_ISDIR(st.st_mode)) {
+            DIR* d = ::opendir(r.fs_path.c_str());
+            if (!d)
+                throw UsageError("cannot scan '" + r.fs_path + "': cannot list it: " + errno_text(errno));
+            ::closedir(d);
             push({r.fs_path, r.display, r.recursive, {}});
         } else if (S_ISREG(st.st_mode)) {
+            const int fd = ::open(r.fs_path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+            if (fd < 0)
+                throw UsageError("cannot scan '" + r.fs_path + "': cannot read it: " + errno_text(errno));
+            ::close(fd);
             const auto slash = r.fs_path.rfind('/');
             const std::string dir =
                 slash == std::string::npos ? "." : (slash == 0 ? "/" : r.fs_path.substr(0, slash));
@@ -156,8 +179,8 @@ private:
             try {
                 process(t);
             } catch (const std::exception& e) {
-                warnings_.add((t.display.empty() ? "." : t.display) +
-                              ": internal error, directory skipped: " + e.what());
+                warnings_.unreadable((t.display.empty() ? "." : t.display) +
+                                     ": internal error, directory skipped: " + e.what());
             }
             bool last = false;
             {
@@ -222,21 +245,33 @@ private:
     {
         DIR* d = ::opendir(t.fs.c_str());
         if (!d) {
-            warnings_.add((t.display.empty() ? "." : t.display) + ": cannot list: " + errno_text(errno));
+            warnings_.unreadable((t.display.empty() ? "." : t.display) + ": cannot list: " + errno_text(errno));
             return;
         }
         ++dirs_;
         std::vector<ModuleFile> files;
         const int dfd = ::dirfd(d);
-        while (const dirent* ent = ::readdir(d)) {
+        for (;;) {
+            errno = 0;
+            const dirent* ent = ::readdir(d);
+            if (!ent) {
+                if (errno != 0)
+                    warnings_.unreadable((t.display.empty() ? "." : t.display) +
+                                         ": cannot list all of it: " + errno_text(errno));
+                break;
+            }
             const char* name = ent->d_name;
             if (name[0] == '.' && (name[1] == '\0' || (name[1] == '.' && name[2] == '\0')))
                 continue;
             unsigned char type = ent->d_type;
             if (type == DT_UNKNOWN) {
                 struct stat st {};
-                if (::fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+                if (::fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+                    if (errno != ENOENT)  // gone since readdir: nothing was missed
+                        warnings_.unreadable(join_display(t.display, name) + ": cannot stat: " +
+                                             errno_text(errno));
                     continue;
+                }
                 type = S_ISDIR(st.st_mode)   ? DT_DIR
                        : S_ISREG(st.st_mode) ? DT_REG
                        : S_ISLNK(st.st_mode) ? DT_LNK
@@ -282,7 +317,7 @@ private:
             ++files_;
             const int err = read_file(module.file(i).fs_path, buf);
             if (err != 0) {
-                warnings_.add(module.file(i).display + ": cannot read: " + errno_text(err));
+                warnings_.unreadable(module.file(i).display + ": cannot read: " + errno_text(err));
                 continue;
             }
             bytes_ += buf.size();
@@ -353,6 +388,23 @@ ScanRoot root_from_argument(const std::string& arg)
     r.fs_path = arg.empty() ? "." : arg;
     r.display = d == "." ? "" : d;
     return r;
+}
+
+unsigned effective_jobs(unsigned requested)
+{
+    const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+    if (requested == 0)
+        return cores;
+    return std::clamp(requested, 1u, kMaxJobsPerCore * cores);
+}
+
+std::string jobs_note(unsigned requested)
+{
+    const unsigned used = effective_jobs(requested);
+    if (requested == 0 || used == requested)
+        return {};
+    return "-j " + std::to_string(requested) + " is more than this machine can use: " + std::to_string(used) +
+           " worker threads (" + std::to_string(kMaxJobsPerCore) + " per core)";
 }
 
 ScanResult run_scan(const ScanOptions& options)
