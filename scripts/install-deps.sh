@@ -8,7 +8,10 @@
 #   scripts/install-deps.sh [build] [test] [vm] [bench]
 #
 # build  compilers, BPF toolchain and libraries (always included)
-# test   what the host tier uses: real filesystems on loop devices, fuzzer runtime
+# test   what the host tier uses: real filesystems on loop devices, fuzzer runtime,
+#        the kernel source `check`'s end-to-end test builds a history from, and
+#        the SARIF validators (the SARIF multitool from the npm registry, pinned,
+#        into a cache outside the repository; the JSON schema checker)
 # vm     the guest-kernel tier: qemu, Debian's kernel and headers, busybox
 # bench  benchmarks: fio, hyperfine, the kernel source tree for `scan`
 set -euo pipefail
@@ -19,16 +22,23 @@ build_pkgs=(
 	libaio-dev liburing-dev libcli11-dev nlohmann-json3-dev libfmt-dev
 	googletest libgtest-dev libgmock-dev
 )
-test_pkgs=(xfsprogs e2fsprogs squashfs-tools util-linux procps coreutils libclang-rt-14-dev)
+test_pkgs=(xfsprogs e2fsprogs squashfs-tools util-linux procps coreutils libclang-rt-14-dev
+	   linux-source-6.12 python3 python3-jsonschema libicu72)
 vm_pkgs=(qemu-system-x86 linux-image-amd64 linux-headers-amd64 busybox-static
 	 kmod cpio pahole xz-utils zstd jq)
 bench_pkgs=(fio hyperfine linux-source-6.1 time jq bc)
 
 want=("${build_pkgs[@]}")
+want_sarif=0
 for group in "$@"; do
 	case "$group" in
 	build) ;;
-	test) want+=("${test_pkgs[@]}") ;;
+	test)
+		want+=("${test_pkgs[@]}")
+		want_sarif=1
+		# npm from Debian only where the machine has none of its own.
+		command -v npm >/dev/null || want+=(npm)
+		;;
 	vm) want+=("${vm_pkgs[@]}") ;;
 	bench) want+=("${bench_pkgs[@]}") ;;
 	*)
@@ -44,24 +54,51 @@ for pkg in "${want[@]}"; do
 	[[ "$status" == "install ok installed" ]] || missing+=("$pkg")
 done
 
+sudo=()
+if ((EUID != 0)); then
+	sudo=(sudo)
+fi
+need_root() {
+	((EUID == 0)) || command -v sudo >/dev/null || {
+		echo "install-deps: need root to install: $*" >&2
+		exit 3
+	}
+}
+
+# The SARIF multitool (Microsoft's validator, with GitHub code scanning's
+# ingestion rules), a self-contained .NET binary that only the npm registry
+# ships. Pinned; installed once into a cache outside any work tree; tests
+# never download. Its postinstall step (chmod u+x) is done here instead of by
+# npm, which leaves install scripts off.
+sarif_version=5.7.0
+sarif_dir=${AIO_AUDIT_CACHE:-/var/cache/aio-audit}/sarif-multitool
+sarif_pkg=$sarif_dir/node_modules/@microsoft/sarif-multitool-linux
+install_sarif() {
+	((want_sarif)) || return 0
+	if [[ -x $sarif_pkg/Sarif.Multitool ]] &&
+		grep -q "\"version\": \"$sarif_version\"" "$sarif_pkg/package.json" 2>/dev/null; then
+		return 0
+	fi
+	echo "install-deps: installing the SARIF multitool $sarif_version into $sarif_dir"
+	need_root "the SARIF multitool"
+	"${sudo[@]}" mkdir -p "$sarif_dir"
+	"${sudo[@]}" npm install --prefix "$sarif_dir" --no-audit --no-fund --ignore-scripts --save-exact \
+		--loglevel=error "@microsoft/sarif-multitool-linux@$sarif_version" >/dev/null
+	"${sudo[@]}" chmod 755 "$sarif_pkg/Sarif.Multitool"
+}
+
 if ((${#missing[@]} == 0)); then
 	echo "install-deps: nothing missing"
+	install_sarif
 	exit 0
 fi
 
-sudo=()
-if ((EUID != 0)); then
-	command -v sudo >/dev/null || {
-		echo "install-deps: need root to install: ${missing[*]}" >&2
-		exit 3
-	}
-	sudo=(sudo)
-fi
-
+need_root "${missing[*]}"
 echo "install-deps: installing ${missing[*]}"
 # INITRD=No: installing linux-image-amd64 would otherwise build an initramfs
 # that the guest tier never uses (about 26 s each time).
 "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq
 "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive INITRD=No \
 	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+install_sarif
 echo "install-deps: done"
