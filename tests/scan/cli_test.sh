@@ -108,6 +108,7 @@ expect_rc 0 "scan -j 100000 (clamped)" -- "$bin" scan -j 100000 "$fx/modern"
 contains err "-j 100000 is more than this machine can use"
 expect_rc 2 "scan --sarif to a full disk" -- "$bin" scan --sarif "$fx" -o /dev/full
 lines err 1
+expect_rc 2 "scan --sarif, standard output on a full disk" -- bash -c "'$bin' scan --sarif '$fx' >/dev/full"
 
 # Unreadable inputs: named ones are exit 2 (one line); inside a tree, exit 4.
 mkdir -p "$tmp/ur/tree/sub"
@@ -203,6 +204,8 @@ contains out '"executionSuccessful": false'
 expect_rc 2 "check --format sarif to a full disk" -- \
 	"$bin" check --diff "$fx/diffs/fake_async.diff" --tree "$fx" --format sarif -o /dev/full
 lines err 1
+expect_rc 2 "check, standard output on a full disk" -- \
+	bash -c "'$bin' check --diff '$fx/diffs/fake_async.diff' --tree '$fx' --format codeclimate >/dev/full"
 mkdir -p "$tmp/urc/modern"
 cp "$fx/modern/fake_async.c" "$fx/modern/sync.c" "$tmp/urc/modern/"
 chmod 755 "$tmp/urc" "$tmp/urc/modern"
