@@ -129,8 +129,10 @@ GitResult run_git(const std::string& dir, const std::vector<std::string>& args, 
     // A user's configuration must not change the paths check reads:
     // prefixes are given on the command line, quoting is git's default
     // (which parse_unified_diff undoes), and no external tool runs.
+    // --literal-pathspecs: a directory named "a*b" is that directory.
     std::vector<std::string> full = {"-C",
                                      dir,
+                                     "--literal-pathspecs",
                                      "-c",
                                      "core.quotePath=true",
                                      "-c",
