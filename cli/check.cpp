@@ -3,9 +3,7 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <fstream>
 #include <iostream>
-#include <iterator>
 #include <sstream>
 
 #include "command.h"
@@ -40,19 +38,28 @@ struct CheckOptions {
 
 std::string read_diff(const std::string& where)
 {
-    if (where == "-") {
-        std::ostringstream s;
-        s << std::cin.rdbuf();
-        if (std::cin.bad())
-            throw UsageError("cannot read the diff from standard input");
-        return s.str();
+    std::string text;
+    const int fd = where == "-" ? STDIN_FILENO : ::open(where.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    const std::string name = where == "-" ? "standard input" : "'" + where + "'";
+    if (fd < 0)
+        throw UsageError("cannot read the diff " + name + ": " + errno_text(errno));
+    char buf[65536];
+    for (;;) {
+        const ssize_t n = ::read(fd, buf, sizeof buf);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            const int err = errno;
+            if (fd != STDIN_FILENO)
+                ::close(fd);
+            throw UsageError("cannot read the diff " + name + ": " + errno_text(err));
+        }
+        if (n == 0)
+            break;
+        text.append(buf, static_cast<std::size_t>(n));
     }
-    std::ifstream in(where, std::ios::binary);
-    if (!in)
-        throw UsageError("cannot read the diff '" + where + "': " + errno_text(errno));
-    std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-    if (in.bad())
-        throw UsageError("cannot read the diff '" + where + "': " + errno_text(errno));
+    if (fd != STDIN_FILENO)
+        ::close(fd);
     return text;
 }
 

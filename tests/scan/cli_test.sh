@@ -219,6 +219,8 @@ expect_rc 2 "check not a diff" -- "$bin" check --diff "$fx/diffs/not_a_diff.txt"
 expect_rc 2 "check without input" -- "$bin" check --tree "$fx"
 expect_rc 2 "check with both inputs" -- "$bin" check --diff x --git-range a..b
 expect_rc 2 "check missing diff file" -- "$bin" check --diff "$tmp/none.diff"
+expect_rc 2 "check, the diff is a directory" -- "$bin" check --diff "$tmp" --tree "$fx"
+contains err "cannot read the diff '$tmp': EISDIR"
 expect_rc 2 "check bad --fail-on" -- "$bin" check --diff "$fx/diffs/fake_async.diff" --tree "$fx" --fail-on slow
 expect_rc 2 "check bad --format" -- "$bin" check --diff "$fx/diffs/fake_async.diff" --format xml
 expect_rc 2 "check --terse with --format json" -- \
