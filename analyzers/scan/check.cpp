@@ -113,6 +113,23 @@ void verify_post_image(const TouchedFile& f, const std::string& tree, Sources& s
     }
 }
 
+// A diff names files inside the tree; "../x.c" or "/etc/x.c" would make
+// check read (and quote in its report) files outside it.
+void require_inside(const std::string& path)
+{
+    bool up = path.empty() || path.front() == '/';
+    for (std::size_t pos = 0; !up && pos <= path.size();) {
+        auto slash = path.find('/', pos);
+        if (slash == std::string::npos)
+            slash = path.size();
+        up = path.compare(pos, slash - pos, "..") == 0 && slash - pos == 2;
+        pos = slash + 1;
+    }
+    if (up)
+        throw UsageError("the diff names '" + path + "', which is not inside the tree",
+                         "paths in a diff are relative to the tree's top");
+}
+
 struct Touch {
     std::uint32_t patch_line = 0;
     bool any = false;
@@ -261,6 +278,9 @@ CheckReport check_diff(const DiffTouches& diff, const std::string& tree, const C
             it->second = std::min(it->second, header_line);
     };
     for (const auto& [path, f] : diff.files) {
+        require_inside(path);
+        if (!f.old_path.empty())
+            require_inside(f.old_path);
         const bool c = is_c_source(path);
         if (f.change == FileChange::renamed && is_c_source(f.old_path) && dir_of(f.old_path) != dir_of(path))
             lose(f.old_path, f.header_line);

@@ -274,6 +274,21 @@ TEST(ScanCheck, FilesMissingFromTheTreeAreErrors)
                  UsageError);
 }
 
+TEST(ScanCheck, PathsOutsideTheTreeAreErrors)
+{
+    for (const char* diff : {"--- a/../fixtures/scan/modern/async.c\n+++ b/../fixtures/scan/modern/async.c\n"
+                             "@@ -1 +1 @@\n-a\n+b\n",
+                             "--- /etc/x.c\n+++ /etc/x.c\n@@ -1 +1 @@\n-a\n+b\n",
+                             "diff --git a/modern/x.c b/modern/y.c\nrename from ../x.c\nrename to modern/y.c\n"}) {
+        try {
+            scan::check_diff(scan::parse_unified_diff(diff), kFixtures, settings());
+            ADD_FAILURE() << "no error for " << diff;
+        } catch (const UsageError& e) {
+            EXPECT_NE(std::string(e.what()).find("which is not inside the tree"), std::string::npos) << e.what();
+        }
+    }
+}
+
 TEST(ScanCheck, ATreeThatIsNotThePostImageIsAnError)
 {
     // The diff adds a line the fixture does not have at that place.
