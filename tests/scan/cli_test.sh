@@ -65,7 +65,11 @@ for i in issues:
     prints.add(i["fingerprint"])
 EOF
 }
-# Runs COMMAND as nobody (root reads every file, and CI runs as root).
+# Runs COMMAND as nobody (root reads every file, and CI runs as root). The
+# binary and the inputs it reads are copied under $tmp first: the build and
+# source trees may be closed to nobody.
+cp "$bin" "$tmp/aio-audit-nobody"
+chmod 755 "$tmp/aio-audit-nobody"
 as_nobody() {
 	if ((EUID == 0)); then setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; else "$@"; fi
 }
@@ -116,17 +120,17 @@ cp "$fx/modern/async.c" "$tmp/ur/tree/async.c"
 cp "$fx/modern/sync.c" "$tmp/ur/tree/sub/secret.c"
 chmod 755 "$tmp/ur" "$tmp/ur/tree" "$tmp/ur/tree/sub"
 chmod 000 "$tmp/ur/tree/sub/secret.c"
-expect_rc 2 "scan an unreadable file" -- as_nobody "$bin" scan "$tmp/ur/tree/sub/secret.c"
+expect_rc 2 "scan an unreadable file" -- as_nobody "$tmp/aio-audit-nobody" scan "$tmp/ur/tree/sub/secret.c"
 contains err "cannot scan '$tmp/ur/tree/sub/secret.c': cannot read it: EACCES"
 lines err 1
-expect_rc 4 "scan a tree with an unreadable file" -- as_nobody "$bin" scan "$tmp/ur/tree"
+expect_rc 4 "scan a tree with an unreadable file" -- as_nobody "$tmp/aio-audit-nobody" scan "$tmp/ur/tree"
 contains err "sub/secret.c: cannot read: EACCES"
 contains out "async.c:"
-expect_rc 4 "scan --sarif, a tree with an unreadable file" -- as_nobody "$bin" scan --sarif "$tmp/ur/tree"
+expect_rc 4 "scan --sarif, a tree with an unreadable file" -- as_nobody "$tmp/aio-audit-nobody" scan --sarif "$tmp/ur/tree"
 keep_sarif scan-incomplete
 contains out '"executionSuccessful": false'
 chmod 000 "$tmp/ur/tree"
-expect_rc 2 "scan an unlistable directory" -- as_nobody "$bin" scan "$tmp/ur/tree"
+expect_rc 2 "scan an unlistable directory" -- as_nobody "$tmp/aio-audit-nobody" scan "$tmp/ur/tree"
 contains err "cannot list it: EACCES"
 chmod 755 "$tmp/ur/tree"
 
@@ -208,10 +212,12 @@ expect_rc 2 "check, standard output on a full disk" -- \
 	bash -c "'$bin' check --diff '$fx/diffs/fake_async.diff' --tree '$fx' --format codeclimate >/dev/full"
 mkdir -p "$tmp/urc/modern"
 cp "$fx/modern/fake_async.c" "$fx/modern/sync.c" "$tmp/urc/modern/"
+cp "$fx/diffs/fake_async.diff" "$tmp/urc/fake_async.diff"
 chmod 755 "$tmp/urc" "$tmp/urc/modern"
+chmod 644 "$tmp/urc/fake_async.diff"
 chmod 000 "$tmp/urc/modern/sync.c"
 expect_rc 2 "check, unreadable file in a scanned directory" -- \
-	as_nobody "$bin" check --diff "$fx/diffs/fake_async.diff" --tree "$tmp/urc"
+	as_nobody "$tmp/aio-audit-nobody" check --diff "$tmp/urc/fake_async.diff" --tree "$tmp/urc"
 contains err "modern/sync.c: cannot read: EACCES"
 expect_rc 0 "check -j 100000" -- "$bin" check -j 100000 --diff "$fx/diffs/async_clean.diff" --tree "$fx"
 
