@@ -75,15 +75,14 @@ passed_at=$(date +%s)
 # SAMPLE-th of them: loading the seeds must leave time to mutate).
 sample=${SAMPLE:-$((all ? 1 : 4))}
 mkdir -p "$work/seeds" "$work/corpus" "$work/empty"
+xargs -0 grep -lZ file_operations <"$work/files" >"$work/fops_files"
 i=0
 while IFS= read -r -d '' f; do
-	if grep -q file_operations "$f"; then
-		if ((i % sample == 0)); then
-			ln "$f" "$work/seeds/$i" 2>/dev/null || cp "$f" "$work/seeds/$i"
-		fi
-		i=$((i + 1))
+	if ((i % sample == 0)); then
+		ln "$f" "$work/seeds/$i" 2>/dev/null || cp "$f" "$work/seeds/$i"
 	fi
-done <"$work/files"
+	i=$((i + 1))
+done <"$work/fops_files"
 run_fuzz() { # LOG SECONDS DIRS...
 	local log=$1 secs=$2
 	shift 2
