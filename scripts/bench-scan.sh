@@ -9,18 +9,31 @@
 # well-known verdict is wrong or the scan fails; the speed and memory goals
 # are reported, not enforced (a loaded machine would make them flaky).
 #
+# Given a Linux 2.6.20 tree (github:sagsango/linux-2.6.20 at 5759bb8f, not a
+# Debian package), it also scans that tree and judges the result against
+# tests/scan-eval/linux-2.6.20.json with scan-eval (exit 1 when it is wrong).
+#
 #   scripts/bench-scan.sh                 # BUILD_DIR=build, RUNS=5
 #   BENCH_DIR=/var/tmp/x RUNS=9 scripts/bench-scan.sh
+#   scripts/bench-scan.sh /var/tmp/ref/linux-2.6.20    # or LINUX_2620=DIR
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 build_dir=${BUILD_DIR:-$top/build}
 bench_dir=${BENCH_DIR:-/var/tmp/aio-audit-bench}
 runs=${RUNS:-5}
 pattern='ki_complete|EIOCBQUEUED|aio_complete|kick_iocb'
+linux_2620=${1:-${LINUX_2620:-}}
+if [[ -n $linux_2620 && ! -f $linux_2620/fs/aio.c ]]; then
+	echo "bench-scan: $linux_2620 is not a Linux source tree" >&2
+	exit 2
+fi
 
 "$top/scripts/install-deps.sh" bench
 [[ -x $build_dir/aio-audit ]] || BUILD_DIR=$build_dir "$top/scripts/build.sh"
 bin=$build_dir/aio-audit
+if [[ -n $linux_2620 && ! -x $build_dir/scan-eval ]]; then
+	BUILD_DIR=$build_dir "$top/scripts/build.sh" scan-eval
+fi
 
 tree=$bench_dir/linux-source-6.1
 if [[ ! -f $tree/Makefile ]]; then
@@ -58,7 +71,8 @@ if ! "$bin" scan --json . >"$out/scan.json" 2>"$out/json.err"; then
 	exit 1
 fi
 
-python3 - "$out/times" "$out/scan.json" "$(nproc)" "$(tail -n1 "$out/scan.txt")" <<'EOF'
+status=0
+python3 - "$out/times" "$out/scan.json" "$(nproc)" "$(tail -n1 "$out/scan.txt")" <<'EOF' || status=$?
 import json, statistics, sys
 
 times_file, json_file, cores, summary = sys.argv[1:5]
@@ -109,3 +123,12 @@ for path, name, ok in expect:
               f"(expected {' or '.join(sorted(ok))})")
 sys.exit(1 if bad else 0)
 EOF
+
+# The tree the classic grep was run on: judged against the hand-checked set.
+if [[ -n $linux_2620 ]]; then
+	echo
+	echo "linux-2.6.20 ($linux_2620) against tests/scan-eval/linux-2.6.20.json:"
+	"$build_dir/scan-eval" "$top/tests/scan-eval/linux-2.6.20.json" --tree "$linux_2620" \
+		--aio-audit "$bin" || status=1
+fi
+exit "$status"

@@ -9,9 +9,10 @@
 #
 # build  compilers, BPF toolchain and libraries (always included)
 # test   what the host tier uses: real filesystems on loop devices, fuzzer runtime,
-#        the kernel source `check`'s end-to-end test builds a history from, and
-#        the SARIF validators (the SARIF multitool from the npm registry, pinned,
-#        into a cache outside the repository; the JSON schema checker)
+#        the 6.12 kernel source the scan evaluation and `check`'s end-to-end
+#        test read, and the SARIF validators (the SARIF multitool from the npm
+#        registry, pinned, into a cache outside the repository; the JSON schema
+#        checker)
 # vm     the guest-kernel tier: qemu, Debian's kernel and headers, busybox
 # bench  benchmarks: fio, hyperfine, the kernel source tree for `scan`
 set -euo pipefail

@@ -13,6 +13,7 @@ std::string_view name(OpKind k)
     case OpKind::aio_read: return "aio_read";
     case OpKind::aio_write: return "aio_write";
     case OpKind::uring_cmd: return "uring_cmd";
+    case OpKind::proc_read_iter: return "proc_read_iter";
     case OpKind::unknown: return "?";
     }
     return "?";

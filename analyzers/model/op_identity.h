@@ -12,7 +12,8 @@
 
 namespace aio::model {
 
-enum class OpKind : std::uint8_t { read_iter, write_iter, aio_read, aio_write, uring_cmd, unknown };
+// proc_read_iter: struct proc_ops's async-capable member (static scans only).
+enum class OpKind : std::uint8_t { read_iter, write_iter, aio_read, aio_write, uring_cmd, proc_read_iter, unknown };
 std::string_view name(OpKind k);
 
 enum class FileKind : std::uint8_t { regular, directory, block_device, char_device, fifo, socket, symlink, unknown };

@@ -88,9 +88,14 @@ bool has(const std::vector<Contract>& v, Contract c)
     return false;
 }
 
+// A handler's evidence, with each callee the scan could not see as one
+// more step: where the picture stops is part of the evidence.
 FindingPath path_of(const HandlerReport& h)
 {
-    return {std::string(name(h.op)) + " " + h.handler, h.evidence};
+    FindingPath p{std::string(name(h.op)) + " " + h.handler, h.evidence};
+    for (const auto& u : h.unresolved)
+        p.steps.push_back({EvidenceKind::unresolved, u.at, u.name + " is not in the scanned paths", u.chain, {}});
+    return p;
 }
 
 StaticFinding base(const FopsReport& f, const FindingRule& rule)
@@ -160,10 +165,10 @@ std::vector<StaticFinding> findings_of(const FopsReport& f)
     const std::string who = f.name + (f.handlers.empty() ? "" : " (" + handlers_of(f) + ")");
     if (const FindingRule* r = rule_for(f.verdict)) {
         StaticFinding s = base(f, *r);
-        s.message = who + " is " + std::string(name(f.verdict)) + ": " + f.reason;
+        s.message = who + " is " + verdict_text({f.verdict, f.condition, f.otherwise}) + ": " + f.reason;
         // The evidence of the handlers that carry the verdict.
         for (const auto& h : f.handlers)
-            if (h.verdict == f.verdict && !h.evidence.empty())
+            if (h.verdict == f.verdict && (!h.evidence.empty() || !h.unresolved.empty()))
                 s.paths.push_back(path_of(h));
         out.push_back(std::move(s));
     }
@@ -171,11 +176,11 @@ std::vector<StaticFinding> findings_of(const FopsReport& f)
         StaticFinding s = base(f, rule_for(c));
         s.message = who + ": " + std::string(meaning(c));
         for (const auto& h : f.handlers)
-            if (has(h.findings, c) && !h.evidence.empty())
+            if (has(h.findings, c) && (!h.evidence.empty() || !h.unresolved.empty()))
                 s.paths.push_back(path_of(h));
         if (s.paths.empty())  // a finding of the fops as a whole: every handler's evidence
             for (const auto& h : f.handlers)
-                if (!h.evidence.empty())
+                if (!h.evidence.empty() || !h.unresolved.empty())
                     s.paths.push_back(path_of(h));
         out.push_back(std::move(s));
     }

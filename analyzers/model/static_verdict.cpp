@@ -83,66 +83,6 @@ Severity severity(Contract c)
     return Severity::warning;
 }
 
-Verdict classify_static(const StaticEvidence& e)
-{
-    if (!e.present)
-        return Verdict::unsupported;
-    if (!e.resolved)
-        return Verdict::unknown;
-    // Sleeping for a request on the very path that queues it is the
-    // definition of fake-async, whatever else the code does.
-    if (e.waits_after_queueing)
-        return Verdict::fake_async;
-    if (e.queues) {
-        if (!e.deferred_completion)
-            return Verdict::unknown;
-        return e.waits_on_queued_path ? Verdict::blocking : Verdict::async;
-    }
-    if (e.delegates_direct_io)
-        return Verdict::odirect_async;
-    // The other file decides, and the scanner cannot see which one it is.
-    if (e.forwards)
-        return Verdict::unknown;
-    if (e.waits || e.buffered_io)
-        return Verdict::blocking;
-    return Verdict::sync;
-}
-
-std::vector<Contract> contract_findings(const StaticEvidence& e)
-{
-    std::vector<Contract> out;
-    if (!e.present || !e.resolved)
-        return out;
-    if (e.queues && !e.deferred_completion && !e.forwards)
-        out.push_back(Contract::queued_without_completion);
-    if (e.double_completion)
-        out.push_back(Contract::double_completion);
-    const Verdict v = classify_static(e);
-    if ((v == Verdict::async || v == Verdict::fake_async) && !e.cancel)
-        out.push_back(Contract::no_cancel);
-    // Without FMODE_NOWAIT the kernel never passes IOCB_NOWAIT (RWF_NOWAIT
-    // is refused, io_uring punts to io-wq), so only a file that advertises
-    // it can break the promise.
-    if (e.nowait_advertised && !e.nowait_checked &&
-        (e.waits || e.waits_after_queueing || e.waits_on_queued_path || e.readiness_wait))
-        out.push_back(Contract::nowait_ignored);
-    return out;
-}
-
-Verdict combine_static(const std::vector<Verdict>& handler_verdicts)
-{
-    Verdict worst = Verdict::unsupported;
-    bool any = false;
-    for (Verdict v : handler_verdicts) {
-        if (v == Verdict::unsupported)
-            continue;
-        if (!any || severity_rank(v) < severity_rank(worst))
-            worst = v;
-        any = true;
-    }
-    return worst;
-}
-
 StaticSummary summarize(const std::vector<FopsReport>& fops)
 {
     StaticSummary s;
@@ -173,15 +113,27 @@ std::string_view name(EvidenceKind k)
     case EvidenceKind::cancel: return "cancel";
     case EvidenceKind::wait: return "wait";
     case EvidenceKind::wait_after_queueing: return "wait-after-queueing";
+    case EvidenceKind::engine_wait: return "engine-wait";
+    case EvidenceKind::started: return "started";
     case EvidenceKind::readiness_wait: return "readiness-wait";
+    case EvidenceKind::lock_wait: return "lock-wait";
+    case EvidenceKind::resource_wait: return "resource-wait";
+    case EvidenceKind::preemption: return "preemption";
     case EvidenceKind::sync_path_wait: return "sync-path-wait";
     case EvidenceKind::direct_io: return "direct-io";
     case EvidenceKind::buffered_io: return "buffered-io";
     case EvidenceKind::forwards: return "forwards";
+    case EvidenceKind::sync_forward: return "sync-forward";
     case EvidenceKind::double_completion: return "double-completion";
     case EvidenceKind::unresolved: return "unresolved";
     }
     return "?";
+}
+
+bool is_may_sleep(EvidenceKind k)
+{
+    return k == EvidenceKind::readiness_wait || k == EvidenceKind::lock_wait ||
+           k == EvidenceKind::resource_wait || k == EvidenceKind::preemption;
 }
 
 std::string_view name(FopsOrigin o)

@@ -47,42 +47,66 @@ std::string_view name(Severity s);
 Severity severity(Verdict v);
 Severity severity(Contract c);
 
-// Facts about one async-capable handler (read_iter, write_iter, aio_read,
-// aio_write), as the scanner found them on the code paths io_submit takes:
-// paths guarded by is_sync_kiocb() and paths exclusive with the ones that
-// queue are left out where the fact says so.
-struct StaticEvidence {
-    bool present = true;               // false: the fops has no async-capable handler at all
-    bool resolved = true;              // the handler's code was seen, or it is a known library function
-    bool queues = false;               // returns (or sets up the return of) -EIOCBQUEUED / 2.6's -EIOCBRETRY
+// What the paths io_submit takes under one condition do, as the scanner
+// found them. A handler has two such views: its O_DIRECT requests and its
+// other requests; code outside any O_DIRECT test belongs to both.
+struct PathFacts {
+    bool queues = false;               // returns -EIOCBQUEUED / 2.6's -EIOCBRETRY
     bool deferred_completion = false;  // ki_complete/aio_complete/kick_iocb from a callback, work, timer, IRQ
-    bool waits_after_queueing = false;  // sleeps on a path that also queues or arms the deferred completion
-    bool waits_on_queued_path =
-        false;                    // sleeps on a path that queues, not for this request (lock, backpressure)
-    bool waits = false;           // sleeps for the I/O inline (wait_for_completion, msleep, ...)
-    bool readiness_wait = false;  // sleeps only for readiness that O_NONBLOCK/IOCB_NOWAIT can refuse
-    bool delegates_direct_io = false;  // iomap_dio_rw, __blockdev_direct_IO, generic_* with ->direct_IO
-    bool buffered_io = false;          // page-cache I/O without a direct-I/O path
-    bool forwards = false;             // hands the kiocb to another file's read_iter/write_iter
-    bool cancel = false;               // kiocb_set_cancel_fn (2.6: ->ki_cancel =)
-    bool nowait_advertised = false;    // the module sets FMODE_NOWAIT
-    bool nowait_checked = false;  // the handler path tests IOCB_NOWAIT (or delegates to a helper that does)
-    bool double_completion = false;  // a completion path completes twice (the scanner decides)
+    bool engine_wait_queued = false;   // waits for its own transfer on a path that queues: fake-async
+    bool io_wait_queued = false;       // waits inline for I/O on a path that queues (not through an engine)
+    bool engine_wait = false;          // starts its transfer on an asynchronous engine, then waits for it
+    bool io_wait = false;              // waits inline for its own I/O (synchronous transfer, device read)
+    bool direct_engine = false;        // hands the caller's kiocb to a generic asynchronous DIO engine
+    bool forwards = false;             // hands the caller's kiocb to another file (an asynchronous relay)
+    bool sync_forward = false;         // calls another file synchronously (a synchronous relay)
+    bool reached = false;              // some fact belongs to this view
 };
 
-// DESIGN.md's verdicts, decided from source:
-//   no handler -> unsupported; code not seen -> unknown; sleeps for the request
-//   on the path that queues it -> fake-async; queues and completes later ->
-//   async, or blocking when that path also sleeps (backpressure, DESIGN.md);
-//   queues with no completion -> unknown; generic direct I/O -> odirect-async; forwards to
-//   another file -> unknown; sleeps for the I/O -> blocking; else sync.
-Verdict classify_static(const StaticEvidence& e);
-std::vector<Contract> contract_findings(const StaticEvidence& e);
+// Facts about one async-capable handler (read_iter, write_iter, aio_read,
+// aio_write, proc_read_iter), as the scanner found them on the code paths
+// io_submit takes: paths guarded by is_sync_kiocb() are left out.
+struct StaticEvidence {
+    bool present = true;   // false: the fops has no async-capable handler at all
+    bool resolved = true;  // every callee the paths needed was seen (false: `unresolved` lists them)
+    PathFacts direct;      // O_DIRECT requests
+    PathFacts other;       // every other request
+    bool may_sleep = false;  // lock, resource, readiness or preemption sleeps (never a verdict by themselves)
+    bool readiness_wait = false;    // among them: a readiness wait refused under O_NONBLOCK/IOCB_NOWAIT
+    bool cancel = false;            // kiocb_set_cancel_fn (2.6: ->ki_cancel =)
+    bool nowait_advertised = false;  // the module sets FMODE_NOWAIT
+    bool nowait_checked = false;  // the handler path tests IOCB_NOWAIT (or delegates to a helper that does)
+    bool double_completion = false;  // a completion path completes twice (the scanner decides)
+    bool sleeps_unchecked = false;   // some sleep (any kind) on the handler's paths
+    bool unseen_gets_kiocb = false;  // a callee the scan did not see receives the kiocb itself
+};
+
+// A verdict with the condition it holds under (scan-eval-spec.md's
+// vocabulary: "o_direct", "mount:<opt>", "protocol:<name>",
+// "config:<X>", joined by '+'), and the verdict when it does not hold.
+struct StaticVerdict {
+    Verdict verdict = Verdict::unknown;
+    std::string condition;             // empty: holds for every request
+    std::optional<Verdict> otherwise;  // set with a condition
+    bool operator==(const StaticVerdict&) const = default;
+};
+
+// The rules (docs/scan.md, "The verdicts"), in analyzers/model/static_rules.cpp.
+Verdict classify_paths(const PathFacts& p, bool resolved);
+StaticVerdict classify_static(const StaticEvidence& e);
+std::vector<Contract> contract_findings(const StaticEvidence& e, const StaticVerdict& v);
 
 // One fops has up to four async-capable handlers: its verdict is the most
 // severe of theirs (a fops is only as async as its worst handler), and
-// `unsupported` only when it has none.
+// `unsupported` only when it has none; a condition survives when every
+// handler with that verdict has it.
+StaticVerdict combine_static(const std::vector<StaticVerdict>& handlers);
 Verdict combine_static(const std::vector<Verdict>& handler_verdicts);
+
+// "odirect-async (O_DIRECT only; buffered: blocking)", "async", ...
+std::string verdict_text(const StaticVerdict& v);
+// "O_DIRECT only", "with mount option cache=none", ...
+std::string condition_text(std::string_view condition);
 
 // ---- records the scanner produces and the renderers print ----
 
@@ -103,17 +127,26 @@ enum class EvidenceKind : std::uint8_t {
     nowait_check,         // IOCB_NOWAIT tested
     nowait_advertised,    // FMODE_NOWAIT set
     cancel,               // kiocb_set_cancel_fn(), ->ki_cancel =
-    wait,                 // sleeps for the I/O on a path io_submit takes
-    wait_after_queueing,  // sleeps on a path that also queues: the fake-async proof
-    readiness_wait,       // sleeps for readiness, refusable with O_NONBLOCK/IOCB_NOWAIT
+    wait,                 // waits inline for its own I/O (synchronous transfer, a device read, a delay)
+    wait_after_queueing,  // waits for its own transfer on a path that also queues: the fake-async proof
+    engine_wait,          // starts its transfer on an asynchronous engine, then waits for it: fake-async
+    started,              // where the transfer an engine_wait waits for was started
+    readiness_wait,       // may sleep: for readiness, refusable with O_NONBLOCK/IOCB_NOWAIT
+    lock_wait,            // may sleep: a lock (mutex, rwsem, ldsem, bit lock)
+    resource_wait,        // may sleep: a resource, state or flush wait that is not this request's transfer
+    preemption,           // may sleep: cond_resched(), a bare schedule()
     sync_path_wait,       // sleeps, but only on the is_sync_kiocb() path (fine)
-    direct_io,            // delegates to generic direct I/O
-    buffered_io,          // page-cache I/O helper
-    forwards,             // another file's ->read_iter/->write_iter
+    direct_io,            // delegates to a generic asynchronous direct-I/O engine
+    buffered_io,          // page-cache I/O, and what a miss does
+    forwards,             // hands the caller's kiocb to another file's ->read_iter/->write_iter
+    sync_forward,         // calls another file synchronously
     double_completion,    // the second completion of one path
     unresolved,           // code the scanner could not see through
 };
 std::string_view name(EvidenceKind k);
+// Lock, resource, readiness and preemption sleeps: reported in their own
+// category, never a verdict by themselves.
+bool is_may_sleep(EvidenceKind k);
 
 struct Evidence {
     EvidenceKind kind = EvidenceKind::unresolved;
@@ -121,6 +154,16 @@ struct Evidence {
     std::string
         what;  // "wait_for_completion(&req->done)", "ki_complete() in ffs_user_copy_worker (workqueue)"
     std::string chain;  // "ffs_epfile_write_iter > ffs_epfile_io"
+    std::string condition;  // "o_direct" or "!o_direct" when only such requests reach it
+};
+
+// A callee a handler's path needed but the scan did not see: defined
+// outside the scanned paths, nowhere, or behind a function pointer that
+// receives the request.
+struct Unresolved {
+    std::string name;  // "p9_client_read", "->issue_read"
+    SourceLocation at;  // where it is called
+    std::string chain;
 };
 
 struct HandlerReport {
@@ -129,9 +172,13 @@ struct HandlerReport {
     SourceLocation definition;  // empty file when not found
     StaticEvidence facts;
     Verdict verdict = Verdict::unknown;
+    std::string condition;             // see StaticVerdict
+    std::optional<Verdict> otherwise;
+    std::string relay;  // "async": forwards the caller's kiocb; "sync": calls the lower file synchronously
     std::string reason;  // one line: why this verdict
     std::vector<Contract> findings;
-    std::vector<Evidence> evidence;
+    std::vector<Evidence> evidence;  // may-sleep kinds included (is_may_sleep)
+    std::vector<Unresolved> unresolved;
 };
 
 enum class FopsOrigin : std::uint8_t {
@@ -155,9 +202,12 @@ struct FopsReport {
     SourceLocation at;
     std::string name;  // "ffs_epfile_operations", "fops[2]"
     FopsOrigin origin = FopsOrigin::initializer;
+    std::string type = "file_operations";  // or "proc_ops"
     std::vector<HandlerReport> handlers;  // in the order read_iter, write_iter, aio_read, aio_write
     std::string uring_cmd;                // noted, not classified
     Verdict verdict = Verdict::unknown;
+    std::string condition;
+    std::optional<Verdict> otherwise;
     std::string reason;  // why, in one line (the decisive evidence)
     std::vector<Contract> findings;
     std::vector<LineRange> depends_on;

@@ -80,7 +80,10 @@ std::string pascal(std::string_view name)
 
 std::string step_text(const model::Evidence& e)
 {
-    std::string s = fmt::format("{}: {}", model::name(e.kind), e.what);
+    std::string s = fmt::format("{}{}: {}", model::is_may_sleep(e.kind) ? "may sleep: " : "", model::name(e.kind),
+                                e.what);
+    if (!e.condition.empty())
+        s += e.condition == "o_direct" ? " (O_DIRECT only)" : " (not O_DIRECT)";
     if (!e.chain.empty())
         s += fmt::format(" [{}]", e.chain);
     return s;

@@ -31,40 +31,71 @@ std::string where(const model::SourceLocation& l)
     return fmt::format("{}:{}", l.file, l.line);
 }
 
+nlohmann::json paths_json(const model::PathFacts& p)
+{
+    return {{"queues", p.queues},
+            {"deferred_completion", p.deferred_completion},
+            {"engine_wait_queued", p.engine_wait_queued},
+            {"io_wait_queued", p.io_wait_queued},
+            {"engine_wait", p.engine_wait},
+            {"io_wait", p.io_wait},
+            {"direct_engine", p.direct_engine},
+            {"forwards", p.forwards},
+            {"sync_forward", p.sync_forward}};
+}
+
 nlohmann::json facts_json(const model::StaticEvidence& e)
 {
+    const bool fwd = e.direct.forwards || e.other.forwards;
     return {{"present", e.present},
             {"resolved", e.resolved},
-            {"queues", e.queues},
-            {"deferred_completion", e.deferred_completion},
-            {"waits_after_queueing", e.waits_after_queueing},
-            {"waits_on_queued_path", e.waits_on_queued_path},
-            {"waits", e.waits},
+            {"o_direct", paths_json(e.direct)},
+            {"other", paths_json(e.other)},
+            {"forwards", fwd},
+            {"may_sleep", e.may_sleep},
             {"readiness_wait", e.readiness_wait},
-            {"delegates_direct_io", e.delegates_direct_io},
-            {"buffered_io", e.buffered_io},
-            {"forwards", e.forwards},
             {"cancel", e.cancel},
             {"nowait_advertised", e.nowait_advertised},
             {"nowait_checked", e.nowait_checked},
             {"double_completion", e.double_completion}};
 }
 
+nlohmann::json verdict_or_null(const std::optional<Verdict>& v)
+{
+    return v ? nlohmann::json(std::string(model::name(*v))) : nlohmann::json(nullptr);
+}
+
+nlohmann::json condition_json(const std::string& c)
+{
+    return c.empty() ? nlohmann::json(nullptr) : nlohmann::json(c);
+}
+
+nlohmann::json unresolved_json(const std::vector<model::Unresolved>& us)
+{
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& u : us)
+        out.push_back({{"name", u.name}, {"file", u.at.file}, {"line", u.at.line}, {"chain", u.chain}});
+    return out;
+}
+
 }  // namespace
 
 nlohmann::json evidence_json(const model::Evidence& e)
 {
-    return {{"kind", model::name(e.kind)},
-            {"file", e.at.file},
-            {"line", e.at.line},
-            {"what", e.what},
-            {"chain", e.chain}};
+    nlohmann::json j = {{"kind", model::name(e.kind)},
+                        {"file", e.at.file},
+                        {"line", e.at.line},
+                        {"what", e.what},
+                        {"chain", e.chain}};
+    j["condition"] = e.condition.empty() ? nlohmann::json(nullptr) : nlohmann::json(e.condition);
+    return j;
 }
 
 void render_scan_line(std::ostream& out, const FopsReport& f, bool verbose)
 {
     const std::string handlers = handlers_text(f);
-    out << fmt::format("{}: {}: {}{}{} — {}\n", where(f.at), model::name(f.verdict), f.name,
+    out << fmt::format("{}: {}: {}{}{} — {}\n", where(f.at),
+                       model::verdict_text({f.verdict, f.condition, f.otherwise}), f.name,
                        handlers.empty() ? "" : " ", handlers, f.reason);
     for (Contract c : f.findings)
         out << fmt::format("{}: {}: {}: {} — {}\n", where(f.at), model::name(model::rule_for(c).level),
@@ -75,11 +106,25 @@ void render_scan_line(std::ostream& out, const FopsReport& f, bool verbose)
         out << fmt::format("    {} {}", model::name(h.op), h.handler);
         if (!h.definition.file.empty())
             out << fmt::format(" ({})", where(h.definition));
-        out << fmt::format(": {}\n", model::name(h.verdict));
-        for (const auto& e : h.evidence) {
-            out << fmt::format("      {}: {}: {}", model::name(e.kind), where(e.at), e.what);
-            if (!e.chain.empty())
-                out << fmt::format("  [{}]", e.chain);
+        out << fmt::format(": {}{}\n", model::verdict_text({h.verdict, h.condition, h.otherwise}),
+                           h.relay.empty() ? "" : fmt::format(" (relay: {})", h.relay));
+        // Evidence first, then the may-sleep facts, then what was not seen.
+        for (int pass = 0; pass < 2; ++pass)
+            for (const auto& e : h.evidence) {
+                if (model::is_may_sleep(e.kind) != (pass == 1) ||
+                    (e.kind == model::EvidenceKind::unresolved && !h.unresolved.empty()))
+                    continue;
+                out << fmt::format("      {}: {}: {}", model::name(e.kind), where(e.at), e.what);
+                if (!e.condition.empty())
+                    out << (e.condition == "o_direct" ? "  (O_DIRECT only)" : "  (not O_DIRECT)");
+                if (!e.chain.empty())
+                    out << fmt::format("  [{}]", e.chain);
+                out << '\n';
+            }
+        for (const auto& u : h.unresolved) {
+            out << fmt::format("      unresolved: {}: {} is not in the scanned paths", where(u.at), u.name);
+            if (!u.chain.empty())
+                out << fmt::format("  [{}]", u.chain);
             out << '\n';
         }
     }
@@ -129,8 +174,9 @@ nlohmann::json scan_json(const std::vector<FopsReport>& fops, const model::Stati
         nlohmann::json handlers = nlohmann::json::array();
         for (const auto& h : f.handlers) {
             nlohmann::json ev = nlohmann::json::array();
+            nlohmann::json may = nlohmann::json::array();
             for (const auto& e : h.evidence)
-                ev.push_back(evidence_json(e));
+                (model::is_may_sleep(e.kind) ? may : ev).push_back(evidence_json(e));
             nlohmann::json findings = nlohmann::json::array();
             for (Contract c : h.findings)
                 findings.push_back(model::name(c));
@@ -141,10 +187,16 @@ nlohmann::json scan_json(const std::vector<FopsReport>& fops, const model::Stati
                                                           : nlohmann::json{{"file", h.definition.file},
                                                                            {"line", h.definition.line}}},
                  {"verdict", model::name(h.verdict)},
+                 {"condition", condition_json(h.condition)},
+                 {"otherwise", verdict_or_null(h.otherwise)},
+                 {"relay", h.relay.empty() ? nlohmann::json(nullptr) : nlohmann::json(h.relay)},
                  {"reason", h.reason},
+                 {"resolved", h.facts.resolved},
+                 {"unresolved", unresolved_json(h.unresolved)},
                  {"facts", facts_json(h.facts)},
                  {"findings", findings},
-                 {"evidence", ev}});
+                 {"evidence", ev},
+                 {"may_sleep", may}});
         }
         nlohmann::json findings = nlohmann::json::array();
         for (Contract c : f.findings)
@@ -152,12 +204,28 @@ nlohmann::json scan_json(const std::vector<FopsReport>& fops, const model::Stati
         nlohmann::json deps = nlohmann::json::array();
         for (const auto& r : f.depends_on)
             deps.push_back({{"file", r.file}, {"first", r.first}, {"last", r.last}});
+        std::vector<model::Unresolved> unresolved;
+        bool resolved = true;
+        std::string relay;
+        for (const auto& h : f.handlers) {
+            resolved = resolved && h.facts.resolved;
+            for (const auto& u : h.unresolved)
+                unresolved.push_back(u);
+            if (!h.relay.empty() && (relay.empty() || h.relay == "async"))
+                relay = h.relay;
+        }
         list.push_back(
             {{"file", f.at.file},
              {"line", f.at.line},
              {"name", f.name},
+             {"struct", f.type},
              {"origin", model::name(f.origin)},
              {"verdict", model::name(f.verdict)},
+             {"condition", condition_json(f.condition)},
+             {"otherwise", verdict_or_null(f.otherwise)},
+             {"relay", relay.empty() ? nlohmann::json(nullptr) : nlohmann::json(relay)},
+             {"resolved", resolved},
+             {"unresolved", unresolved_json(unresolved)},
              {"reason", f.reason},
              {"uring_cmd", f.uring_cmd.empty() ? nlohmann::json(nullptr) : nlohmann::json(f.uring_cmd)},
              {"findings", findings},

@@ -3,12 +3,18 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdio>
+#include <cstdlib>
 #include <deque>
 #include <limits>
 #include <map>
+#include <mutex>
 #include <optional>
+#include <span>
 #include <set>
+#include <unordered_map>
 
+#include "scan/body_walker.h"
 #include "scan/knowledge.h"
 
 namespace aio::scan {
@@ -21,88 +27,189 @@ using model::SourceLocation;
 using model::Verdict;
 
 constexpr std::uint32_t kNoParent = std::numeric_limits<std::uint32_t>::max();
+constexpr std::size_t kNone = std::numeric_limits<std::size_t>::max();
 // Scopes that separate the definitions of one name under #if/#else.
 constexpr std::uint32_t kAlternativeScope = 0x8000'0000u;
+// How many items of one kind of may-sleep evidence a handler shows.
+constexpr std::size_t kMaySleepShown = 6;
 
-// One event of the tree, with its path from the root.
+// What the analysis records, in execution order along the tree.
+enum class FK : std::uint8_t {
+    queued,              // returns -EIOCBQUEUED
+    propagates,          // passes a callee's -EIOCBQUEUED through
+    deferred,            // arms a deferred completion (ki_complete in a callback)
+    inline_done,         // completes the kiocb inside the call
+    cancel,              // sets a cancel function
+    nowait_check,        // tests IOCB_NOWAIT
+    io_wait,             // waits inline for its own I/O (blocking)
+    io_wait_queued,      // the same on a path that queues
+    engine_wait,         // waits for its own transfer through an asynchronous engine (fake-async)
+    engine_wait_queued,  // the same on a path that queues
+    lock,                // may sleep: a lock
+    resource,            // may sleep: a resource or flush
+    readiness,           // may sleep: readiness, refused first under O_NONBLOCK
+    preemption,          // may sleep: a preemption point
+    sync_path_wait,      // a sleep only on the is_sync_kiocb() path
+    direct_engine,       // generic asynchronous DIO engine with the caller's kiocb
+    buffered,            // what a page-cache access does (evidence)
+    forwards,            // relays the caller's kiocb to another file
+    sync_forward,        // calls another file synchronously
+    submits,             // starts work elsewhere (also publishes its arguments)
+    publishes,           // hands an object to another context
+    param_wait,          // (summaries) waits on a parameter's event: the caller decides what it is
+    reads_device,        // fills the page cache from the device
+    unresolved,          // a callee the scan did not see
+    hole,                // a call through a member the summary could not resolve
+    engine_role,         // a generic engine the root module decides (->direct_IO, ->read_folio)
+    double_done,         // completes the same kiocb twice
+};
+
+bool is_may_sleep(FK k)
+{
+    return k == FK::lock || k == FK::resource || k == FK::readiness || k == FK::preemption;
+}
+
+// A fact as a summary hands it to its callers.
+struct XFact {
+    FK kind = FK::queued;
+    std::int8_t scen = 0;     // +1 O_DIRECT only, -1 without, 0 both
+    bool with_queue = false;  // on a path of the summarized function that also queues
+    std::shared_ptr<Evidence> ev;  // chain from the summarized function; shared, cloned by mut()
+    std::string name;         // hole: member; engine_role/unresolved: callee; waits: target member
+    Role role = Role::none;
+    int param = -1;                // publishes/param_wait: the parameter the object is
+    std::vector<int> arg_params;   // hole: the parameter each argument is (-1: none)
+    bool for_event = false;        // param_wait: wait_for_completion family
+};
+
+// The evidence of an XFact, to change: copied first when shared.
+Evidence& mut(XFact& x)
+{
+    if (!x.ev || x.ev.use_count() > 1)
+        x.ev = std::make_shared<Evidence>(x.ev ? *x.ev : Evidence{});
+    return *x.ev;
+}
+
+struct Summary {
+    std::vector<XFact> facts;
+    std::vector<model::LineRange> ranges;
+};
+
+// What a member call (or a generic engine) does in the fops's module.
+struct Expansion {
+    std::vector<XFact> facts;
+    std::vector<model::LineRange> ranges;
+    bool any = false;  // the module resolves it
+};
+
+// An object as the analysis follows it through inlined calls: a variable
+// of one inlined function, or what a caller passed for a parameter.
+struct ObjKey {
+    std::uint32_t inst = kNoParent;
+    std::string name;
+    bool valid() const { return !name.empty(); }
+    bool operator==(const ObjKey&) const = default;
+};
+
 struct Flat {
     const Event* ev = nullptr;
     std::uint32_t inst = 0;
     Path path;
+    int import = -1;        // Tree::imports
+    std::uint8_t mark = 0;  // 1: a call the scan did not see; 2: an unresolved member call
 };
 
-// One inlined copy of a function in a call tree.
+struct Import {
+    std::vector<std::shared_ptr<const Summary>> alts;
+    std::string callee;
+};
+
 struct Inst {
     const ParsedFile* file = nullptr;
     const FunctionDef* def = nullptr;
     std::uint32_t id = 0;
     std::uint32_t parent = kNoParent;
     std::string chain;
+    int depth = 0;
     std::vector<Flat> local;
     std::vector<std::pair<std::size_t, std::uint32_t>> calls;  // local event index -> callee instance
+    std::vector<std::string_view> params;
+    std::vector<ObjKey> bound;  // what the caller passed for each parameter
 };
-
-bool is_signal(std::string_view f)
-{
-    return f == "complete" || f == "complete_all" || f.starts_with("wake_up");
-}
 
 struct Tree {
     std::vector<Inst> insts;
     std::vector<Flat> events;  // in execution order along each path
+    std::vector<Import> imports;
+    std::vector<std::shared_ptr<const ParsedFile>> keep;
     bool truncated = false;
 };
 
+// How a fact of the tree's own code says what it is; rendered only for
+// the facts that are shown or exported.
+enum class Text : std::uint8_t { call, member_call, queued, propagates, nowait, cancel_assign, complete_inline,
+                                 engine_nowait };
+
+struct Fact {
+    FK kind = FK::queued;
+    std::size_t pos = 0;
+    std::uint32_t inst = 0;
+    Path path;
+    int origin = -1;  // the import it came from (-1: this tree's own code)
+    bool with_queue = false;
+    EvidenceKind ek = EvidenceKind::unresolved;
+    Text text = Text::call;
+    std::shared_ptr<Evidence> base;             // imported or prepared evidence (else: the flat at `pos`)
+    std::shared_ptr<const std::string> prefix;  // the chain down to `base`
+    std::string note;                           // appended to what it says
+    std::string name;
+    Role role = Role::none;
+    ObjKey obj;
+    int param = -1;
+    std::vector<ObjKey> args;
+    bool for_event = false;
+    std::size_t started = kNone;  // engine waits: the fact that started the transfer
+};
+
 struct DeferredInfo {
-    bool busy = false;
-    bool done = false;
     bool completes = false;
     bool guarded = false;
-    Evidence first;  // the completion it (or something it defers to) makes
+    Evidence first;
+    std::string first_ctx;  // where `first` runs; empty: where the function itself runs
     bool double_completion = false;
     Evidence second;
-    // What it wakes: the last member named by complete()/wake_up*()'s first
-    // argument ("done" for complete(&req->done)).
-    std::set<std::string> signals;
+    std::string second_ctx;
+    std::set<std::string> signals;  // members its complete()/wake_up*() name
 };
 
-class Analysis {
-public:
-    Analysis(Module& m, const AnalyzerLimits& limits) : m_(m), limits_(limits) {}
+std::string loc_text(const SourceLocation& l)
+{
+    return l.file + ":" + std::to_string(l.line);
+}
 
-    model::HandlerReport handler(OpKind op, std::string_view name, const ParsedFile& file,
-                                 const FopsDecl& decl);
-    // Where the fops promises IOCB_NOWAIT: FMODE_NOWAIT set in its file or
-    // in its open handler's call tree.
-    void find_nowait_promise(const ParsedFile& file, std::string_view open_handler);
-    std::vector<model::LineRange> take_ranges()
-    {
-        std::vector<model::LineRange> out(ranges_.begin(), ranges_.end());
-        return out;
+bool all_caps(std::string_view s)
+{
+    bool letter = false;
+    for (char c : s) {
+        if (c >= 'a' && c <= 'z')
+            return false;
+        letter = letter || (c >= 'A' && c <= 'Z');
     }
+    return letter;
+}
 
-private:
-    Tree build(const std::vector<Def>& defs, const std::string& root_chain);
-    const std::vector<Def>& resolve_ref(const Tree& t, const Flat& fl);
-    // Chains in the result start at `d` itself; callers prefix their own.
-    DeferredInfo& deferred(const Def& d, std::string_view context, int depth);
-    SourceLocation at(const Tree& t, const Flat& fl) const
-    {
-        return {t.insts[fl.inst].file->path(), fl.ev->line};
-    }
-    std::string call_text(const Tree& t, const Flat& fl) const;
-    void note_range(const ParsedFile* f, const FunctionDef* d)
-    {
-        ranges_.insert({f->path(), d->line, d->last_line});
-    }
-
-    Module& m_;
-    const AnalyzerLimits& limits_;
-    std::uint32_t next_id_ = 1;
-    std::map<const FunctionDef*, DeferredInfo> deferred_;
-    std::optional<SourceLocation> nowait_promise_;
-    std::set<model::LineRange> ranges_;
-};
+// Members of struct file_operations and friends: a call through one of
+// them in a read path is never the module's own engine.
+bool file_operation_member(std::string_view m)
+{
+    static constexpr std::string_view kMembers[] = {
+        "open",    "release", "read",  "write",  "llseek", "poll",    "mmap",   "fsync",  "flush",
+        "fasync",  "lock",    "flock", "unlocked_ioctl", "compat_ioctl", "get_unmapped_area", "iterate",
+        "iterate_shared", "show_fdinfo", "free", "destroy", "put", "get", "kill_sb", "evict_inode",
+        "free_inode", "drop_inode", "show", "start", "stop", "next", "ki_complete", "read_iter",
+        "write_iter", "aio_read", "aio_write"};
+    return std::find(std::begin(kMembers), std::end(kMembers), m) != std::end(kMembers);
+}
 
 bool on_chain(const Tree& t, std::uint32_t inst, const FunctionDef* d)
 {
@@ -112,19 +219,282 @@ bool on_chain(const Tree& t, std::uint32_t inst, const FunctionDef* d)
     return false;
 }
 
+std::string completion_text(const Event& ev)
+{
+    if (ev.name == "ki_complete")
+        return "ki_complete() (" + std::to_string(ev.nargs) + " arguments)";
+    return std::string(ev.name) + "()";
+}
+
+bool is_completion(const Event& ev)
+{
+    const Role r = static_cast<Role>(ev.role);
+    if (ev.kind == Ev::member_call)
+        return r == Role::completes;
+    return ev.kind == Ev::call && (r == Role::completes || r == Role::kick);
+}
+
+// `&req->done` -> "done", `fi->page_waitq` -> "page_waitq", `done` -> "done".
+std::string first_arg_target(const TokenSpan& c, const Event& ev)
+{
+    std::string_view target;
+    for (std::uint32_t k = ev.args_begin; k < ev.args_end && k < c.size; ++k) {
+        if (c.is(k, ","))
+            break;
+        if (c.is(k, "(") || c.is(k, "["))
+            k = static_cast<std::uint32_t>(std::min<std::size_t>(c.close(k), ev.args_end));
+        else if (c.ident(k))
+            target = c.str(k);
+    }
+    return std::string(target);
+}
+
+// The argument ranges of a call event.
+std::vector<std::pair<std::uint32_t, std::uint32_t>> arguments(const TokenSpan& c, const Event& ev)
+{
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> out;
+    if (ev.args_end <= ev.args_begin)
+        return out;
+    std::uint32_t start = ev.args_begin;
+    for (std::uint32_t k = ev.args_begin; k < ev.args_end && k < c.size; ++k) {
+        if (c.is(k, ",")) {
+            out.emplace_back(start, k);
+            start = k + 1;
+        } else if (c.is(k, "(") || c.is(k, "[") || c.is(k, "{")) {
+            k = static_cast<std::uint32_t>(std::min<std::size_t>(c.close(k), ev.args_end));
+        }
+    }
+    out.emplace_back(start, ev.args_end);
+    return out;
+}
+
+// The variable an argument is about: `req`, `&req->done`, `(void *)req`.
+// The object an argument is about. `req`, `&req->done`, `&req.done`,
+// `(void *)req` are (part of) `req`; `s->s_shrink` passes the value of a
+// pointer member, another object: its member name comes back in `member`.
+// `lvalue`: wait_event(req->wq, ...) names the queue head itself.
+std::string_view base_variable(const TokenSpan& c, std::uint32_t b, std::uint32_t e, std::string_view* member = nullptr,
+                               bool lvalue = false)
+{
+    std::uint32_t k = b;
+    bool address = false;
+    while (k < e && (c.is(k, "&") || c.is(k, "*") || c.is(k, "(") || c.is(k, "!"))) {
+        address = address || c.is(k, "&");
+        if (c.is(k, "(")) {
+            // A cast: `(struct foo *)x`.
+            const auto close = static_cast<std::uint32_t>(c.close(k));
+            if (close < e && close + 1 < e && !c.ident(k + 1))
+                break;
+            bool cast = close + 1 < e;
+            for (std::uint32_t j = k + 1; j < close && cast; ++j)
+                cast = c.ident(j) || c.is(j, "*");
+            if (cast) {
+                k = close + 1;
+                continue;
+            }
+        }
+        ++k;
+    }
+    if (k >= e || !c.ident(k) || is_keyword(c.str(k)) || c.is(k + 1, "("))
+        return {};
+    if (member && !address && !lvalue && c.is(k + 1, "->") && c.ident(k + 2))
+        *member = c.str(k + 2);
+    return c.str(k);
+}
+
+class Analysis {
+public:
+    Analysis(Resolver& r, Summaries& s, const AnalyzerLimits& limits) : r_(r), s_(s), limits_(limits) {}
+
+    model::HandlerReport handler(OpKind op, std::string_view name, const ParsedFile& file, const FopsDecl& decl);
+    void find_nowait_promise(const ParsedFile& file, std::string_view open_handler);
+    std::vector<model::LineRange> take_ranges() { return {ranges_.begin(), ranges_.end()}; }
+
+private:
+    struct Result {
+        Tree tree;
+        std::vector<Fact> facts;
+    };
+    std::uint32_t home_of(const ParsedFile& f) const { return r_.dir_of(f); }
+    bool at_home(const ParsedFile& f, std::uint32_t home, const ParsedFile* home_file) const
+    {
+        return home == kNoFile ? &f == home_file || (home_file && f.id() != kNoFile && f.id() == home_file->id())
+                               : r_.dir_of(f) == home;
+    }
+
+    // How a tree treats callees: the handler's own tree inlines its module
+    // and summarizes the rest; a summary inlines nothing; deferred code
+    // (callbacks) inlines its module and summarizes nothing.
+    enum class Mode { root, summary, deferred };
+    Tree build(const std::vector<Definition>& defs, const std::string& root_chain, int depth_left, Mode mode);
+    Result run(const std::vector<Definition>& defs, const std::string& root_chain, int depth_left, Mode mode);
+    std::vector<Fact> classify(Tree& t, bool root_mode);
+    void classify_waits(Tree& t, std::vector<Fact>& facts, const std::vector<std::size_t>& waits, bool root_mode);
+    void pair_with_queue(std::vector<Fact>& facts, const Tree& t);
+    void fallback_completion(Tree& t, std::vector<Fact>& facts);
+    std::shared_ptr<const Summary> summary(const Definition& d, int depth_left);
+    Summary export_summary(const Result& res, int depth_left);
+    // Root mode: members and generic engines the fops's module decides.
+    std::vector<XFact> expand(const std::vector<XFact>& in, int depth);
+    std::shared_ptr<const Expansion> expansion(const XFact& x, int depth);
+    std::vector<XFact> engine_facts(const XFact& at, int depth);
+    std::vector<XFact> module_op_facts(std::string_view member, const XFact& at, int depth,
+                                       std::vector<std::string>* names);
+    void splice(std::vector<Fact>& out, std::size_t pos, const Path& path, std::uint32_t inst, int origin,
+                const std::vector<XFact>& xs, const std::vector<ObjKey>& args,
+                const std::shared_ptr<const std::string>& prefix);
+    std::shared_ptr<const DeferredInfo> deferred(const Definition& d, int depth);
+    std::vector<std::pair<std::string, Definition>> resolve_ref(const Tree& t, const Flat& fl);
+    ObjKey canonical(const Tree& t, std::uint32_t inst, std::string_view name) const;
+    std::vector<ObjKey> arg_objects(const Tree& t, const Flat& fl, bool lvalue = false) const;
+    int root_param(const Tree& t, const ObjKey& o) const;
+    SourceLocation at(const Tree& t, const Flat& fl) const { return {t.insts[fl.inst].file->path(), fl.ev->line}; }
+    std::string call_text(const Tree& t, const Flat& fl) const;
+    Evidence ev_of(const Tree& t, const Fact& f) const;
+    SourceLocation loc_of(const Tree& t, const Fact& f) const
+    {
+        return f.base ? f.base->at : at(t, t.events[f.pos]);
+    }
+    void note_range(const ParsedFile* f, const FunctionDef* d) { ranges_.insert({f->path(), d->line, d->last_line}); }
+
+    Resolver& r_;
+    Summaries& s_;
+    const AnalyzerLimits& limits_;
+    std::uint32_t next_id_ = 1;
+    // The fops's module: members and engines are resolved against it.
+    std::uint32_t root_home_ = kNoFile;
+    const ParsedFile* root_file_ = nullptr;
+    std::optional<SourceLocation> nowait_promise_;
+    std::set<model::LineRange> ranges_;
+};
+
+}  // namespace
+
+struct Summaries::Impl {
+    std::mutex mu;
+    std::unordered_map<std::string, std::shared_ptr<const Summary>> map;
+    std::unordered_map<std::string, std::shared_ptr<const DeferredInfo>> deferred;
+    std::unordered_map<std::string, std::shared_ptr<const Expansion>> expansions;
+};
+
+Summaries::Summaries() : impl_(std::make_unique<Impl>()) {}
+Summaries::~Summaries()
+{
+    if (std::getenv("AIO_AUDIT_SCAN_DEBUG")) {
+        std::size_t facts = 0, ranges = 0;
+        std::map<int, std::size_t> per_depth;
+        for (const auto& [k, v] : impl_->map) {
+            facts += v ? v->facts.size() : 0;
+            ranges += v ? v->ranges.size() : 0;
+            per_depth[k.back() - '0']++;
+        }
+        std::fprintf(stderr, "summaries: %zu, facts %zu, ranges %zu\n", impl_->map.size(), facts, ranges);
+        for (auto [d, n] : per_depth)
+            std::fprintf(stderr, "  depth_left %d: %zu\n", d, n);
+    }
+}
+
+namespace {
+
+ObjKey Analysis::canonical(const Tree& t, std::uint32_t inst, std::string_view name) const
+{
+    const Inst& in = t.insts[inst];
+    for (std::size_t k = 0; k < in.params.size(); ++k)
+        if (in.params[k] == name) {
+            if (k < in.bound.size() && in.bound[k].valid())
+                return in.bound[k];
+            break;
+        }
+    return {in.id, std::string(name)};
+}
+
+std::vector<ObjKey> Analysis::arg_objects(const Tree& t, const Flat& fl, bool lvalue) const
+{
+    std::vector<ObjKey> out;
+    const TokenSpan& c = t.insts[fl.inst].file->code();
+    for (const auto& [b, e] : arguments(c, *fl.ev)) {
+        std::string_view member;
+        const std::string_view v = base_variable(c, b, e, &member, lvalue);
+        ObjKey o = v.empty() ? ObjKey{} : canonical(t, fl.inst, v);
+        if (o.valid() && !member.empty())
+            o.name += "->" + std::string(member);
+        out.push_back(std::move(o));
+    }
+    return out;
+}
+
+int Analysis::root_param(const Tree& t, const ObjKey& o) const
+{
+    for (const Inst& in : t.insts) {
+        if (in.parent != kNoParent || in.id != o.inst)
+            continue;
+        for (std::size_t k = 0; k < in.params.size(); ++k)
+            if (in.params[k] == o.name)
+                return static_cast<int>(k);
+    }
+    return -1;
+}
+
+std::string Analysis::call_text(const Tree& t, const Flat& fl) const
+{
+    const Event& ev = *fl.ev;
+    const TokenSpan& c = t.insts[fl.inst].file->code();
+    std::string s(ev.name);
+    if (ev.kind == Ev::call || ev.kind == Ev::member_call) {
+        s += "(";
+        s += c.render(ev.args_begin, ev.args_end, 48);
+        s += ")";
+    }
+    return s;
+}
+
+Evidence Analysis::ev_of(const Tree& t, const Fact& f) const
+{
+    Evidence e;
+    if (f.base) {
+        e = *f.base;
+        if (f.prefix)
+            e.chain = *f.prefix + (e.chain.empty() ? "" : " > " + e.chain);
+    } else {
+        const Flat& fl = t.events[f.pos];
+        const Event& ev = *fl.ev;
+        e.at = at(t, fl);
+        e.chain = t.insts[fl.inst].chain;
+        switch (f.text) {
+        case Text::call: e.what = call_text(t, fl); break;
+        case Text::member_call: e.what = "->" + call_text(t, fl); break;
+        case Text::queued: e.what = "-" + std::string(ev.name); break;
+        case Text::propagates: e.what = "passes -" + std::string(ev.name) + " from a callee through"; break;
+        case Text::nowait: e.what = "tests IOCB_NOWAIT"; break;
+        case Text::cancel_assign: e.what = "->ki_cancel = ... (2.6)"; break;
+        case Text::complete_inline: e.what = completion_text(ev) + " inside the submitting call"; break;
+        case Text::engine_nowait: e.what = "(" + std::string(ev.name) + " tests IOCB_NOWAIT)"; break;
+        }
+    }
+    e.kind = f.ek;
+    e.what += f.note;
+    return e;
+}
+
 // Breadth first, so that when the budget runs out it is the deepest calls
 // that are left out; then flattened depth first, so that events keep the
-// order in which one path runs them ("submits, then waits").
-Tree Analysis::build(const std::vector<Def>& defs, const std::string& root_chain)
+// order in which one path runs them ("submits, then waits"). Callees in
+// the root's module are inlined; others are summarized (`imports`).
+Tree Analysis::build(const std::vector<Definition>& defs, const std::string& root_chain, int depth_left, Mode mode)
 {
     Tree t;
+    if (defs.empty())
+        return t;
+    const std::uint32_t home = home_of(*defs.front().file);
+    const ParsedFile* home_file = defs.front().file;
     struct Pending {
-        Def def;
+        Definition def;
         Path prefix;
         std::string chain;
         int depth;
         std::uint32_t parent;
         std::size_t at;  // the call's index in the parent's events
+        std::vector<ObjKey> bound;
     };
     std::deque<Pending> queue;
     const std::uint32_t alt = next_id_++;
@@ -132,37 +502,90 @@ Tree Analysis::build(const std::vector<Def>& defs, const std::string& root_chain
         Path p;
         if (defs.size() > 1)
             p.push_back({alt, kAlternativeScope, static_cast<std::uint32_t>(k), false});
-        queue.push_back({defs[k], std::move(p), root_chain, 0, kNoParent, 0});
+        queue.push_back({defs[k], std::move(p), root_chain, 0, kNoParent, 0, {}});
     }
     std::vector<std::uint32_t> roots;
+    std::size_t steps = 0;
     while (!queue.empty()) {
         Pending job = std::move(queue.front());
         queue.pop_front();
-        if (t.insts.size() >= static_cast<std::size_t>(limits_.max_instances)) {
+        if (t.insts.size() >= static_cast<std::size_t>(mode == Mode::deferred ? limits_.deferred_instances
+                                                                              : limits_.max_instances)) {
             t.truncated = true;
             break;
         }
+        if (job.def.keep)
+            t.keep.push_back(job.def.keep);
         const std::uint32_t id = next_id_++;
         const auto idx = static_cast<std::uint32_t>(t.insts.size());
-        t.insts.push_back({job.def.file, job.def.def, id, job.parent, job.chain, {}, {}});
+        {
+            Inst in;
+            in.file = job.def.file;
+            in.def = job.def.def;
+            in.id = id;
+            in.parent = job.parent;
+            in.chain = job.chain;
+            in.depth = job.depth;
+            in.params = parameter_names(job.def.file->code(), *job.def.def);
+            in.bound = std::move(job.bound);
+            t.insts.push_back(std::move(in));
+        }
         if (job.parent == kNoParent)
             roots.push_back(idx);
         else
             t.insts[job.parent].calls.emplace_back(job.at, idx);
         note_range(job.def.file, job.def.def);
-        const FunctionFacts& facts = m_.facts(job.def.file, job.def.def);
+        const ParsedFile& file = *job.def.file;
+        const FunctionFacts& facts = file.facts(*job.def.def);
+        steps += facts.events.size();
         for (const Event& ev : facts.events) {
-            // Most events are calls into the rest of the kernel and local
-            // variables: only what the analysis reads is kept.
-            const Role role = ev.kind == Ev::call ? call_role(ev.name) : Role::none;
-            const std::vector<Def>* callees = nullptr;
-            if (ev.kind == Ev::call && role == Role::none && job.depth < limits_.inline_depth)
-                callees = &m_.find(job.def.file, ev.name, true);
+            std::vector<Definition> inline_defs;
+            int import = -1;
+            std::uint8_t mark = 0;
             bool keep = true;
-            if (ev.kind == Ev::call)
-                keep = role != Role::none || is_signal(ev.name) || (callees && !callees->empty());
-            else if (ev.kind == Ev::ref)
-                keep = deferral_context(ev.via) != "callback" || job.def.file->find(ev.name) != nullptr;
+            if (ev.kind == Ev::call) {
+                const Role role = static_cast<Role>(ev.role);
+                if (role == Role::harmless || is_keyword(ev.name))
+                    continue;
+                if (role == Role::none) {
+                    const std::vector<Definition>& found = r_.functions(file, ev.name);
+                    std::vector<Definition> far;
+                    for (const Definition& d : found)
+                        (mode != Mode::summary && at_home(*d.file, home, home_file) ? inline_defs : far)
+                            .push_back(d);
+                    if (!inline_defs.empty()) {
+                        if (job.depth >= (mode == Mode::deferred ? limits_.deferred_inline : limits_.inline_depth))
+                            inline_defs.clear(), keep = false;
+                    } else if (!far.empty()) {
+                        if (mode != Mode::deferred && depth_left > 0) {
+                            Import im;
+                            im.callee = std::string(ev.name);
+                            for (const Definition& d : far)
+                                if (auto s = summary(d, depth_left - 1))
+                                    im.alts.push_back(std::move(s));
+                            import = static_cast<int>(t.imports.size());
+                            t.imports.push_back(std::move(im));
+                        } else {
+                            keep = false;
+                        }
+                    } else if (r_.is_macro(ev.name) || all_caps(ev.name)) {
+                        keep = false;
+                    } else {
+                        mark = 1;
+                    }
+                }
+            } else if (ev.kind == Ev::member_call) {
+                if (static_cast<Role>(ev.role) == Role::none)
+                    mark = 2;
+            } else if (ev.kind == Ev::ref) {
+                // A function handed to someone is an argument or a member's
+                // value; an identifier anywhere else is a variable.
+                const bool deferral = !ev.via.empty() && deferral_context(ev.via) != "callback";
+                // In other modules a completion is found by the module
+                // fallback instead (fallback_completion).
+                keep = mode != Mode::summary && !ev.via.empty() &&
+                       (deferral || ev.name.ends_with("ops") || !r_.in_module(file, ev.name).empty());
+            }
             if (!keep)
                 continue;
             Path full = job.prefix;
@@ -172,21 +595,22 @@ Tree Analysis::build(const std::vector<Def>& defs, const std::string& root_chain
                 full.push_back(st);
             }
             const std::size_t at_local = t.insts[idx].local.size();
-            t.insts[idx].local.push_back({&ev, idx, full});
-            if (!callees)
+            t.insts[idx].local.push_back({&ev, idx, full, import, mark});
+            if (inline_defs.empty())
                 continue;
-            const std::vector<Def>& callees_ref = *callees;
-            for (std::size_t k = 0; k < callees_ref.size(); ++k) {
-                if (on_chain(t, idx, callees_ref[k].def))
+            std::vector<ObjKey> args = arg_objects(t, t.insts[idx].local.back());
+            for (std::size_t k = 0; k < inline_defs.size(); ++k) {
+                if (on_chain(t, idx, inline_defs[k].def))
                     continue;
                 Path p = full;
-                if (callees_ref.size() > 1)
+                if (inline_defs.size() > 1)
                     p.push_back({id, kAlternativeScope | ev.tok, static_cast<std::uint32_t>(k), false});
-                queue.push_back({callees_ref[k], std::move(p), job.chain + " > " + std::string(ev.name),
-                                 job.depth + 1, idx, at_local});
+                queue.push_back({inline_defs[k], std::move(p), job.chain + " > " + std::string(ev.name),
+                                 job.depth + 1, idx, at_local, args});
             }
         }
     }
+    r_.count(steps + t.insts.size());
     // Depth-first flattening, with an explicit stack: trees can be deep.
     struct Frame {
         std::uint32_t inst;
@@ -221,100 +645,190 @@ Tree Analysis::build(const std::vector<Def>& defs, const std::string& root_chain
     return t;
 }
 
-const std::vector<Def>& Analysis::resolve_ref(const Tree& t, const Flat& fl)
+// One summary per function and remaining depth: a pure function of the
+// tree, so whichever thread computes it first, every caller sees the same.
+// Depth only decreases along a chain of summaries, so they cannot recurse.
+std::shared_ptr<const Summary> Analysis::summary(const Definition& d, int depth_left)
 {
-    const Event& ev = *fl.ev;
-    // Only a function handed to a known deferral (INIT_WORK, timer_setup,
-    // `req->complete =`, ...) is worth reading the other files of the
-    // directory for; any other identifier is looked up in its own file.
-    const bool siblings = !ev.via.empty() && deferral_context(ev.via) != "callback";
-    return m_.find(t.insts[fl.inst].file, ev.name, siblings);
+    auto& impl = s_.impl();
+    const std::string key = std::to_string(d.file->id()) + ":" + d.file->path() + ":" +
+                            std::to_string(d.def->line) + ":" + std::string(d.def->name) + "#" +
+                            std::to_string(depth_left);
+    {
+        std::lock_guard lock(impl.mu);
+        if (auto it = impl.map.find(key); it != impl.map.end())
+            return it->second;
+    }
+    // Only its own lines: a handler depends on the functions it calls,
+    // not on everything below them.
+    std::set<model::LineRange> saved;
+    saved.swap(ranges_);
+    Result res = run({d}, std::string(d.def->name), depth_left, Mode::summary);
+    Summary sum = export_summary(res, depth_left);
+    ranges_.swap(saved);
+    sum.ranges.push_back({d.file->path(), d.def->line, d.def->last_line});
+    auto out = std::make_shared<const Summary>(std::move(sum));
+    std::lock_guard lock(impl.mu);
+    return impl.map.emplace(key, std::move(out)).first->second;
 }
 
-std::string Analysis::call_text(const Tree& t, const Flat& fl) const
+Summary Analysis::export_summary(const Result& res, int depth_left)
 {
-    const Event& ev = *fl.ev;
-    const TokenSpan& c = t.insts[fl.inst].file->code();
-    std::string s(ev.name);
-    if (ev.kind == Ev::call || ev.kind == Ev::member_call) {
-        s += "(";
-        s += c.render(ev.args_begin, ev.args_end, 48);
-        s += ")";
+    Summary s;
+    // Unseen code matters near the handler; deeper down it is library code
+    // whose callees the verdict cannot hinge on.
+    const bool report_unresolved = depth_left >= limits_.summary_depth - limits_.unresolved_depth;
+    std::vector<const Fact*> queued;
+    for (const Fact& f : res.facts)
+        if (f.kind == FK::queued && !sync_only(f.path))
+            queued.push_back(&f);
+    // One fact of each kind is all a caller needs to decide (and to show):
+    // a summary stays small however much code is below it.
+    std::set<std::tuple<int, bool, int, int, std::string>> kept;
+    for (const Fact& f : res.facts) {
+        if (sync_only(f.path))
+            continue;
+        switch (f.kind) {
+        case FK::propagates:
+        case FK::sync_path_wait:
+        case FK::cancel:
+        case FK::buffered: continue;
+        case FK::unresolved:
+            if (!report_unresolved)
+                continue;
+            break;
+        case FK::submits:
+        case FK::publishes:
+            if (root_param(res.tree, f.obj) < 0)
+                continue;
+            break;
+        default: break;
+        }
+        XFact x;
+        x.kind = f.kind == FK::submits ? FK::publishes : f.kind;
+        x.scen = static_cast<std::int8_t>(direct_only(f.path));
+        x.with_queue = f.with_queue;
+        if (!x.with_queue && f.kind != FK::queued)
+            for (const Fact* q : queued)
+                if (compatible(q->path, f.path)) {
+                    x.with_queue = true;
+                    break;
+                }
+        x.param = f.obj.valid() ? root_param(res.tree, f.obj) : f.param;
+        std::string key;
+        if (x.kind == FK::hole || x.kind == FK::unresolved || x.kind == FK::engine_role)
+            key = f.name;
+        const int copies = is_may_sleep(x.kind) ? 2 : 1;
+        int n = 0;
+        for (int c = 0; c < copies && !kept.insert({static_cast<int>(x.kind), x.with_queue, x.scen, x.param * 4 + c, key}).second; ++c)
+            ++n;
+        if (n == copies)
+            continue;
+        x.ev = std::make_shared<Evidence>(ev_of(res.tree, f));
+        x.name = f.name;
+        x.role = f.role;
+        for (const ObjKey& a : f.args)
+            x.arg_params.push_back(a.valid() ? root_param(res.tree, a) : -1);
+        x.for_event = f.for_event;
+        s.facts.push_back(std::move(x));
     }
     return s;
 }
 
-// `&req->done` -> "done", `fi->page_waitq` -> "page_waitq", `done` -> "done".
-std::string first_arg_target(const TokenSpan& c, const Event& ev)
+// Facts of a summary (or an expansion) spliced in at one call.
+void Analysis::splice(std::vector<Fact>& out, std::size_t pos, const Path& path, std::uint32_t inst, int origin,
+                      const std::vector<XFact>& xs, const std::vector<ObjKey>& args,
+                      const std::shared_ptr<const std::string>& prefix)
 {
-    std::string_view target;
-    for (std::uint32_t k = ev.args_begin; k < ev.args_end && k < c.size; ++k) {
-        if (c.is(k, ","))
-            break;
-        if (c.is(k, "(") || c.is(k, "["))
-            k = static_cast<std::uint32_t>(std::min<std::size_t>(c.close(k), ev.args_end));
-        else if (c.ident(k))
-            target = c.str(k);
+    const int here = direct_only(path);
+    for (const XFact& x : xs) {
+        if (here && x.scen && here != x.scen)
+            continue;  // O_DIRECT-only code under a test that excludes O_DIRECT
+        Fact f;
+        f.kind = x.kind;
+        f.pos = pos;
+        f.inst = inst;
+        f.path = path;
+        if (!here && x.scen)
+            f.path.push_back({kSharedDecision, kDirectScope, x.scen > 0 ? 1u : 0u, false});
+        f.origin = origin;
+        f.with_queue = x.with_queue;
+        f.base = x.ev;
+        f.prefix = prefix;
+        f.ek = x.ev ? x.ev->kind : EvidenceKind::unresolved;
+        f.name = x.name;
+        f.role = x.role;
+        f.for_event = x.for_event;
+        if (x.param >= 0 && static_cast<std::size_t>(x.param) < args.size())
+            f.obj = args[static_cast<std::size_t>(x.param)];
+        else if (x.param >= 0 || x.kind == FK::publishes || x.kind == FK::param_wait)
+            f.obj = {kNoParent - 1, "#" + std::to_string(pos) + x.name};
+        for (int p : x.arg_params)
+            f.args.push_back(p >= 0 && static_cast<std::size_t>(p) < args.size() ? args[static_cast<std::size_t>(p)]
+                                                                                  : ObjKey{});
+        out.push_back(std::move(f));
     }
-    return std::string(target);
 }
 
-bool is_completion(const Flat& fl)
+std::vector<std::pair<std::string, Definition>> Analysis::resolve_ref(const Tree& t, const Flat& fl)
 {
     const Event& ev = *fl.ev;
-    if (ev.kind == Ev::member_call)
-        return member_call_role(ev.name) == Role::completes;
-    if (ev.kind == Ev::call) {
-        const Role r = call_role(ev.name);
-        return r == Role::completes || r == Role::kick;
+    const ParsedFile& file = *t.insts[fl.inst].file;
+    std::vector<std::pair<std::string, Definition>> out;
+    const std::string via(ev.via);
+    for (const Definition& d : r_.in_module(file, ev.name))
+        out.emplace_back(via, d);
+    // An ops table handed over whole: `rpc_run_task(..., &nfs_read_direct_ops)`.
+    if (out.empty() && ev.name.ends_with("ops"))
+        out = r_.object_functions(file, ev.name);
+    return out;
+}
+
+// What a function handed to a callback does later, followed `depth`
+// callbacks deep: shared by the scan (a pure function of the tree), its
+// texts free of the context it runs in, which each caller adds.
+std::shared_ptr<const DeferredInfo> Analysis::deferred(const Definition& d, int depth)
+{
+    auto& impl = s_.impl();
+    const std::string key = std::to_string(d.file->id()) + ":" + d.file->path() + ":" +
+                            std::to_string(d.def->line) + ":" + std::string(d.def->name) + "#" + std::to_string(depth);
+    {
+        std::lock_guard lock(impl.mu);
+        if (auto it = impl.deferred.find(key); it != impl.deferred.end())
+            return it->second;
     }
-    return false;
-}
-
-std::string completion_text(const Event& ev)
-{
-    if (ev.name == "ki_complete")
-        return "ki_complete() (" + std::to_string(ev.nargs) + " arguments)";
-    return std::string(ev.name) + "()";
-}
-
-DeferredInfo& Analysis::deferred(const Def& d, std::string_view context, int depth)
-{
-    DeferredInfo& info = deferred_[d.def];
-    if (info.busy || info.done)
-        return info;
-    info.busy = true;
-    Tree t = build({d}, std::string(d.def->name));
+    DeferredInfo info;
+    Tree t = build({d}, std::string(d.def->name), 0, Mode::deferred);
     struct Item {
         std::size_t flat;
         Evidence ev;
+        std::string ctx;  // empty: the context `d` runs in
     };
     std::vector<Item> items;
     for (std::size_t i = 0; i < t.events.size(); ++i) {
         const Flat& fl = t.events[i];
         const Event& ev = *fl.ev;
-        if (is_completion(fl)) {
+        if (is_completion(ev)) {
             Evidence e{EvidenceKind::deferred_completion, at(t, fl),
-                       completion_text(ev) + " in " + std::string(t.insts[fl.inst].def->name) + " (" +
-                           std::string(context) + ")",
-                       t.insts[fl.inst].chain};
-            items.push_back({i, std::move(e)});
-        } else if (ev.kind == Ev::call && call_role(ev.name) == Role::guard) {
+                       completion_text(ev) + " in " + std::string(t.insts[fl.inst].def->name),
+                       t.insts[fl.inst].chain, {}};
+            items.push_back({i, std::move(e), {}});
+        } else if (ev.kind == Ev::call && static_cast<Role>(ev.role) == Role::guard) {
             info.guarded = true;
-        } else if (ev.kind == Ev::call && is_signal(ev.name)) {
+        } else if (ev.kind == Ev::call && static_cast<Role>(ev.role) == Role::signals) {
             if (auto target = first_arg_target(t.insts[fl.inst].file->code(), ev); !target.empty())
                 info.signals.insert(std::move(target));
         } else if (ev.kind == Ev::ref && depth < limits_.deferred_depth) {
-            for (const Def& sub : resolve_ref(t, fl)) {
+            for (const auto& [via, sub] : resolve_ref(t, fl)) {
                 if (sub.def == d.def)
                     continue;
-                const std::string sub_context(ev.via.empty() ? "callback" : deferral_context(ev.via));
-                DeferredInfo& s = deferred(sub, sub_context, depth + 1);
-                info.signals.insert(s.signals.begin(), s.signals.end());
-                if (s.completes) {
-                    Evidence e = s.first;
+                const std::string sub_context(via.empty() ? "callback" : deferral_context(via));
+                const auto s = deferred(sub, depth + 1);
+                info.signals.insert(s->signals.begin(), s->signals.end());
+                if (s->completes) {
+                    Evidence e = s->first;
                     e.chain = t.insts[fl.inst].chain + " ~> " + e.chain;
-                    items.push_back({i, std::move(e)});
+                    items.push_back({i, std::move(e), s->first_ctx.empty() ? sub_context : s->first_ctx});
                 }
             }
         }
@@ -322,23 +836,739 @@ DeferredInfo& Analysis::deferred(const Def& d, std::string_view context, int dep
     if (!items.empty()) {
         info.completes = true;
         info.first = items.front().ev;
+        info.first_ctx = items.front().ctx;
     }
     for (std::size_t a = 0; a < items.size() && !info.double_completion && !info.guarded; ++a)
         for (std::size_t b = a + 1; b < items.size(); ++b)
             if (compatible(t.events[items[a].flat].path, t.events[items[b].flat].path)) {
                 info.double_completion = true;
                 info.first = items[a].ev;
+                info.first_ctx = items[a].ctx;
                 info.second = items[b].ev;
+                info.second_ctx = items[b].ctx;
                 break;
             }
-    info.busy = false;
-    info.done = true;
-    return info;
+    auto out = std::make_shared<const DeferredInfo>(std::move(info));
+    std::lock_guard lock(impl.mu);
+    return impl.deferred.emplace(key, std::move(out)).first->second;
 }
 
-std::string loc_text(const SourceLocation& l)
+Analysis::Result Analysis::run(const std::vector<Definition>& defs, const std::string& root_chain, int depth_left,
+                               Mode mode)
 {
-    return l.file + ":" + std::to_string(l.line);
+    Result res;
+    res.tree = build(defs, root_chain, depth_left, mode);
+    res.facts = classify(res.tree, mode == Mode::root);
+    return res;
+}
+
+std::vector<Fact> Analysis::classify(Tree& t, bool root_mode)
+{
+    std::vector<Fact> facts;
+    std::vector<std::size_t> waits;  // flats that sleep: classified once everything is known
+    auto add = [&](FK kind, std::size_t i, EvidenceKind ek, Text text = Text::call) -> Fact& {
+        const Flat& fl = t.events[i];
+        Fact f;
+        f.kind = kind;
+        f.pos = i;
+        f.inst = fl.inst;
+        f.path = fl.path;
+        f.ek = ek;
+        f.text = text;
+        facts.push_back(std::move(f));
+        return facts.back();
+    };
+    auto prepared = [&](FK kind, std::size_t i, Evidence e) -> Fact& {
+        Fact& f = add(kind, i, e.kind);
+        f.base = std::make_shared<Evidence>(std::move(e));
+        return f;
+    };
+    for (std::size_t i = 0; i < t.events.size(); ++i) {
+        const Flat& fl = t.events[i];
+        const Event& ev = *fl.ev;
+        const bool sync_path = sync_only(fl.path);
+        const std::string& chain = t.insts[fl.inst].chain;
+        if (fl.import >= 0) {
+            const Import& im = t.imports[static_cast<std::size_t>(fl.import)];
+            const std::vector<ObjKey> args = arg_objects(t, fl);
+            const std::uint32_t alt = next_id_++;
+            // The summary's chains start with the callee's own name.
+            const auto prefix = std::make_shared<const std::string>(chain);
+            for (std::size_t k = 0; k < im.alts.size(); ++k) {
+                Path p = fl.path;
+                if (im.alts.size() > 1)
+                    p.push_back({alt, kAlternativeScope, static_cast<std::uint32_t>(k), false});
+                if (root_mode)
+                    for (const auto& r : im.alts[k]->ranges)
+                        ranges_.insert(r);
+                splice(facts, i, p, fl.inst, fl.import, im.alts[k]->facts, args, prefix);
+            }
+            continue;
+        }
+        switch (ev.kind) {
+        case Ev::queued:
+            if (!sync_path) {
+                Fact& f = add(FK::queued, i, EvidenceKind::queued, Text::queued);
+                f.name = std::string(ev.via);
+            }
+            break;
+        case Ev::queued_cmp:
+            add(FK::propagates, i, EvidenceKind::propagates_queued, Text::propagates);
+            break;
+        case Ev::nowait: add(FK::nowait_check, i, EvidenceKind::nowait_check, Text::nowait); break;
+        case Ev::cancel_assign: add(FK::cancel, i, EvidenceKind::cancel, Text::cancel_assign); break;
+        case Ev::member_call: {
+            const Role role = static_cast<Role>(ev.role);
+            if (role == Role::completes) {
+                if (!sync_path)
+                    add(FK::inline_done, i, EvidenceKind::inline_completion, Text::complete_inline);
+            } else if (role == Role::forwards) {
+                add(FK::forwards, i, EvidenceKind::forwards, Text::member_call);
+            } else if (fl.mark == 2) {
+                const std::vector<ObjKey> args = arg_objects(t, fl);
+                Fact& f = add(FK::hole, i, EvidenceKind::unresolved, Text::member_call);
+                f.name = std::string(ev.name);
+                f.args = args;
+                // What goes through a function pointer goes to another context.
+                for (const ObjKey& a : args)
+                    if (a.valid()) {
+                        Fact& p = add(FK::publishes, i, EvidenceKind::started, Text::member_call);
+                        p.obj = a;
+                    }
+            }
+            break;
+        }
+        case Ev::call: {
+            if (fl.mark == 1) {
+                Fact& f = add(FK::unresolved, i, EvidenceKind::unresolved);
+                f.name = std::string(ev.name);
+                // Which arguments are a variable itself (`iocb`), not a field of it.
+                const TokenSpan& c = t.insts[fl.inst].file->code();
+                for (const auto& [b, e2] : arguments(c, ev))
+                    f.args.push_back(e2 == b + 1 && c.ident(b) ? canonical(t, fl.inst, c.str(b)) : ObjKey{});
+                break;
+            }
+            const Role role = static_cast<Role>(ev.role);
+            switch (role) {
+            case Role::sleep:
+            case Role::sync_transfer: waits.push_back(i); break;
+            case Role::direct_io: {
+                Fact& f = add(FK::direct_engine, i, EvidenceKind::direct_io);
+                if (!direct_only(f.path))
+                    f.path.push_back({kSharedDecision, kDirectScope, 1, false});
+                add(FK::nowait_check, i, EvidenceKind::nowait_check, Text::engine_nowait);
+                break;
+            }
+            case Role::generic_read:
+            case Role::generic_write:
+            case Role::pagecache_read:
+            case Role::pagecache_write: {
+                Fact& f = add(FK::engine_role, i, EvidenceKind::buffered_io);
+                f.name = std::string(ev.name);
+                f.role = role;
+                add(FK::nowait_check, i, EvidenceKind::nowait_check, Text::engine_nowait);
+                break;
+            }
+            case Role::reads_device: add(FK::reads_device, i, EvidenceKind::buffered_io); break;
+            case Role::forwards: add(FK::forwards, i, EvidenceKind::forwards); break;
+            case Role::sync_forward: add(FK::sync_forward, i, EvidenceKind::sync_forward); break;
+            case Role::completes:
+            case Role::kick:
+                if (!sync_path)
+                    add(FK::inline_done, i, EvidenceKind::inline_completion, Text::complete_inline);
+                break;
+            case Role::cancel: add(FK::cancel, i, EvidenceKind::cancel); break;
+            case Role::submits:
+            case Role::publishes: {
+                const FK k = role == Role::submits ? FK::submits : FK::publishes;
+                bool any = false;
+                for (const ObjKey& a : arg_objects(t, fl)) {
+                    if (!a.valid())
+                        continue;
+                    Fact& f = add(k, i, EvidenceKind::started);
+                    f.obj = a;
+                    any = true;
+                }
+                if (!any && role == Role::submits)
+                    add(k, i, EvidenceKind::started);
+                break;
+            }
+            default: break;
+            }
+            break;
+        }
+        case Ev::ref: {
+            for (const auto& [via, d] : resolve_ref(t, fl)) {
+                if (on_chain(t, fl.inst, d.def))
+                    continue;
+                const std::string context(via.empty() ? "callback" : deferral_context(via));
+                const auto dinfo = deferred(d, 1);
+                const DeferredInfo& info = *dinfo;
+                const std::string first_what =
+                    info.first.what + " (" + (info.first_ctx.empty() ? context : info.first_ctx) + ")";
+                const std::string hop = chain + " ~> ";
+                if (context == "cancel" && info.completes && !info.guarded)
+                    prepared(FK::double_done, i,
+                             {EvidenceKind::double_completion, info.first.at,
+                              "the cancel function completes the kiocb too: " + first_what, hop + info.first.chain,
+                              {}});
+                if (info.completes && context != "cancel") {
+                    Fact& f = prepared(FK::deferred, i,
+                                       {EvidenceKind::deferred_completion, info.first.at, first_what,
+                                        hop + info.first.chain, {}});
+                    for (const auto& sg : info.signals)
+                        f.name += sg + ",";
+                }
+                if (info.double_completion)
+                    prepared(FK::double_done, i,
+                             {EvidenceKind::double_completion, info.second.at,
+                              "completes again on the same path: " + info.second.what + " (" +
+                                  (info.second_ctx.empty() ? context : info.second_ctx) + ") (first: " +
+                                  loc_text(info.first.at) + ")",
+                              hop + info.second.chain, {}});
+            }
+            break;
+        }
+        default: break;
+        }
+    }
+    // The fops's module decides what generic engines and unresolved
+    // members do: only the root knows it.
+    if (root_mode) {
+        std::vector<Fact> expanded;
+        for (Fact& f : facts) {
+            if (f.kind != FK::hole && f.kind != FK::engine_role) {
+                expanded.push_back(std::move(f));
+                continue;
+            }
+            XFact x;
+            x.kind = f.kind;
+            x.with_queue = f.with_queue;
+            Evidence here = ev_of(t, f);
+            auto prefix = std::make_shared<const std::string>(here.chain);
+            here.chain.clear();
+            x.ev = std::make_shared<Evidence>(std::move(here));
+            x.name = f.name;
+            x.role = f.role;
+            for (std::size_t k = 0; k < f.args.size(); ++k)
+                x.arg_params.push_back(static_cast<int>(k));
+            const std::vector<XFact> xs = expand({x}, 4);
+            splice(expanded, f.pos, f.path, f.inst, f.origin, xs, f.args, prefix);
+        }
+        facts = std::move(expanded);
+    }
+    // The waits come after the facts they follow; both runs are in order.
+    const auto before = static_cast<std::ptrdiff_t>(facts.size());
+    classify_waits(t, facts, waits, root_mode);
+    std::inplace_merge(facts.begin(), facts.begin() + before, facts.end(),
+                       [](const Fact& a, const Fact& b) { return a.pos < b.pos; });
+    pair_with_queue(facts, t);
+    fallback_completion(t, facts);
+    return facts;
+}
+
+void Analysis::classify_waits(Tree& t, std::vector<Fact>& facts, const std::vector<std::size_t>& waits,
+                              bool root_mode)
+{
+    // Per instance: the first O_NONBLOCK/IOCB_NOWAIT test, the queue a
+    // prepare_to_wait() set up, and whether need_resched() was asked.
+    std::vector<std::uint32_t> first_nonblock(t.insts.size(), std::numeric_limits<std::uint32_t>::max());
+    for (const Flat& fl : t.events)
+        if (fl.ev->kind == Ev::nowait || fl.ev->kind == Ev::nonblock)
+            first_nonblock[fl.inst] = std::min(first_nonblock[fl.inst], fl.ev->tok);
+    auto guarded = [&](std::uint32_t inst, std::uint32_t tok) {
+        if (first_nonblock[inst] < tok)
+            return true;
+        for (std::uint32_t i = t.insts[inst].parent; i != kNoParent; i = t.insts[i].parent)
+            if (first_nonblock[i] != std::numeric_limits<std::uint32_t>::max())
+                return true;
+        return false;
+    };
+    // What the deferred code this path arms wakes ("done", "wait").
+    std::set<std::string> signalled;
+    for (const Fact& f : facts)
+        if (f.kind == FK::deferred) {
+            std::size_t s = 0;
+            while (s < f.name.size()) {
+                const auto comma = f.name.find(',', s);
+                signalled.insert(f.name.substr(s, comma - s));
+                s = comma + 1;
+            }
+        }
+    auto near = [&](std::uint32_t a, std::uint32_t b) {
+        return a == b || t.insts[a].parent == b || t.insts[b].parent == a;
+    };
+    // Was the object handed to another context before, on a path that can
+    // run together with the wait? Then the wait is for that transfer.
+    std::vector<std::size_t> starts;  // publishes, submits, deferred: few
+    for (std::size_t k = 0; k < facts.size(); ++k)
+        if (facts[k].kind == FK::publishes || facts[k].kind == FK::submits || facts[k].kind == FK::deferred)
+            starts.push_back(k);
+    r_.count(facts.size() + starts.size() * waits.size());
+    auto started = [&](const ObjKey& o, std::size_t pos, const Path& path) -> std::size_t {
+        if (!o.valid())
+            return kNone;
+        for (std::size_t k : starts) {
+            const Fact& p = facts[k];
+            if ((p.kind == FK::publishes || p.kind == FK::submits) && p.obj == o && p.pos <= pos &&
+                compatible(p.path, path))
+                return k;
+        }
+        return kNone;
+    };
+    auto submitted_near = [&](std::size_t pos, std::uint32_t inst, const Path& path) -> std::size_t {
+        for (std::size_t k : starts) {
+            const Fact& p = facts[k];
+            if ((p.kind == FK::submits || p.kind == FK::deferred) && p.pos < pos && near(p.inst, inst) &&
+                compatible(p.path, path))
+                return k;
+        }
+        return kNone;
+    };
+    auto decide_event = [&](Fact& f, const ObjKey& obj, bool for_event, const std::string& target) {
+        std::size_t s = started(obj, f.pos, f.path);
+        if (s == kNone && for_event)
+            s = submitted_near(f.pos, f.inst, f.path);
+        if (s == kNone && !target.empty() && signalled.count(target)) {
+            s = submitted_near(f.pos, f.inst, f.path);
+        }
+        if (s != kNone) {
+            f.kind = FK::engine_wait;
+            f.ek = EvidenceKind::engine_wait;
+            f.started = s;
+            const Evidence st = ev_of(t, facts[s]);
+            f.note += ", after " + st.what + " (" + loc_text(st.at) + ")";
+            return;
+        }
+        const int p = root_mode ? -1 : root_param(t, obj);
+        if (p >= 0) {
+            f.kind = FK::param_wait;
+            f.obj = obj;
+            f.for_event = for_event;
+            return;
+        }
+        f.kind = FK::resource;
+        f.ek = EvidenceKind::resource_wait;
+    };
+    // Waits the summaries left to their caller: now their object is known.
+    for (Fact& f : facts)
+        if (f.kind == FK::param_wait)
+            decide_event(f, f.obj, f.for_event, f.name);
+
+    std::vector<ObjKey> setup(t.insts.size());
+    std::vector<bool> resched(t.insts.size(), false);
+    std::size_t next = 0;
+    for (std::size_t i = 0; i < t.events.size() && next < waits.size(); ++i) {
+        const Flat& fl = t.events[i];
+        const Event& ev = *fl.ev;
+        if (ev.kind == Ev::call) {
+            const Role r = static_cast<Role>(ev.role);
+            if (r == Role::wait_setup) {
+                const auto objs = arg_objects(t, fl);
+                if (!objs.empty())
+                    setup[fl.inst] = objs.front();
+            } else if (r == Role::need_resched) {
+                resched[fl.inst] = true;
+            }
+        }
+        if (waits[next] != i)
+            continue;
+        ++next;
+        Fact f;
+        f.pos = i;
+        f.inst = fl.inst;
+        f.path = fl.path;
+        f.ek = EvidenceKind::wait;
+        f.name = first_arg_target(t.insts[fl.inst].file->code(), ev);
+        if (sync_only(fl.path)) {
+            f.kind = FK::sync_path_wait;
+            f.ek = EvidenceKind::sync_path_wait;
+            f.note += " only for synchronous kiocbs";
+            facts.push_back(std::move(f));
+            continue;
+        }
+        const Role role = static_cast<Role>(ev.role);
+        if (role == Role::sync_transfer) {
+            f.kind = FK::io_wait;
+            facts.push_back(std::move(f));
+            continue;
+        }
+        SleepClass cls = sleep_class(ev.name);
+        ObjKey obj;
+        const std::string_view n = ev.name;
+        const bool on_queue = n == "schedule" || n == "io_schedule" || n.starts_with("schedule_timeout") ||
+                              n == "wait_woken" || n.starts_with("io_schedule_timeout");
+        if (on_queue) {
+            if (setup[fl.inst].valid()) {
+                obj = setup[fl.inst];
+                cls = SleepClass::event;
+            } else if (n == "schedule" || resched[fl.inst]) {
+                cls = SleepClass::preemption;
+            } else {
+                // A timed backoff with nothing to wait on.
+                cls = SleepClass::resource;
+            }
+        } else if (cls == SleepClass::event) {
+            const auto objs = arg_objects(t, fl, !n.starts_with("wait_for_completion"));
+            if (!objs.empty())
+                obj = objs.front();
+        }
+        switch (cls) {
+        case SleepClass::lock:
+            f.kind = FK::lock;
+            f.ek = EvidenceKind::lock_wait;
+            break;
+        case SleepClass::resource:
+            f.kind = FK::resource;
+            f.ek = EvidenceKind::resource_wait;
+            break;
+        case SleepClass::preemption:
+            f.kind = FK::preemption;
+            f.ek = EvidenceKind::preemption;
+            break;
+        case SleepClass::delay: f.kind = FK::io_wait; break;
+        case SleepClass::event:
+            if (guarded(fl.inst, ev.tok)) {
+                f.kind = FK::readiness;
+                f.ek = EvidenceKind::readiness_wait;
+                f.note += ", refused first under O_NONBLOCK/IOCB_NOWAIT";
+                break;
+            }
+            // A variable's state or a bit is a resource; only a completion or
+            // a wait queue can be a transfer's own signal.
+            if (n.starts_with("wait_var_event") || n.starts_with("wait_on_bit") || n.starts_with("out_of_line")) {
+                f.kind = FK::resource;
+                f.ek = EvidenceKind::resource_wait;
+                break;
+            }
+            decide_event(f, obj, n.starts_with("wait_for_completion"), f.name);
+            break;
+        }
+        facts.push_back(std::move(f));
+    }
+}
+
+void Analysis::pair_with_queue(std::vector<Fact>& facts, const Tree& t)
+{
+    std::vector<Fact> queue_facts;
+    for (const Fact& f : facts)
+        if (f.kind == FK::queued)
+            queue_facts.push_back(f);
+    for (Fact& w : facts) {
+        if (w.kind != FK::io_wait && w.kind != FK::engine_wait)
+            continue;
+        bool queued = w.with_queue;
+        for (const Fact& q : queue_facts) {
+            if (queued)
+                break;
+            if (q.origin >= 0 && q.origin == w.origin)
+                continue;
+            if (!compatible(q.path, w.path))
+                continue;
+            // `ret = -EIOCBQUEUED; ... ret = wait_for_completion(...)`: the
+            // wait's path does not return the -EIOCBQUEUED set before it.
+            if (q.origin < 0 && w.origin < 0 && q.inst == w.inst && q.pos < w.pos && !q.name.empty() &&
+                q.name == std::string(t.events[w.pos].ev->via))
+                continue;
+            queued = true;
+        }
+        if (!queued)
+            continue;
+        if (w.kind == FK::engine_wait) {
+            w.kind = FK::engine_wait_queued;
+            w.ek = EvidenceKind::wait_after_queueing;
+            w.note += " on a path that returns -EIOCBQUEUED";
+        } else {
+            w.kind = FK::io_wait_queued;
+            w.note += " on the path that queues";
+        }
+    }
+}
+
+// The completion may be wired up outside the handler's path: an IRQ
+// handler registered at probe time, a work item set up at init.
+void Analysis::fallback_completion(Tree& t, std::vector<Fact>& facts)
+{
+    bool queues = false, deferred = false;
+    std::size_t q = 0;
+    for (const Fact& f : facts) {
+        if (f.kind == FK::queued && f.origin < 0 && !queues) {
+            queues = true;
+            q = f.pos;
+        }
+        deferred = deferred || f.kind == FK::deferred;
+    }
+    if (!queues || deferred || t.insts.empty())
+        return;
+    const ParsedFile& root = *t.insts.front().file;
+    const std::uint32_t dir = r_.dir_of(root);
+    std::set<const FunctionDef*> inline_defs;
+    for (const Inst& in : t.insts)
+        inline_defs.insert(in.def);
+    const Completer* best = nullptr;
+    for (const Completer& c : r_.completers(dir, dir == kNoFile ? &root : nullptr)) {
+        // Not a function the path calls inline (its completion is inline
+        // there), unless a reference count decides who completes.
+        bool inlined = false;
+        for (const Inst& in : t.insts)
+            inlined = inlined || (in.def->name == c.def.def->name && in.file->path() == c.def.file->path());
+        if (inlined)
+            continue;
+        // The handler's own file first: a completion there (an IRQ handler
+        // next to the fops) is the likeliest to be this fops's.
+        if (!best || (c.def.file->path() == root.path() && best->def.file->path() != root.path()))
+            best = &c;
+    }
+    if (!best)
+        return;
+    note_range(best->def.file, best->def.def);
+    Fact f;
+    f.kind = FK::deferred;
+    f.pos = q;
+    f.inst = 0;
+    f.ek = EvidenceKind::deferred_completion;
+    f.base = std::make_shared<Evidence>(Evidence{EvidenceKind::deferred_completion, best->at,
+            best->what + " in " + std::string(best->def.def->name) +
+                (best->def.file->path() == root.path() ? ", elsewhere in this file" : ", elsewhere in the module") +
+                " (not reached from this handler's path)",
+            "", {}});
+    facts.push_back(std::move(f));
+}
+
+// Members and engines, resolved against the fops's module.
+std::shared_ptr<const Expansion> Analysis::expansion(const XFact& x, int depth)
+{
+    auto& impl = s_.impl();
+    const std::string key = std::to_string(root_home_) + "/" +
+                            (root_home_ == kNoFile ? std::to_string(reinterpret_cast<std::uintptr_t>(root_file_)) : "") +
+                            "/" + std::to_string(static_cast<int>(x.kind)) + "/" +
+                            std::to_string(static_cast<int>(x.role)) + "/" + x.name + "#" + std::to_string(depth);
+    {
+        std::lock_guard lock(impl.mu);
+        if (auto it = impl.expansions.find(key); it != impl.expansions.end())
+            return it->second;
+    }
+    Expansion e;
+    std::set<model::LineRange> saved;
+    saved.swap(ranges_);
+    if (x.kind == FK::engine_role) {
+        XFact neutral;
+        neutral.kind = x.kind;
+        neutral.role = x.role;
+        neutral.name = x.name;
+        e.facts = engine_facts(neutral, depth);
+        e.any = true;
+    } else {
+        const auto& binds = r_.ops(root_home_, root_home_ == kNoFile ? root_file_ : nullptr, x.name);
+        for (const OpsBinding& b : binds) {
+            for (const Definition& d : b.defs) {
+                auto sum = summary(d, limits_.summary_depth);
+                if (!sum)
+                    continue;
+                e.any = true;
+                for (const auto& r : sum->ranges)
+                    ranges_.insert(r);
+                for (XFact y : expand(sum->facts, depth)) {
+                    const std::string below = y.ev ? y.ev->chain : std::string();
+                    mut(y).chain = "->" + x.name + " = " + b.function + (below.empty() ? "" : " > " + below);
+                    e.facts.push_back(std::move(y));
+                }
+            }
+        }
+    }
+    e.ranges.assign(ranges_.begin(), ranges_.end());
+    ranges_.swap(saved);
+    auto out = std::make_shared<const Expansion>(std::move(e));
+    std::lock_guard lock(impl.mu);
+    return impl.expansions.emplace(key, std::move(out)).first->second;
+}
+
+std::vector<XFact> Analysis::expand(const std::vector<XFact>& in, int depth)
+{
+    std::vector<XFact> out;
+    for (const XFact& x : in) {
+        if (x.kind != FK::hole && x.kind != FK::engine_role) {
+            out.push_back(x);
+            continue;
+        }
+        if (depth <= 0 || (x.kind == FK::hole && file_operation_member(x.name)))
+            continue;
+        const auto exp = expansion(x, depth - 1);
+        for (const auto& r : exp->ranges)
+            ranges_.insert(r);
+        if (!exp->any) {
+            if (x.kind == FK::hole)
+                out.push_back(x);  // stays a hole: the caller reports it if it carries the kiocb
+            continue;
+        }
+        auto map = [&](int p) {
+            return p >= 0 && static_cast<std::size_t>(p) < x.arg_params.size() ? x.arg_params[static_cast<std::size_t>(p)]
+                                                                              : -1;
+        };
+        for (XFact y : exp->facts) {
+            if (x.scen && y.scen && x.scen != y.scen)
+                continue;
+            y.scen = y.scen ? y.scen : x.scen;
+            y.with_queue = y.with_queue || x.with_queue;
+            if (x.ev && !x.ev->chain.empty()) {
+                const std::string below = y.ev ? y.ev->chain : std::string();
+                mut(y).chain = x.ev->chain + (below.empty() ? "" : " > " + below);
+            }
+            // What the engine itself says is said where it is called.
+            if (x.ev && y.ev && y.ev->at.file.empty())
+                mut(y).at = x.ev->at;
+            if (x.kind == FK::hole) {
+                y.param = map(y.param);
+                for (int& a : y.arg_params)
+                    a = map(a);
+            }
+            out.push_back(std::move(y));
+        }
+    }
+    return out;
+}
+
+std::vector<XFact> Analysis::module_op_facts(std::string_view member, const XFact& at, int depth,
+                                             std::vector<std::string>* names)
+{
+    std::vector<XFact> out;
+    for (const OpsBinding& b : r_.ops(root_home_, root_home_ == kNoFile ? root_file_ : nullptr, member)) {
+        if (names)
+            names->push_back(b.function + " (" + loc_text(b.at) + ")");
+        if (refuses_direct_io(b.function))
+            continue;
+        if (b.defs.empty()) {
+            XFact u = at;
+            u.kind = FK::unresolved;
+            u.name = b.function;
+            Evidence& ue = mut(u);
+            ue.kind = EvidenceKind::unresolved;
+            ue.what = "->" + std::string(member) + " = " + b.function + ", not in the scanned paths";
+            ue.at = b.at;
+            out.push_back(std::move(u));
+            continue;
+        }
+        for (const Definition& d : b.defs) {
+            auto s = summary(d, limits_.summary_depth);
+            if (!s)
+                continue;
+            for (const auto& r : s->ranges)
+                ranges_.insert(r);
+            for (XFact y : expand(s->facts, depth)) {
+                const std::string below = y.ev ? y.ev->chain : std::string();
+                mut(y).chain =
+                    std::string("->") + std::string(member) + " = " + b.function + (below.empty() ? "" : " > " + below);
+                out.push_back(std::move(y));
+            }
+        }
+    }
+    return out;
+}
+
+std::vector<XFact> Analysis::engine_facts(const XFact& x, int depth)
+{
+    std::vector<XFact> out;
+    auto with = [&](XFact y, std::int8_t scen) {
+        if (scen && y.scen && y.scen != scen)
+            return;
+        y.scen = scen ? scen : y.scen;
+        if (x.scen && y.scen && x.scen != y.scen)
+            return;
+        y.scen = y.scen ? y.scen : x.scen;
+        y.with_queue = y.with_queue || x.with_queue;
+        if (x.ev && !x.ev->chain.empty()) {
+            const std::string below = y.ev ? y.ev->chain : std::string();
+            mut(y).chain = x.ev->chain + (below.empty() ? "" : " > " + below);
+        }
+        out.push_back(std::move(y));
+    };
+    auto note = [&](FK kind, EvidenceKind ek, std::string what, std::int8_t scen) {
+        XFact y = x;
+        y.kind = kind;
+        Evidence& ye = mut(y);
+        ye.kind = ek;
+        ye.what = std::move(what);
+        ye.chain.clear();
+        y.role = Role::none;
+        with(std::move(y), scen);
+    };
+    const bool read = x.role == Role::generic_read || x.role == Role::pagecache_read;
+    if (x.role == Role::generic_read || x.role == Role::generic_write) {
+        // O_DIRECT: whatever ->direct_IO does with the caller's kiocb.
+        std::vector<std::string> names;
+        std::vector<XFact> dio = module_op_facts("direct_IO", x, depth, &names);
+        bool real = false;
+        for (const auto& n : names)
+            real = real || !refuses_direct_io(n.substr(0, n.find(' ')));
+        if (real) {
+            for (XFact& y : dio)
+                with(std::move(y), 1);
+            note(FK::buffered, EvidenceKind::direct_io, x.name + "() under O_DIRECT calls ->direct_IO = " + names.front(), 1);
+        } else {
+            note(FK::buffered, EvidenceKind::buffered_io,
+                 names.empty() ? x.name + "(): no ->direct_IO in this module, O_DIRECT is refused"
+                               : x.name + "(): ->direct_IO = " + names.front() + " refuses O_DIRECT",
+                 1);
+        }
+    }
+    // The page cache: a miss (a partial write's block) comes from
+    // ->read_folio (->write_begin), and the caller waits for the folio.
+    std::vector<std::string> names;
+    std::vector<XFact> fill;
+    for (std::string_view m : read ? std::span<const std::string_view>(kReadFolioOps)
+                                   : std::span<const std::string_view>(kWriteBeginOps))
+        for (XFact& y : module_op_facts(m, x, depth, &names))
+            fill.push_back(std::move(y));
+    const std::int8_t scen = (x.role == Role::generic_read || x.role == Role::generic_write) ? -1 : 0;
+    const XFact* engine = nullptr;
+    const XFact* device = nullptr;
+    bool unseen = false;
+    for (const XFact& y : fill) {
+        unseen = unseen || y.kind == FK::unresolved;
+        if (y.kind == FK::engine_wait || y.kind == FK::engine_wait_queued || y.kind == FK::param_wait)
+            engine = engine ? engine : &y;
+        if (y.kind == FK::reads_device || y.kind == FK::publishes || y.kind == FK::io_wait ||
+            y.kind == FK::io_wait_queued || y.kind == FK::direct_engine || y.kind == FK::queued)
+            device = device ? device : &y;
+        if (y.kind == FK::unresolved || is_may_sleep(y.kind))
+            with(y, scen);
+    }
+    const std::string via = read ? "->read_folio" : "->write_begin";
+    const bool iomap = x.name.starts_with("iomap_");
+    if (engine) {
+        note(FK::engine_wait, EvidenceKind::engine_wait,
+             x.name + "(): a page-cache miss waits for " + via + " = " + names.front() +
+                 ", which waits for its own transfer: " + engine->ev->what + " at " + loc_text(engine->ev->at),
+             scen);
+    } else if (device || iomap || (names.empty() && read) || (unseen && read)) {
+        std::string what = x.name + "(): " + (read ? "a page-cache miss" : "a partial write");
+        if (unseen && !device)
+            what += " reads through " + via + " = " + names.front() + ", which the scan did not see: assumed to "
+                    "read a device";
+        else if (device)
+            what += " reads the device through " + via + " = " + names.front() + " (" + device->ev->what + " at " +
+                    loc_text(device->ev->at) + ") and waits for the folio";
+        else if (iomap)
+            what += " reads the block synchronously (iomap)";
+        else
+            what += " reads through " + via + ", which this module does not set: assumed to read a device";
+        note(FK::io_wait, EvidenceKind::wait, std::move(what), scen);
+        if (names.empty() && read && !iomap) {
+            XFact u = x;
+            u.kind = FK::unresolved;
+            u.name = via;
+            Evidence& ue = mut(u);
+            ue.kind = EvidenceKind::unresolved;
+            ue.what = x.name + "(): no " + via + " found in this module";
+            with(std::move(u), scen);
+        }
+    } else {
+        note(FK::buffered, EvidenceKind::buffered_io,
+             x.name + "(): page cache only: " + (names.empty() ? via + " not set" : via + " = " + names.front()) +
+                 " does no device I/O",
+             scen);
+    }
+    return out;
 }
 
 model::HandlerReport Analysis::handler(OpKind op, std::string_view name, const ParsedFile& file,
@@ -348,6 +1578,8 @@ model::HandlerReport Analysis::handler(OpKind op, std::string_view name, const P
     r.op = op;
     r.handler = std::string(name);
     model::StaticEvidence& e = r.facts;
+    root_file_ = &file;
+    root_home_ = r_.dir_of(file);
 
     if (decl.macro && !decl.expansion) {
         for (auto p : decl.macro->params)
@@ -355,393 +1587,254 @@ model::HandlerReport Analysis::handler(OpKind op, std::string_view name, const P
                 e.resolved = false;
                 r.reason = "the handler is `" + std::string(name) + "`, a parameter of macro " +
                            std::string(decl.macro->name) + ": each expansion names its own";
-                r.evidence.push_back({EvidenceKind::unresolved, {file.path(), decl.line}, r.reason, ""});
-                r.verdict = model::classify_static(e);
+                r.evidence.push_back({EvidenceKind::unresolved, {file.path(), decl.line}, r.reason, "", {}});
+                const model::StaticVerdict v = model::classify_static(e);
+                r.verdict = v.verdict;
                 return r;
             }
     }
 
-    const std::vector<Def> defs = m_.find(&file, name, true);
+    std::vector<Definition> defs = r_.functions(file, name);
+    std::vector<Fact> facts;
+    Tree tree;
     if (defs.empty()) {
-        switch (known_handler(name)) {
-        case KnownHandler::generic_rw:
-            if (auto dio = m_.direct_io()) {
-                e.delegates_direct_io = true;
-                e.nowait_checked = true;
-                r.reason =
-                    std::string(name) + " with ->direct_IO (" + loc_text(*dio) + "): async for O_DIRECT only";
-                r.evidence.push_back(
-                    {EvidenceKind::direct_io, *dio, std::string(name) + " + ->direct_IO", ""});
-            } else {
-                e.buffered_io = true;
-                e.nowait_checked = true;
-                r.reason = std::string(name) + " without ->direct_IO: page-cache I/O, sleeps on a cache miss";
-                r.evidence.push_back({EvidenceKind::buffered_io, {file.path(), decl.line}, r.reason, ""});
-            }
-            break;
-        case KnownHandler::seq_file: r.reason = "seq_file: the text is generated inline"; break;
-        case KnownHandler::none:
-            e.resolved = false;
-            r.reason = std::string(name) + " is not defined in " + m_.dir_display() +
-                       " and is not a library function the scanner knows";
-            r.evidence.push_back({EvidenceKind::unresolved, {file.path(), decl.line}, r.reason, ""});
-            break;
-        }
-        r.verdict = model::classify_static(e);
-        r.findings = model::contract_findings(e);
-        return r;
-    }
-    r.definition = {defs.front().file->path(), defs.front().def->line};
-
-    Tree t = build(defs, std::string(name));
-    if (t.truncated)
-        r.evidence.push_back({EvidenceKind::unresolved, r.definition,
-                              "call tree cut at " + std::to_string(limits_.max_instances) + " functions",
-                              ""});
-
-    // Per instance: whether it (or a caller) tests O_NONBLOCK/IOCB_NOWAIT
-    // before a wait, which makes a wait_event a readiness wait.
-    std::vector<std::uint32_t> first_nonblock(t.insts.size(), std::numeric_limits<std::uint32_t>::max());
-    for (const Flat& fl : t.events)
-        if (fl.ev->kind == Ev::nowait || fl.ev->kind == Ev::nonblock)
-            first_nonblock[fl.inst] = std::min(first_nonblock[fl.inst], fl.ev->tok);
-    auto guarded_wait = [&](const Flat& fl) {
-        if (first_nonblock[fl.inst] < fl.ev->tok)
-            return true;
-        for (std::uint32_t i = t.insts[fl.inst].parent; i != kNoParent; i = t.insts[i].parent)
-            if (first_nonblock[i] != std::numeric_limits<std::uint32_t>::max())
-                return true;
-        return false;
-    };
-
-    std::vector<std::size_t> queued, waits, submits, arms, inline_done;
-    std::set<std::string> signalled;  // woken by the deferred code this handler sets up
-    bool any_evidence_sync = false;
-    for (std::size_t i = 0; i < t.events.size(); ++i) {
-        const Flat& fl = t.events[i];
-        const Event& ev = *fl.ev;
-        const bool sync_path = sync_only(fl.path);
-        const std::string& chain = t.insts[fl.inst].chain;
-        switch (ev.kind) {
-        case Ev::queued:
-            if (!sync_path) {
-                queued.push_back(i);
-                r.evidence.push_back({EvidenceKind::queued, at(t, fl), "-" + std::string(ev.name), chain});
-            }
-            break;
-        case Ev::queued_cmp:
-            r.evidence.push_back({EvidenceKind::propagates_queued, at(t, fl),
-                                  "passes -" + std::string(ev.name) + " from a callee through", chain});
-            break;
-        case Ev::nowait:
-            if (!e.nowait_checked)
-                r.evidence.push_back({EvidenceKind::nowait_check, at(t, fl), "tests IOCB_NOWAIT", chain});
+        const KnownHandler known = known_handler(name);
+        if (known == KnownHandler::generic_read || known == KnownHandler::generic_write) {
+            XFact x;
+            x.kind = FK::engine_role;
+            x.role = call_role(name);
+            x.name = std::string(name);
+            x.ev = std::make_shared<Evidence>(
+                Evidence{EvidenceKind::buffered_io, {file.path(), decl.line}, std::string(name), "", {}});
+            tree.insts.push_back({});
+            tree.events.push_back({});
+            splice(facts, 0, {}, 0, -1, expand({x}, 4), {}, nullptr);
             e.nowait_checked = true;
-            break;
-        case Ev::cancel_assign:
-            e.cancel = true;
-            r.evidence.push_back({EvidenceKind::cancel, at(t, fl), "->ki_cancel = ... (2.6)", chain});
-            break;
-        case Ev::member_call:
-            if (member_call_role(ev.name) == Role::completes && !sync_path) {
-                inline_done.push_back(i);
-                r.evidence.push_back({EvidenceKind::inline_completion, at(t, fl),
-                                      completion_text(ev) + " inside the submitting call", chain});
-            } else if (member_call_role(ev.name) == Role::forwards) {
-                e.forwards = true;
-                r.evidence.push_back({EvidenceKind::forwards, at(t, fl), "->" + call_text(t, fl), chain});
-            }
-            break;
-        case Ev::call: {
-            const Role role = call_role(ev.name);
-            switch (role) {
-            case Role::wait:
-            case Role::readiness_wait:
-                if (sync_path) {
-                    if (!any_evidence_sync)
-                        r.evidence.push_back({EvidenceKind::sync_path_wait, at(t, fl),
-                                              call_text(t, fl) + " only for synchronous kiocbs", chain});
-                    any_evidence_sync = true;
-                } else if (role == Role::readiness_wait && guarded_wait(fl)) {
-                    e.readiness_wait = true;
-                    r.evidence.push_back({EvidenceKind::readiness_wait, at(t, fl),
-                                          call_text(t, fl) + ", refused first under O_NONBLOCK/IOCB_NOWAIT",
-                                          chain});
-                } else {
-                    waits.push_back(i);
-                }
-                break;
-            case Role::direct_io:
-                e.delegates_direct_io = true;
-                e.nowait_checked = true;
-                r.evidence.push_back({EvidenceKind::direct_io, at(t, fl), call_text(t, fl), chain});
-                break;
-            case Role::generic_rw:
-                e.nowait_checked = true;
-                if (auto dio = m_.direct_io()) {
-                    e.delegates_direct_io = true;
-                    r.evidence.push_back({EvidenceKind::direct_io, at(t, fl),
-                                          std::string(ev.name) + "() with ->direct_IO at " + loc_text(*dio),
-                                          chain});
-                } else {
-                    e.buffered_io = true;
-                    r.evidence.push_back({EvidenceKind::buffered_io, at(t, fl),
-                                          std::string(ev.name) + "() without ->direct_IO", chain});
-                }
-                break;
-            case Role::buffered_io:
-                e.buffered_io = true;
-                e.nowait_checked = true;
-                r.evidence.push_back({EvidenceKind::buffered_io, at(t, fl), call_text(t, fl), chain});
-                break;
-            case Role::forwards:
-                e.forwards = true;
-                r.evidence.push_back({EvidenceKind::forwards, at(t, fl), call_text(t, fl), chain});
-                break;
-            case Role::completes:
-            case Role::kick:
-                if (!sync_path) {
-                    inline_done.push_back(i);
-                    r.evidence.push_back({EvidenceKind::inline_completion, at(t, fl),
-                                          std::string(ev.name) + "() inside the submitting call", chain});
-                }
-                break;
-            case Role::cancel:
-                e.cancel = true;
-                r.evidence.push_back({EvidenceKind::cancel, at(t, fl), call_text(t, fl), chain});
-                break;
-            case Role::submits: submits.push_back(i); break;
-            case Role::is_sync:
-            case Role::guard:
-            case Role::none: break;
-            }
-            break;
-        }
-        case Ev::ref: {
-            for (const Def& d : resolve_ref(t, fl)) {
-                if (on_chain(t, fl.inst, d.def))
-                    continue;
-                const std::string context(ev.via.empty() ? "callback" : deferral_context(ev.via));
-                DeferredInfo& info = deferred(d, context, 1);
-                signalled.insert(info.signals.begin(), info.signals.end());
-                const std::string via = chain + " ~> ";
-                if (context == "cancel" && info.completes && !info.guarded) {
-                    e.double_completion = true;
-                    r.evidence.push_back({EvidenceKind::double_completion, info.first.at,
-                                          "the cancel function completes the kiocb too: " + info.first.what,
-                                          via + info.first.chain});
-                }
-                if (info.completes && context != "cancel") {
-                    arms.push_back(i);
-                    if (!e.deferred_completion) {
-                        Evidence first = info.first;
-                        first.chain = via + first.chain;
-                        r.evidence.push_back(std::move(first));
-                    }
-                    e.deferred_completion = true;
-                }
-                if (info.double_completion) {
-                    e.double_completion = true;
-                    r.evidence.push_back({EvidenceKind::double_completion, info.second.at,
-                                          "completes again on the same path: " + info.second.what +
-                                              " (first: " + loc_text(info.first.at) + ")",
-                                          via + info.second.chain});
-                }
-            }
-            break;
-        }
-        case Ev::nonblock:
-        case Ev::eagain:
-        case Ev::fmode_nowait: break;
-        }
-    }
-    e.queues = !queued.empty();
-
-    // Waits: after a submission on a path that queues -> fake-async; on a
-    // path that queues, before anything was submitted -> backpressure.
-    for (std::size_t w : waits) {
-        const Flat& fw = t.events[w];
-        // `ret = -EIOCBQUEUED; ... ret = wait_for_completion(...)`: the
-        // wait's path does not return the -EIOCBQUEUED set before it (nfs).
-        auto overwritten = [&](std::size_t x) {
-            const Flat& fq = t.events[x];
-            return fq.inst == fw.inst && x < w && !fq.ev->via.empty() && fq.ev->via == fw.ev->via;
-        };
-        auto compatible_with = [&](const std::vector<std::size_t>& set, bool before) {
-            for (std::size_t x : set)
-                if ((!before || x < w) && compatible(t.events[x].path, fw.path) &&
-                    !(before == false && overwritten(x)))
-                    return x;
-            return std::numeric_limits<std::size_t>::max();
-        };
-        const std::size_t q = compatible_with(queued, false);
-        // The submission it waits for must be its own: in the waiting
-        // function, or in its caller or callee. A sleep deep in some other
-        // helper (a metadata lookup, a flush) is not waiting for this request.
-        auto near = [&](std::size_t x) {
-            const std::uint32_t a = t.events[x].inst, b = fw.inst;
-            return a == b || t.insts[a].parent == b || t.insts[b].parent == a;
-        };
-        auto submitted_before = [&](const std::vector<std::size_t>& set) {
-            for (std::size_t x : set)
-                if (x < w && near(x) && compatible(t.events[x].path, fw.path))
-                    return x;
-            return std::numeric_limits<std::size_t>::max();
-        };
-        const std::size_t sub = std::min(submitted_before(submits), submitted_before(arms));
-        // Waiting for the very request: what it waits on is what its own
-        // deferred completion wakes, or it is a wait_for_completion() after
-        // it submitted something.
-        const std::string target = first_arg_target(t.insts[fw.inst].file->code(), *fw.ev);
-        // Bit locks (wait_on_bit*) are woken by completions too, but they
-        // guard a shared resource, not this request.
-        const bool event_wait = fw.ev->name.starts_with("wait_for_completion") ||
-                                fw.ev->name.starts_with("wait_event") ||
-                                fw.ev->name.starts_with("wait_var_event");
-        const bool submitted = sub != std::numeric_limits<std::size_t>::max();
-        const bool woken_by_completion =
-            submitted && event_wait && !target.empty() && signalled.count(target) > 0;
-        const bool for_event = submitted && waits_for_event(fw.ev->name);
-        const std::string chain = t.insts[fw.inst].chain;
-        if (q != std::numeric_limits<std::size_t>::max() && (woken_by_completion || for_event)) {
-            e.waits_after_queueing = true;
-            std::string what = call_text(t, fw) + " on the path that returns -" +
-                               std::string(t.events[q].ev->name) + " (" + loc_text(at(t, t.events[q])) + ")";
-            if (sub != std::numeric_limits<std::size_t>::max())
-                what += ", after " + std::string(t.events[sub].ev->name) + " (" +
-                        loc_text(at(t, t.events[sub])) + ")";
-            r.evidence.push_back({EvidenceKind::wait_after_queueing, at(t, fw), what, chain});
-        } else if (q != std::numeric_limits<std::size_t>::max()) {
-            e.waits_on_queued_path = true;
-            r.evidence.push_back(
-                {EvidenceKind::wait, at(t, fw), call_text(t, fw) + " on the path that queues", chain});
+        } else if (known == KnownHandler::seq_file) {
+            r.reason = "seq_file: the text is generated inline";
         } else {
-            e.waits = true;
-            r.evidence.push_back({EvidenceKind::wait, at(t, fw),
-                                  call_text(t, fw) + (queued.empty() ? "" : " on a path that does not queue"),
-                                  chain});
+            e.resolved = false;
+            r.reason = std::string(name) + " is not defined in the scanned paths";
+            r.evidence.push_back({EvidenceKind::unresolved, {file.path(), decl.line}, r.reason, "", {}});
+            r.unresolved.push_back({std::string(name), {file.path(), decl.line}, ""});
+        }
+    } else {
+        r.definition = {defs.front().file->path(), defs.front().def->line};
+        Result res = run(defs, std::string(name), limits_.summary_depth, Mode::root);
+        facts = std::move(res.facts);
+        tree = std::move(res.tree);
+        if (tree.truncated)
+            r.evidence.push_back({EvidenceKind::unresolved, r.definition,
+                                  "call tree cut at " + std::to_string(limits_.max_instances) + " functions", "",
+                                  {}});
+    }
+
+    // The two views: O_DIRECT requests and the others.
+    std::map<std::pair<int, std::string>, std::size_t> shown;
+    std::set<std::pair<std::string, std::string>> unresolved_seen;
+    std::set<std::tuple<int, std::string, std::uint32_t>> evidence_seen;
+    bool inline_queued_path = false;
+    for (const Fact& f : facts) {
+        const int d = direct_only(f.path);
+        const bool sync_path = sync_only(f.path);
+        auto views = [&](auto fn) {
+            if (d >= 0)
+                fn(e.direct);
+            if (d <= 0)
+                fn(e.other);
+        };
+        bool show = true;
+        switch (f.kind) {
+        case FK::queued: views([](model::PathFacts& p) { p.queues = p.reached = true; }); break;
+        case FK::deferred: views([](model::PathFacts& p) { p.deferred_completion = p.reached = true; }); break;
+        case FK::engine_wait_queued:
+            views([](model::PathFacts& p) { p.engine_wait_queued = p.reached = true; });
+            e.sleeps_unchecked = true;
+            break;
+        case FK::io_wait_queued:
+            views([](model::PathFacts& p) { p.io_wait_queued = p.reached = true; });
+            e.sleeps_unchecked = true;
+            break;
+        case FK::engine_wait:
+            views([](model::PathFacts& p) { p.engine_wait = p.reached = true; });
+            e.sleeps_unchecked = true;
+            break;
+        case FK::io_wait:
+            views([](model::PathFacts& p) { p.io_wait = p.reached = true; });
+            e.sleeps_unchecked = true;
+            break;
+        case FK::direct_engine: views([](model::PathFacts& p) { p.direct_engine = p.reached = true; }); break;
+        case FK::forwards: views([](model::PathFacts& p) { p.forwards = p.reached = true; }); break;
+        case FK::sync_forward: views([](model::PathFacts& p) { p.sync_forward = p.reached = true; }); break;
+        case FK::lock:
+        case FK::resource:
+        case FK::preemption:
+        case FK::readiness:
+        case FK::param_wait:
+            e.may_sleep = true;
+            e.sleeps_unchecked = e.sleeps_unchecked || f.kind != FK::preemption;
+            e.readiness_wait = e.readiness_wait || f.kind == FK::readiness;
+            show = ++shown[{static_cast<int>(f.kind), {}}] <= kMaySleepShown;
+            break;
+        case FK::cancel: e.cancel = true; break;
+        case FK::nowait_check: e.nowait_checked = true; break;
+        case FK::double_done: e.double_completion = true; break;
+        case FK::inline_done: inline_queued_path = true; break;
+        case FK::unresolved:
+        case FK::hole: {
+            if (sync_path)
+                break;
+            // A member call the module does not resolve matters when it
+            // receives the request itself.
+            if (f.kind == FK::hole) {
+                bool request = false;
+                for (const ObjKey& a : f.args)
+                    request = request || (a.valid() && root_param(tree, a) >= 0 && root_param(tree, a) <= 1);
+                if (!request) {
+                    show = false;
+                    break;
+                }
+            }
+            e.resolved = false;
+            for (const ObjKey& a : f.args)
+                e.unseen_gets_kiocb = e.unseen_gets_kiocb || (a.valid() && root_param(tree, a) == 0);
+            if (f.origin >= 0)
+                e.unseen_gets_kiocb = true;  // deep in another module: who knows what it was handed
+            const std::string shown_name = f.kind == FK::hole ? "->" + f.name : f.name;
+            const Evidence ue = ev_of(tree, f);
+            if (unresolved_seen.insert({shown_name, loc_text(ue.at)}).second)
+                r.unresolved.push_back({shown_name, ue.at, ue.chain});
+            show = ++shown[{static_cast<int>(FK::unresolved), shown_name}] <= 1;
+            break;
+        }
+        case FK::propagates:
+        case FK::buffered:
+        case FK::sync_path_wait: break;
+        default: show = false; break;
+        }
+        if (!show)
+            continue;
+        Evidence ev = ev_of(tree, f);
+        if (f.kind == FK::param_wait) {
+            ev.kind = EvidenceKind::resource_wait;
+        }
+        if (d)
+            ev.condition = d > 0 ? "o_direct" : "!o_direct";
+        if (!evidence_seen.insert({static_cast<int>(ev.kind), loc_text(ev.at), static_cast<std::uint32_t>(d + 1)})
+                 .second)
+            continue;
+        r.evidence.push_back(std::move(ev));
+        if (f.kind == FK::engine_wait || f.kind == FK::engine_wait_queued) {
+            if (f.started != kNone && f.started < facts.size()) {
+                Evidence st = ev_of(tree, facts[f.started]);
+                st.kind = EvidenceKind::started;
+                r.evidence.push_back(std::move(st));
+            }
         }
     }
+    (void)inline_queued_path;
 
     // An inline ki_complete on a path that does not return -EIOCBQUEUED is
     // completed a second time by fs/aio.c (aio_rw_done). Only in the handler
     // and what it calls directly: deeper down, reference counts that the
     // scanner does not follow (fuse's io->reqs) decide who completes.
     auto depth_of = [&](std::uint32_t inst) {
-        int d = 0;
-        for (std::uint32_t i = t.insts[inst].parent; i != kNoParent; i = t.insts[i].parent)
-            ++d;
-        return d;
+        int dd = 0;
+        for (std::uint32_t i = tree.insts[inst].parent; i != kNoParent; i = tree.insts[i].parent)
+            ++dd;
+        return dd;
     };
-    for (std::size_t c : inline_done) {
-        if (depth_of(t.events[c].inst) > 1)
+    for (const Fact& c : facts) {
+        if (c.kind != FK::inline_done || c.origin >= 0 || tree.insts.size() <= c.inst || depth_of(c.inst) > 1)
             continue;
         bool queued_too = false;
-        for (std::size_t q : queued)
-            queued_too = queued_too || compatible(t.events[q].path, t.events[c].path);
+        for (const Fact& q : facts)
+            queued_too = queued_too || (q.kind == FK::queued && compatible(q.path, c.path));
         if (!queued_too) {
             e.double_completion = true;
-            r.evidence.push_back({EvidenceKind::double_completion, at(t, t.events[c]),
-                                  "completes inline, then returns a result that fs/aio.c completes again",
-                                  t.insts[t.events[c].inst].chain});
-        }
-    }
-
-    // The completion may be wired up outside the handler's path: an IRQ
-    // handler registered at probe time, a work item set up at init.
-    if (e.queues && !e.deferred_completion) {
-        std::set<const FunctionDef*> inline_defs;
-        for (const Inst& in : t.insts)
-            inline_defs.insert(in.def);
-        // The handler's own file first: a completion there (an IRQ handler
-        // next to the fops) is the likeliest to be this fops's.
-        std::vector<const ParsedFile*> files{&file};
-        for (std::string_view needle : {"ki_complete", "aio_complete", "kick_iocb"})
-            for (const ParsedFile* pf : m_.parsed_mentioning(needle))
-                if (std::find(files.begin(), files.end(), pf) == files.end())
-                    files.push_back(pf);
-        {
-            for (const ParsedFile* pf : files) {
-                for (const FunctionDef& fd : pf->functions()) {
-                    if (inline_defs.count(&fd) || e.deferred_completion)
-                        continue;
-                    // The by-name copy: facts and call trees key on it.
-                    const FunctionDef* stable = nullptr;
-                    if (const auto* same = pf->find(fd.name))
-                        for (const FunctionDef& s : *same)
-                            if (s.body == fd.body)
-                                stable = &s;
-                    if (!stable || inline_defs.count(stable))
-                        continue;
-                    for (const Event& ev : m_.facts(pf, stable).events) {
-                        const bool done =
-                            (ev.kind == Ev::member_call && member_call_role(ev.name) == Role::completes) ||
-                            (ev.kind == Ev::call &&
-                             (call_role(ev.name) == Role::completes || call_role(ev.name) == Role::kick));
-                        if (!done)
-                            continue;
-                        e.deferred_completion = true;
-                        note_range(pf, stable);
-                        r.evidence.push_back(
-                            {EvidenceKind::deferred_completion,
-                             {pf->path(), ev.line},
-                             completion_text(ev) + " in " + std::string(stable->name) +
-                                 (pf == &file ? ", elsewhere in this file" : ", elsewhere in the module") +
-                                 " (not reached from this handler's path)",
-                             ""});
-                        break;
-                    }
-                }
-            }
+            const Evidence ce = ev_of(tree, c);
+            r.evidence.push_back({EvidenceKind::double_completion, ce.at,
+                                  "completes inline, then returns a result that fs/aio.c completes again", ce.chain,
+                                  {}});
         }
     }
 
     if (const auto& adv = nowait_promise_) {
         e.nowait_advertised = true;
-        r.evidence.push_back({EvidenceKind::nowait_advertised, *adv, "f_mode |= FMODE_NOWAIT", ""});
+        r.evidence.push_back({EvidenceKind::nowait_advertised, *adv, "f_mode |= FMODE_NOWAIT", "", {}});
     }
 
-    r.verdict = model::classify_static(e);
-    r.findings = model::contract_findings(e);
+    const model::StaticVerdict v = model::classify_static(e);
+    r.verdict = v.verdict;
+    r.condition = v.condition;
+    r.otherwise = v.otherwise;
+    r.findings = model::contract_findings(e, v);
+    const bool fwd = e.direct.forwards || e.other.forwards;
+    const bool sync_fwd = e.direct.sync_forward || e.other.sync_forward;
+    if (fwd)
+        r.relay = "async";
+    else if (sync_fwd)
+        r.relay = "sync";
 
-    auto first_of = [&](EvidenceKind k) -> const Evidence* {
-        for (const auto& ev : r.evidence)
-            if (ev.kind == k)
-                return &ev;
+    auto first_of = [&](std::initializer_list<EvidenceKind> kinds) -> const Evidence* {
+        for (EvidenceKind k : kinds)
+            for (const auto& ev : r.evidence)
+                if (ev.kind == k)
+                    return &ev;
         return nullptr;
     };
-    auto said = [&](EvidenceKind k) {
-        const Evidence* ev = first_of(k);
+    auto said = [&](std::initializer_list<EvidenceKind> kinds) {
+        const Evidence* ev = first_of(kinds);
         return ev ? ev->what + " at " + loc_text(ev->at) : std::string("?");
     };
+    if (!r.reason.empty() && r.verdict != Verdict::sync)
+        return r;
     switch (r.verdict) {
-    case Verdict::fake_async: r.reason = "waits: " + said(EvidenceKind::wait_after_queueing); break;
+    case Verdict::fake_async:
+        r.reason = "waits for its own transfer: " +
+                   said({EvidenceKind::wait_after_queueing, EvidenceKind::engine_wait});
+        break;
     case Verdict::async:
-        r.reason = "returns " + first_of(EvidenceKind::queued)->what + " at " +
-                   loc_text(first_of(EvidenceKind::queued)->at) +
-                   "; completes later: " + said(EvidenceKind::deferred_completion);
+    case Verdict::odirect_async:
+        if (const Evidence* q = first_of({EvidenceKind::queued}); q && (e.direct.queues || e.other.queues))
+            r.reason = "returns " + q->what + " at " + loc_text(q->at) +
+                       "; completes later: " + said({EvidenceKind::deferred_completion});
+        else
+            r.reason = "delegates to generic direct I/O: " + said({EvidenceKind::direct_io});
         break;
     case Verdict::blocking:
-        if (const Evidence* w = first_of(EvidenceKind::wait))
-            r.reason = "sleeps in submission: " + w->what + " at " + loc_text(w->at);
-        else
-            r.reason = "page-cache I/O: " + said(EvidenceKind::buffered_io);
-        break;
-    case Verdict::odirect_async:
-        r.reason = "delegates to generic direct I/O: " + said(EvidenceKind::direct_io);
+        r.reason = "waits for its own I/O in submission: " + said({EvidenceKind::wait});
         break;
     case Verdict::unknown:
-        if (e.queues && !e.deferred_completion)
-            r.reason = "returns " + first_of(EvidenceKind::queued)->what + " at " +
-                       loc_text(first_of(EvidenceKind::queued)->at) +
-                       ", but no deferred completion was found";
-        else if (e.forwards)
-            r.reason = "forwards the kiocb to another file: " + said(EvidenceKind::forwards);
+        if ((e.direct.queues && !e.direct.deferred_completion) || (e.other.queues && !e.other.deferred_completion))
+            r.reason = "returns " + said({EvidenceKind::queued}) + ", but no deferred completion was found";
+        else if (fwd)
+            r.reason = "relay: hands the caller's kiocb to another file (" + said({EvidenceKind::forwards}) +
+                       "): as asynchronous as that file";
+        else if (sync_fwd)
+            r.reason = "relay: calls another file synchronously (" + said({EvidenceKind::sync_forward}) +
+                       "): sync or blocking, as that file is";
+        else if (!e.resolved) {
+            std::string names;
+            std::set<std::string> said_names;
+            for (const auto& u : r.unresolved) {
+                if (!said_names.insert(u.name).second)
+                    continue;
+                if (said_names.size() > 3) {
+                    names += ", ...";
+                    break;
+                }
+                names += (said_names.size() > 1 ? ", " : "") + u.name + " (" + loc_text(u.at) + ")";
+            }
+            r.reason = "nothing seen waits for the I/O, but the path calls code the scan did not see: " + names;
+        }
         break;
     case Verdict::sync:
-        r.reason = "completes inline; nothing on its paths sleeps for the I/O";
-        if (const Evidence* rw = first_of(EvidenceKind::readiness_wait))
-            r.reason += " (waits only for readiness: " + rw->what + " at " + loc_text(rw->at) + ")";
+        if (r.reason.empty())
+            r.reason = "completes inline; nothing on its paths waits for the I/O";
+        if (const Evidence* rw = first_of({EvidenceKind::readiness_wait, EvidenceKind::lock_wait,
+                                           EvidenceKind::resource_wait}))
+            r.reason += " (may sleep: " + rw->what + " at " + loc_text(rw->at) + ")";
         break;
     case Verdict::unsupported:
     case Verdict::thread_async: break;
@@ -751,13 +1844,24 @@ model::HandlerReport Analysis::handler(OpKind op, std::string_view name, const P
 
 void Analysis::find_nowait_promise(const ParsedFile& file, std::string_view open_handler)
 {
-    nowait_promise_ = Module::sets_fmode_nowait(file);
-    if (nowait_promise_ || open_handler.empty())
+    if (contains_bytes(file.content(), "FMODE_NOWAIT")) {
+        const TokenSpan& c = file.code();
+        for (std::size_t k = 1; k < c.size; ++k) {
+            if (c.str(k) != "FMODE_NOWAIT")
+                continue;
+            const std::string_view prev = c.str(k - 1);
+            if (prev == "|=" || prev == "|" || prev == "=") {
+                nowait_promise_ = SourceLocation{file.path(), c.line(k)};
+                return;
+            }
+        }
+    }
+    if (open_handler.empty())
         return;
-    const std::vector<Def> defs = m_.find(&file, open_handler, true);
+    const std::vector<Definition> defs = r_.in_module(file, open_handler);
     if (defs.empty())
         return;
-    const Tree t = build(defs, std::string(open_handler));
+    const Tree t = build(defs, std::string(open_handler), 0, Mode::deferred);
     for (const Flat& fl : t.events)
         if (fl.ev->kind == Ev::fmode_nowait) {
             nowait_promise_ = at(t, fl);
@@ -798,39 +1902,51 @@ std::vector<std::string_view> handler_names(const ParsedFile& file, const TokenS
 
 }  // namespace
 
-model::FopsReport analyze_fops(Module& module, const ParsedFile& file, const FopsDecl& decl,
-                               const AnalyzerLimits& limits)
+Analyzer::Analyzer(Resolver& resolver, Summaries& summaries, const AnalyzerLimits& limits)
+    : resolver_(resolver), summaries_(summaries), limits_(limits)
+{
+}
+
+model::FopsReport Analyzer::analyze(const ParsedFile& file, const FopsDecl& decl)
 {
     model::FopsReport rep;
     rep.at = {file.path(), decl.line};
     rep.name = decl.name;
     rep.origin = decl.origin;
-    Analysis a(module, limits);
+    rep.type = decl.type;
+    Analysis a(resolver_, summaries_, limits_);
 
     const TokenSpan span = decl.macro ? file.macro_span(*decl.macro) : file.code();
-    static constexpr std::array<std::pair<std::string_view, OpKind>, 4> kOps = {{
+    static constexpr std::array<std::pair<std::string_view, OpKind>, 5> kOps = {{
         {"read_iter", OpKind::read_iter},
         {"write_iter", OpKind::write_iter},
         {"aio_read", OpKind::aio_read},
         {"aio_write", OpKind::aio_write},
+        {"proc_read_iter", OpKind::proc_read_iter},
     }};
     std::string_view open_handler;
     for (const FopsMember& m : decl.members)
-        if (m.field == "open") {
+        if (m.field == "open" || m.field == "proc_open") {
             const auto names = handler_names(file, span, m);
             if (!names.empty())
                 open_handler = names.front();
         }
-    a.find_nowait_promise(file, open_handler);
 
-    std::vector<Verdict> verdicts;
+    std::vector<model::StaticVerdict> verdicts;
+    bool any_handler = false;
+    for (const auto& [field, op] : kOps)
+        for (const FopsMember& m : decl.members)
+            any_handler = any_handler || (m.field == field && !handler_names(file, span, m).empty());
+    if (any_handler)
+        a.find_nowait_promise(file, open_handler);
     for (const auto& [field, op] : kOps) {
         for (const FopsMember& m : decl.members) {
             if (m.field != field)
                 continue;
             for (std::string_view h : handler_names(file, span, m)) {
                 rep.handlers.push_back(a.handler(op, h, file, decl));
-                verdicts.push_back(rep.handlers.back().verdict);
+                const auto& hr = rep.handlers.back();
+                verdicts.push_back({hr.verdict, hr.condition, hr.otherwise});
             }
         }
     }
@@ -852,11 +1968,17 @@ model::FopsReport analyze_fops(Module& module, const ParsedFile& file, const Fop
     std::sort(rep.depends_on.begin(), rep.depends_on.end());
     rep.depends_on.erase(std::unique(rep.depends_on.begin(), rep.depends_on.end()), rep.depends_on.end());
 
+    const char* none_text = decl.type == "proc_ops"
+                                ? "no proc_read_iter: io_submit gets -EINVAL"
+                                : "no read_iter/write_iter (nor 2.6's aio_read/aio_write): io_submit gets -EINVAL";
     if (!decl.unknown_reason.empty()) {
         rep.verdict = Verdict::unknown;
         rep.reason = decl.unknown_reason;
     } else if (!verdicts.empty()) {
-        rep.verdict = model::combine_static(verdicts);
+        const model::StaticVerdict v = model::combine_static(verdicts);
+        rep.verdict = v.verdict;
+        rep.condition = v.condition;
+        rep.otherwise = v.otherwise;
         bool differ = false;
         for (const auto& h : rep.handlers)
             differ = differ || h.verdict != rep.verdict;
@@ -878,7 +2000,7 @@ model::FopsReport analyze_fops(Module& module, const ParsedFile& file, const Fop
         rep.reason = "filled in at run time, and no member assignments were found in this file";
     } else {
         rep.verdict = Verdict::unsupported;
-        rep.reason = "no read_iter/write_iter (nor 2.6's aio_read/aio_write): io_submit gets -EINVAL";
+        rep.reason = none_text;
     }
     for (const auto& h : rep.handlers)
         for (auto f : h.findings)
@@ -886,6 +2008,25 @@ model::FopsReport analyze_fops(Module& module, const ParsedFile& file, const Fop
                 rep.findings.push_back(f);
     std::sort(rep.findings.begin(), rep.findings.end());
     return rep;
+}
+
+bool has_async_handlers(const ParsedFile& file, const FopsDecl& decl)
+{
+    const TokenSpan span = decl.macro ? file.macro_span(*decl.macro) : file.code();
+    for (const FopsMember& m : decl.members)
+        if ((m.field == "read_iter" || m.field == "write_iter" || m.field == "aio_read" || m.field == "aio_write" ||
+             m.field == "proc_read_iter") &&
+            !handler_names(file, span, m).empty())
+            return true;
+    return false;
+}
+
+model::FopsReport analyze_alone(const ParsedFile& file, const FopsDecl& decl)
+{
+    Resolver resolver(nullptr);
+    Summaries summaries;
+    Analyzer a(resolver, summaries);
+    return a.analyze(file, decl);
 }
 
 }  // namespace aio::scan

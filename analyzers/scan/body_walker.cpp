@@ -23,6 +23,50 @@ bool sync_only(const Path& p)
     return std::any_of(p.begin(), p.end(), [](const PathStep& s) { return s.sync_only; });
 }
 
+int direct_only(const Path& p)
+{
+    for (const auto& s : p)
+        if (s.instance == kSharedDecision && s.scope == kDirectScope)
+            return s.arm ? 1 : -1;
+    return 0;
+}
+
+std::vector<std::string_view> parameter_names(const TokenSpan& c, const FunctionDef& fn)
+{
+    std::vector<std::string_view> out;
+    const std::size_t open = fn.name_tok + 1;
+    if (!c.is(open, "("))
+        return out;
+    const std::size_t close = std::min<std::size_t>(c.close(open), c.size);
+    std::string_view last;
+    for (std::size_t k = open + 1; k <= close && k < c.size; ++k) {
+        if (k == close || c.is(k, ",")) {
+            if (!(out.empty() && k == close && (last.empty() || last == "void")))
+                out.push_back(last);
+            last = {};
+            continue;
+        }
+        if (c.is(k, "(")) {
+            // `void (*fn)(int)`: the name is inside the first parentheses.
+            const std::size_t e = std::min<std::size_t>(c.close(k), close);
+            for (std::size_t j = k + 1; j < e; ++j)
+                if (c.ident(j))
+                    last = c.str(j);
+            k = e;
+            if (c.is(k + 1, "("))
+                k = std::min<std::size_t>(c.close(k + 1), close);
+            continue;
+        }
+        if (c.is(k, "[")) {
+            k = std::min<std::size_t>(c.close(k), close);
+            continue;
+        }
+        if (c.ident(k) && !c.str(k).starts_with("__"))
+            last = c.str(k);
+    }
+    return out;
+}
+
 namespace {
 
 // Deeper nesting than this is walked as flat expressions: enough for any
@@ -91,6 +135,36 @@ private:
         for (std::size_t k = b; k < at; ++k)
             nots += c_.is(k, "!");
         return nots % 2 ? -1 : 1;
+    }
+
+    // `iocb->ki_flags & IOCB_DIRECT` (2.6: `file->f_flags & O_DIRECT`):
+    // +1 then-arm O_DIRECT and else-arm not, -1 the reverse; +2/-2 when
+    // only the then-arm is decided (`A && B`); 0 when it is no such test.
+    int direct_polarity(std::size_t b, std::size_t e) const
+    {
+        std::size_t at = e;
+        bool conj = false;
+        for (std::size_t k = b; k < e; ++k) {
+            const std::string_view s = c_.str(k);
+            if (s == "||" || s == "?" || s == "==" || s == "!=")
+                return 0;
+            if (s == "&&")
+                conj = true;
+            if ((s == "IOCB_DIRECT" || s == "O_DIRECT") && at == e && k > b && c_.is(k - 1, "&"))
+                at = k;
+        }
+        if (at == e)
+            return 0;
+        // The '!'s of the conjunct that holds the test.
+        std::size_t from = b;
+        for (std::size_t k = b; k < at; ++k)
+            if (c_.is(k, "&&"))
+                from = k + 1;
+        int nots = 0;
+        for (std::size_t k = from; k < at; ++k)
+            nots += c_.is(k, "!");
+        const int pol = nots % 2 ? -1 : 1;
+        return conj ? 2 * pol : pol;
     }
 
     // `p->aio`, `!io_data->aio`, `unlikely(x.async)`, `is_sync_kiocb(iocb)`:
@@ -178,6 +252,15 @@ private:
                 then_step.scope = else_step.scope = shared->local ? (shared->id | 0x8000'0000u) : shared->id;
                 then_step.arm = shared->then_is_true ? 1 : 0;
                 else_step.arm = 1 - then_step.arm;
+            }
+            if (const int d = direct_polarity(i + 2, ce)) {
+                // Only the arm(s) the test decides join the O_DIRECT decision.
+                if (d == 2 || d == -2) {
+                    then_step = {kSharedDecision, kDirectScope, d > 0 ? 1u : 0u, false};
+                } else {
+                    then_step = {kSharedDecision, kDirectScope, d > 0 ? 1u : 0u, false};
+                    else_step = {kSharedDecision, kDirectScope, d > 0 ? 0u : 1u, false};
+                }
             }
             bool t1 = false;
             std::optional<PathStep> ignored;
@@ -416,6 +499,13 @@ FunctionFacts walk_function(const TokenSpan& code, const FunctionDef& fn)
     const std::size_t end = std::min<std::size_t>(code.close(fn.body), code.size);
     Walker w(code, facts.events);
     w.block(fn.body + 1, end, 0);
+    // What the scanner knows about each callee, once per function.
+    for (Event& ev : facts.events) {
+        if (ev.kind == Ev::call)
+            ev.role = static_cast<std::uint8_t>(call_role(ev.name));
+        else if (ev.kind == Ev::member_call)
+            ev.role = static_cast<std::uint8_t>(member_call_role(ev.name));
+    }
     return facts;
 }
 

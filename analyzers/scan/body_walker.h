@@ -21,6 +21,10 @@ namespace aio::scan {
 // taken as one decision across the whole call tree: their steps carry this
 // instance, which the call-tree builder leaves as it is.
 inline constexpr std::uint32_t kSharedDecision = 0xFFFF'FFFFu;
+// The scope of the O_DIRECT decision (`iocb->ki_flags & IOCB_DIRECT`, 2.6's
+// `file->f_flags & O_DIRECT`): arm 1 runs only for O_DIRECT requests, arm 0
+// only for the others. Shared across the tree like the decisions above.
+inline constexpr std::uint32_t kDirectScope = 0x4449'5245u;
 
 struct PathStep {
     std::uint32_t instance = 0;  // which inlined copy of the function (0 inside the walker)
@@ -33,6 +37,8 @@ using Path = std::vector<PathStep>;
 // Can one execution reach both?
 bool compatible(const Path& a, const Path& b);
 bool sync_only(const Path& p);
+// +1: the path runs only for O_DIRECT requests; -1: only for the others; 0: both.
+int direct_only(const Path& p);
 
 enum class Ev : std::uint8_t {
     call,           // name(...)
@@ -59,6 +65,7 @@ struct Event {
     std::uint32_t args_begin = 0;
     std::uint32_t args_end = 0;
     std::uint32_t nargs = 0;
+    std::uint8_t role = 0;  // calls: call_role(name); member calls: member_call_role(name) (knowledge.h)
     Path path;
 };
 
@@ -67,5 +74,8 @@ struct FunctionFacts {
 };
 
 FunctionFacts walk_function(const TokenSpan& code, const FunctionDef& fn);
+
+// The names of a function's parameters, in order ("" where one has none).
+std::vector<std::string_view> parameter_names(const TokenSpan& code, const FunctionDef& fn);
 
 }  // namespace aio::scan

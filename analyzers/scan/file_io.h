@@ -20,6 +20,19 @@ namespace aio::scan {
 // overwrites at once, which is a measurable share of a kernel-tree scan.
 class Bytes {
 public:
+    Bytes() = default;
+    Bytes(Bytes&& o) noexcept : data_(std::move(o.data_)), size_(o.size_), cap_(o.cap_) { o.size_ = o.cap_ = 0; }
+    Bytes& operator=(Bytes&& o) noexcept
+    {
+        data_ = std::move(o.data_);
+        size_ = o.size_;
+        cap_ = o.cap_;
+        o.size_ = o.cap_ = 0;
+        return *this;
+    }
+    Bytes(const Bytes&) = delete;
+    Bytes& operator=(const Bytes&) = delete;
+
     std::string_view view() const { return {data_.get(), size_}; }
     std::size_t size() const { return size_; }
     char* prepare(std::size_t n);  // capacity for n bytes; contents undefined

@@ -183,9 +183,13 @@ std::vector<FopsDecl> find_fops_in(const TokenSpan& c, FopsOrigin origin)
     };
     std::vector<std::size_t>
         declared_only;  // `static const struct file_operations x;` (maybe a forward declaration)
+    std::vector<bool> declared_const;  // a `const` on the declaration's line
 
     for (std::size_t i = 1; i < c.size; ++i) {
-        if (c.toks[i].kind != Tok::ident || c.str(i) != "file_operations" || !c.is(i - 1, "struct"))
+        if (c.toks[i].kind != Tok::ident || !c.is(i - 1, "struct"))
+            continue;
+        const std::string_view type = c.str(i);
+        if (type != "file_operations" && type != "proc_ops")
             continue;
         if (in_struct_body(i))
             continue;
@@ -219,9 +223,13 @@ std::vector<FopsDecl> find_fops_in(const TokenSpan& c, FopsOrigin origin)
             ++j;
             if (c.is(j, "{")) {
                 if (array) {
+                    const std::size_t before = out.size();
                     parse_array(c, j, name, c.line(name_tok), out);
+                    for (std::size_t k = before; k < out.size(); ++k)
+                        out[k].type = type;
                 } else {
                     FopsDecl d;
+                    d.type = type;
                     d.name = name;
                     d.origin = origin;
                     d.line = c.line(name_tok);
@@ -233,6 +241,7 @@ std::vector<FopsDecl> find_fops_in(const TokenSpan& c, FopsOrigin origin)
                 }
             } else {
                 FopsDecl d;
+                d.type = type;
                 d.name = name;
                 d.origin = origin;
                 d.line = d.last_line = c.line(name_tok);
@@ -245,11 +254,20 @@ std::vector<FopsDecl> find_fops_in(const TokenSpan& c, FopsOrigin origin)
             }
         } else if (c.is(j, ";") && !declared_extern(c, i - 1)) {
             FopsDecl d;
+            d.type = type;
             d.name = name;
             d.origin = FopsOrigin::runtime;
             d.line = d.last_line = c.line(name_tok);
             runtime.emplace(c.str(name_tok), out.size());
             declared_only.push_back(out.size());
+            // Only the tokens of the declaration's own line: linear in the file.
+            bool is_const = false;
+            const std::uint32_t line = c.line(name_tok);
+            for (std::size_t t = name_tok; t > 0 && c.line(t - 1) == line && !is_const; --t)
+                is_const = c.is(t - 1, "const");
+            for (std::size_t t = name_tok; t < c.size && c.line(t) == line && !is_const; ++t)
+                is_const = c.is(t, "const");
+            declared_const.push_back(is_const);
             out.push_back(std::move(d));
         }
     }
@@ -292,15 +310,11 @@ std::vector<FopsDecl> find_fops_in(const TokenSpan& c, FopsOrigin origin)
     // A declaration without initializer is a forward declaration when the
     // file defines the name too, or when it is const (nothing can fill it in).
     std::vector<bool> drop(out.size(), false);
-    for (std::size_t k : declared_only) {
+    for (std::size_t n = 0; n < declared_only.size(); ++n) {
+        const std::size_t k = declared_only[n];
         const FopsDecl& d = out[k];
         const bool defined = initialized.count(d.name) > 0;
-        const bool is_const = d.members.empty() && [&] {
-            for (std::size_t t = 0; t + 1 < c.size; ++t)
-                if (c.line(t) == d.line && c.is(t, "const"))
-                    return true;
-            return false;
-        }();
+        const bool is_const = d.members.empty() && declared_const[n];
         if ((defined && d.members.empty()) || is_const)
             drop[k] = true;
     }

@@ -5,6 +5,7 @@
 #include <array>
 #include <cctype>
 
+#include "scan/body_walker.h"
 #include "scan/fops_finder.h"
 
 namespace aio::scan {
@@ -112,11 +113,34 @@ std::vector<std::uint32_t> match_brackets(const Token* toks, std::size_t n, std:
 
 ParsedFile::ParsedFile(std::string path, std::string_view content) : path_(std::move(path)), content_(content)
 {
+    parse();
+}
+
+ParsedFile::ParsedFile(std::string path, Bytes owned, std::uint32_t first_line)
+    : path_(std::move(path)), owned_(std::move(owned)), first_line_(first_line)
+{
+    content_ = owned_.view();
+    parse();
+}
+
+ParsedFile::~ParsedFile() = default;
+
+void ParsedFile::parse()
+{
     lex(content_, lexed_);
+    if (first_line_ > 1)
+        for (Token& t : lexed_.tokens)
+            t.line += first_line_ - 1;
     preprocess(lexed_, pp_);
+    // The preprocessed copy is all that is read from here on.
+    lexed_.tokens.clear();
+    lexed_.tokens.shrink_to_fit();
     match_ = match_brackets(pp_.code.data(), pp_.code.size(), lexed_.text);
     code_ = TokenSpan{pp_.code.data(), pp_.code.size(), lexed_.text, match_.data()};
     index_functions();
+    // The last definition wins, as it would for the preprocessor.
+    for (const auto& m : pp_.macros)
+        macros_by_name_[m.name] = &m;
     find_fops();
 }
 
@@ -166,11 +190,13 @@ void ParsedFile::index_functions()
 void ParsedFile::find_fops()
 {
     fops_ = find_fops_in(code_, model::FopsOrigin::initializer);
-    std::vector<FopsDecl> templates;
+    // Function-like macros that make a fops, by name: their expansions are
+    // found in one pass over the file, however many there are.
+    std::unordered_map<std::string_view, std::vector<std::pair<const Macro*, FopsDecl>>> templates;
     for (const auto& m : pp_.macros) {
         bool mentions = false;
         for (const auto& t : m.body)
-            if (t.kind == Tok::ident && lexed_.str(t) == "file_operations") {
+            if (t.kind == Tok::ident && (lexed_.str(t) == "file_operations" || lexed_.str(t) == "proc_ops")) {
                 mentions = true;
                 break;
             }
@@ -182,9 +208,21 @@ void ParsedFile::find_fops()
             d.line = m.line;
             d.last_line = m.line;
             if (m.function_like)
-                expand_template(m, body, d);
+                templates[m.name].emplace_back(&m, d);
             d.name = std::string(m.name) + (m.function_like ? "()" : "");
             fops_.push_back(std::move(d));
+        }
+    }
+    if (!templates.empty()) {
+        const TokenSpan& c = code_;
+        for (std::size_t i = 0; i + 1 < c.size; ++i) {
+            if (!c.ident(i) || !c.is(i + 1, "("))
+                continue;
+            auto it = templates.find(c.str(i));
+            if (it == templates.end() || (i > 0 && c.is(i - 1, "define")))
+                continue;
+            for (const auto& [m, tmpl] : it->second)
+                expand_template(*m, macro_span(*m), tmpl, i);
         }
     }
     for (auto& d : expansions_)
@@ -192,17 +230,13 @@ void ParsedFile::find_fops()
     expansions_.clear();
 }
 
-// Each `NAME(args)` of a function-like macro that makes a fops, in this
-// file, becomes a fops of its own: the declarator and the handlers with
-// the arguments put in for the parameters.
-void ParsedFile::expand_template(const Macro& m, const TokenSpan& body, const FopsDecl& tmpl)
+// `NAME(args)` at token `i`, an expansion of a function-like macro that
+// makes a fops, becomes a fops of its own: the declarator and the handlers
+// with the arguments put in for the parameters.
+void ParsedFile::expand_template(const Macro& m, const TokenSpan& body, const FopsDecl& tmpl, std::size_t i)
 {
     const TokenSpan& c = code_;
-    for (std::size_t i = 0; i + 1 < c.size; ++i) {
-        if (!c.ident(i) || c.str(i) != m.name || !c.is(i + 1, "("))
-            continue;
-        if (i > 0 && c.is(i - 1, "define"))
-            continue;
+    {
         const std::size_t close = std::min<std::size_t>(c.close(i + 1), c.size);
         std::vector<std::pair<std::size_t, std::size_t>> args;
         std::size_t start = i + 2;
@@ -222,6 +256,7 @@ void ParsedFile::expand_template(const Macro& m, const TokenSpan& body, const Fo
         };
         FopsDecl d;
         d.origin = model::FopsOrigin::macro;
+        d.type = tmpl.type;
         d.macro = &m;
         d.expansion = true;
         d.line = c.line(i);
@@ -263,19 +298,26 @@ const std::vector<FunctionDef>* ParsedFile::find(std::string_view name) const
 
 TokenSpan ParsedFile::macro_span(const Macro& m) const
 {
+    std::lock_guard lock(mu_);
     auto it = macro_match_.find(&m);
     if (it == macro_match_.end())
         it = macro_match_.emplace(&m, match_brackets(m.body.data(), m.body.size(), lexed_.text)).first;
     return TokenSpan{m.body.data(), m.body.size(), lexed_.text, it->second.data()};
 }
 
+const FunctionFacts& ParsedFile::facts(const FunctionDef& def) const
+{
+    std::lock_guard lock(mu_);
+    auto& slot = facts_[def.body];
+    if (!slot)
+        slot = std::make_unique<FunctionFacts>(walk_function(code_, def));
+    return *slot;
+}
+
 const Macro* ParsedFile::find_macro(std::string_view name) const
 {
-    // The last definition wins, as it would for the preprocessor.
-    for (auto it = pp_.macros.rbegin(); it != pp_.macros.rend(); ++it)
-        if (it->name == name)
-            return &*it;
-    return nullptr;
+    auto it = macros_by_name_.find(name);
+    return it == macros_by_name_.end() ? nullptr : it->second;
 }
 
 }  // namespace aio::scan

@@ -8,12 +8,14 @@
 #include <cstdint>
 #include <cstring>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
 
 #include "model/static_verdict.h"
+#include "scan/file_io.h"
 #include "scan/lexer.h"
 #include "scan/preprocess.h"
 
@@ -73,6 +75,7 @@ struct FopsMember {
 
 struct FopsDecl {
     std::string name;
+    std::string_view type = "file_operations";  // or "proc_ops"
     model::FopsOrigin origin = model::FopsOrigin::initializer;
     std::uint32_t line = 0;
     std::uint32_t last_line = 0;
@@ -86,13 +89,28 @@ struct FopsDecl {
     std::uint32_t name_end = 0;
 };
 
+struct FunctionFacts;
+
+inline constexpr std::uint32_t kNoFile = 0xFFFF'FFFFu;
+
 class ParsedFile {
 public:
     // `path` is what reports show; `content` is the file's bytes, which
     // must outlive this object.
     ParsedFile(std::string path, std::string_view content);
+    // Owns its bytes: a whole file, or one definition cut out of a file
+    // whose first line is `first_line` there (token lines are the file's).
+    ParsedFile(std::string path, Bytes owned, std::uint32_t first_line = 1);
+    ~ParsedFile();
     ParsedFile(const ParsedFile&) = delete;
     ParsedFile& operator=(const ParsedFile&) = delete;
+
+    // The file's number in the scan's corpus (kNoFile outside a scan).
+    std::uint32_t id() const { return id_; }
+    void set_id(std::uint32_t id) { id_ = id; }
+    // A definition cut out of its file rather than the whole file.
+    bool fragment() const { return fragment_; }
+    void mark_fragment() { fragment_ = true; }
 
     const std::string& path() const { return path_; }
     std::string_view content() const { return content_; }
@@ -107,14 +125,22 @@ public:
     // The macro body as a span (for fops made by macros).
     TokenSpan macro_span(const Macro& m) const;
     const Macro* find_macro(std::string_view name) const;
+    // What a function's body does (body_walker), computed once per
+    // function; safe to call from several threads.
+    const FunctionFacts& facts(const FunctionDef& def) const;
 
 private:
+    void parse();
     void index_functions();
     void find_fops();
-    void expand_template(const Macro& m, const TokenSpan& body, const FopsDecl& tmpl);
+    void expand_template(const Macro& m, const TokenSpan& body, const FopsDecl& tmpl, std::size_t at);
 
     std::string path_;
+    Bytes owned_;
     std::string_view content_;
+    std::uint32_t first_line_ = 1;
+    std::uint32_t id_ = kNoFile;
+    bool fragment_ = false;
     LexedSource lexed_;
     Preprocessed pp_;
     std::vector<std::uint32_t> match_;
@@ -123,7 +149,10 @@ private:
     std::unordered_map<std::string_view, std::vector<FunctionDef>> by_name_;
     std::vector<FopsDecl> fops_;
     std::vector<FopsDecl> expansions_;
+    std::unordered_map<std::string_view, const Macro*> macros_by_name_;
+    mutable std::mutex mu_;  // guards the two lazily filled maps below
     mutable std::unordered_map<const Macro*, std::vector<std::uint32_t>> macro_match_;
+    mutable std::unordered_map<std::uint32_t, std::unique_ptr<FunctionFacts>> facts_;
 };
 
 }  // namespace aio::scan

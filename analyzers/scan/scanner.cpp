@@ -21,8 +21,10 @@
 #include <thread>
 
 #include "model/errors.h"
+#include "scan/analyzer.h"
+#include "scan/corpus.h"
 #include "scan/file_io.h"
-#include "scan/module.h"
+#include "scan/text_search.h"
 
 namespace aio::scan {
 namespace {
@@ -67,31 +69,64 @@ public:
         for (const auto& r : opt_.roots)
             add_root(r);
         const unsigned jobs = effective_jobs(opt_.jobs);
+        corpus_.set_shards(jobs);
+        // Phase 1: the walk.
+        run_workers(jobs, [this](unsigned w) { walk(w); });
+        corpus_.seal();
+        // Phase 2: the fops with async-capable handlers, a file at a time.
+        std::sort(pending_.begin(), pending_.end(),
+                  [this](const auto& a, const auto& b) { return corpus_.file(a.first).display < corpus_.file(b.first).display; });
+        run_workers(jobs, [this](unsigned) { analyze(); });
+
+        std::sort(result_.fops.begin(), result_.fops.end(), [](const auto& a, const auto& b) {
+            if (a.at.file != b.at.file)
+                return a.at.file < b.at.file;
+            if (a.at.line != b.at.line)
+                return a.at.line < b.at.line;
+            return a.name < b.name;
+        });
+        result_.unreadable = corpus_.warnings().unreadable_count();
+        result_.warnings = corpus_.warnings().take();
+        result_.stats.files = files_.load();
+        result_.stats.bytes = bytes_.load();
+        result_.stats.candidates = candidates_.load();
+        result_.stats.dirs = dirs_.load();
+        result_.stats.symlinks_skipped = symlinks_skipped_.load();
+        result_.stats.definitions = corpus_.index_size();
+        result_.stats.work = corpus_.work().steps.load();
+        return std::move(result_);
+    }
+
+private:
+    template <typename F> void run_workers(unsigned jobs, F body)
+    {
+        stop_ = false;
         std::vector<std::thread> workers;
         for (unsigned i = 0; i < jobs; ++i) {
             try {
-                workers.emplace_back([this] { work(); });
+                workers.emplace_back([&body, i] { body(i); });
             } catch (const std::system_error&) {
                 break;  // out of threads (ulimit -u, memory): go on with those there are
             }
         }
         if (workers.empty()) {
-            std::lock_guard lock(mu_);
-            stop_ = true;  // the calling thread does the work itself
+            {
+                std::lock_guard lock(mu_);
+                stop_ = true;  // the calling thread does the work itself, until the queue is empty
+            }
+            body(0);
         }
-        if (workers.empty())
-            work();
         {
             std::unique_lock lock(mu_);
             // Woken when the last task ends, or every 200 ms for the progress
             // line; never spinning: this thread's core belongs to the workers.
-            while (pending_ > 0) {
+            while (pending_tasks_ > 0) {
                 if (!opt_.progress) {
-                    cv_done_.wait(lock, [this] { return pending_ == 0; });
+                    cv_done_.wait(lock, [this] { return pending_tasks_ == 0; });
                     break;
                 }
                 if (!cv_done_.wait_for(lock, std::chrono::milliseconds(200),
-                                       [this] { return pending_ == 0; })) {
+                                       [this] { return pending_tasks_ == 0; })) {
                     lock.unlock();
                     opt_.progress(files_.load(), fops_count_.load());
                     lock.lock();
@@ -102,25 +137,8 @@ public:
         cv_.notify_all();
         for (auto& w : workers)
             w.join();
-
-        std::sort(result_.fops.begin(), result_.fops.end(), [](const auto& a, const auto& b) {
-            if (a.at.file != b.at.file)
-                return a.at.file < b.at.file;
-            if (a.at.line != b.at.line)
-                return a.at.line < b.at.line;
-            return a.name < b.name;
-        });
-        result_.unreadable = warnings_.unreadable_count();
-        result_.warnings = warnings_.take();
-        result_.stats.files = files_.load();
-        result_.stats.bytes = bytes_.load();
-        result_.stats.candidates = candidates_.load();
-        result_.stats.dirs = dirs_.load();
-        result_.stats.symlinks_skipped = symlinks_skipped_.load();
-        return std::move(result_);
     }
 
-private:
     // A root is an input the user named: it must exist and be readable
     // now, or nothing is scanned (a gate that read nothing must not pass).
     void add_root(const ScanRoot& r)
@@ -158,13 +176,13 @@ private:
     {
         {
             std::lock_guard lock(mu_);
-            ++pending_;
+            ++pending_tasks_;
             queue_.push_back(std::move(t));
         }
         cv_.notify_one();
     }
 
-    void work()
+    void walk(unsigned worker)
     {
         for (;;) {
             DirTask t;
@@ -177,20 +195,25 @@ private:
                 queue_.pop_front();
             }
             try {
-                process(t);
+                process(t, worker);
             } catch (const std::exception& e) {
-                warnings_.unreadable((t.display.empty() ? "." : t.display) +
-                                     ": internal error, directory skipped: " + e.what());
+                corpus_.warnings().unreadable((t.display.empty() ? "." : t.display) +
+                                              ": internal error, directory skipped: " + e.what());
             }
-            bool last = false;
-            {
-                std::lock_guard lock(mu_);
-                last = --pending_ == 0;
-            }
-            if (last) {
-                cv_done_.notify_all();
-                cv_.notify_all();
-            }
+            finish_task();
+        }
+    }
+
+    void finish_task()
+    {
+        bool last = false;
+        {
+            std::lock_guard lock(mu_);
+            last = --pending_tasks_ == 0;
+        }
+        if (last) {
+            cv_done_.notify_all();
+            cv_.notify_all();
         }
     }
 
@@ -206,16 +229,22 @@ private:
                            [&](const auto& r) { return under(real, r); });
     }
 
+    struct WalkFile {
+        std::string display;
+        std::string fs;
+        bool primary = true;
+    };
+
     void symlink(const DirTask& t, const std::string& fs, const std::string& display, const char* name,
-                 std::vector<ModuleFile>& files)
+                 std::vector<WalkFile>& files)
     {
         int err = 0;
         const auto target = real_path(fs, err);
         if (!target) {
             if (err == ELOOP)
-                warnings_.add(display + ": symlink loop, skipped");
+                corpus_.warnings().add(display + ": symlink loop, skipped");
             else if (is_source(name))
-                warnings_.add(display + ": broken symlink (" + errno_text(err) + "), skipped");
+                corpus_.warnings().add(display + ": broken symlink (" + errno_text(err) + "), skipped");
             return;
         }
         // Inside the roots, the target is scanned at its own path: following
@@ -231,7 +260,7 @@ private:
             int e2 = 0;
             const auto here = real_path(t.fs, e2);
             if (here && under(*here, *target)) {
-                warnings_.add(display + ": symlink loop (points to " + *target + "), skipped");
+                corpus_.warnings().add(display + ": symlink loop (points to " + *target + "), skipped");
                 return;
             }
             if (first_visit(st))
@@ -241,23 +270,24 @@ private:
         }
     }
 
-    void process(const DirTask& t)
+    void process(const DirTask& t, unsigned worker)
     {
         DIR* d = ::opendir(t.fs.c_str());
         if (!d) {
-            warnings_.unreadable((t.display.empty() ? "." : t.display) + ": cannot list: " + errno_text(errno));
+            corpus_.warnings().unreadable((t.display.empty() ? "." : t.display) + ": cannot list: " +
+                                          errno_text(errno));
             return;
         }
         ++dirs_;
-        std::vector<ModuleFile> files;
+        std::vector<WalkFile> files;
         const int dfd = ::dirfd(d);
         for (;;) {
             errno = 0;
             const dirent* ent = ::readdir(d);
             if (!ent) {
                 if (errno != 0)
-                    warnings_.unreadable((t.display.empty() ? "." : t.display) +
-                                         ": cannot list all of it: " + errno_text(errno));
+                    corpus_.warnings().unreadable((t.display.empty() ? "." : t.display) +
+                                                  ": cannot list all of it: " + errno_text(errno));
                 break;
             }
             const char* name = ent->d_name;
@@ -268,8 +298,8 @@ private:
                 struct stat st {};
                 if (::fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
                     if (errno != ENOENT)  // gone since readdir: nothing was missed
-                        warnings_.unreadable(join_display(t.display, name) + ": cannot stat: " +
-                                             errno_text(errno));
+                        corpus_.warnings().unreadable(join_display(t.display, name) + ": cannot stat: " +
+                                                      errno_text(errno));
                     continue;
                 }
                 type = S_ISDIR(st.st_mode)   ? DT_DIR
@@ -291,8 +321,7 @@ private:
                 push({std::move(fs), std::move(display), true, {}});
             } else if (type == DT_REG) {
                 if (is_source(name))
-                    files.push_back(
-                        {std::move(display), std::move(fs), t.only_file.empty() || t.only_file == name});
+                    files.push_back({std::move(display), std::move(fs), t.only_file.empty() || t.only_file == name});
             } else if (type == DT_LNK) {
                 if (t.only_file.empty() || t.only_file == name)
                     symlink(t, fs, display, name, files);
@@ -301,62 +330,120 @@ private:
         ::closedir(d);
         if (files.empty())
             return;
-        std::sort(files.begin(), files.end(),
-                  [](const auto& a, const auto& b) { return a.display < b.display; });
-        analyze_module(std::move(files));
-    }
-
-    void analyze_module(std::vector<ModuleFile> files)
-    {
-        Module module(std::move(files), warnings_);
+        std::sort(files.begin(), files.end(), [](const auto& a, const auto& b) { return a.display < b.display; });
+        const std::uint32_t dir = corpus_.add_dir(t.display);
         thread_local Bytes buf;
-        std::vector<model::FopsReport> found;
-        for (std::size_t i = 0; i < module.size(); ++i) {
-            if (!module.file(i).primary)
-                continue;
-            ++files_;
-            const int err = read_file(module.file(i).fs_path, buf);
+        thread_local std::vector<DefinitionLine> defs;
+        for (WalkFile& f : files) {
+            const bool header = f.display.back() == 'h';
+            const bool primary = f.primary;
+            const std::uint32_t id = corpus_.add_file({f.display, f.fs, dir, header, primary});
+            if (primary)
+                ++files_;
+            const int err = read_file(f.fs, buf);
             if (err != 0) {
-                warnings_.unreadable(module.file(i).display + ": cannot read: " + errno_text(err));
+                if (primary)
+                    corpus_.warnings().unreadable(f.display + ": cannot read: " + errno_text(err));
                 continue;
             }
-            bytes_ += buf.size();
-            if (looks_binary(buf.view())) {
-                warnings_.add(module.file(i).display + ": binary file (NUL bytes), skipped");
+            if (primary)
+                bytes_ += buf.size();
+            const FileSkim skim = skim_file(buf.view(), true, defs);
+            if (skim.binary) {
+                if (primary)
+                    corpus_.warnings().add(f.display + ": binary file (NUL bytes), skipped");
                 continue;
             }
-            // The pre-filter: no file_operations, nothing to report. Most
-            // of a kernel tree stops here, unlexed.
-            if (!::memmem(buf.view().data(), buf.size(), "file_operations", 15))
+            corpus_.add_definitions(worker, id, defs);
+            corpus_.work().add(buf.size() / 64 + defs.size());
+            // Most of a kernel tree stops here, unlexed.
+            if (!primary || !skim.declares_ops)
                 continue;
             ++candidates_;
-            module.adopt(i, buf.view());
-            const ParsedFile* pf = module.parse(i);
-            if (!pf)
-                continue;
-            for (const FopsDecl& decl : pf->fops()) {
-                found.push_back(analyze_fops(module, *pf, decl, opt_.limits));
+            candidate(id, f.display, std::move(buf));
+        }
+    }
+
+    // A file that declares fops: fops without async-capable handlers are
+    // reported now; the file is kept for phase 2 when it has others.
+    void candidate(std::uint32_t id, const std::string& display, Bytes bytes)
+    {
+        if (auto line = first_non_utf8_line(bytes.view()))
+            corpus_.warnings().add(display + ":" + std::to_string(*line) +
+                                   ": bytes that are not UTF-8; read as opaque bytes");
+        corpus_.work().add(bytes.size() / 16);
+        auto pf = std::make_shared<ParsedFile>(display, std::move(bytes));
+        pf->set_id(id);
+        std::vector<std::size_t> later;
+        std::vector<model::FopsReport> now;
+        Resolver alone(nullptr);
+        Analyzer a(alone, summaries_, opt_.limits);
+        for (std::size_t k = 0; k < pf->fops().size(); ++k) {
+            const FopsDecl& decl = pf->fops()[k];
+            if (has_async_handlers(*pf, decl)) {
+                later.push_back(k);
+            } else {
+                now.push_back(a.analyze(*pf, decl));
                 ++fops_count_;
             }
         }
-        if (found.empty())
+        if (!later.empty()) {
+            corpus_.keep_whole(id, pf);
+            std::lock_guard lock(result_mu_);
+            pending_.emplace_back(id, std::move(later));
+        }
+        if (now.empty())
             return;
         std::lock_guard lock(result_mu_);
-        for (auto& f : found)
+        for (auto& f : now)
             result_.fops.push_back(std::move(f));
     }
 
+    void analyze()
+    {
+        Resolver resolver(&corpus_);
+        Analyzer a(resolver, summaries_, opt_.limits);
+        for (;;) {
+            std::size_t task = 0;
+            {
+                std::lock_guard lock(mu_);
+                if (next_pending_ >= pending_.size())
+                    return;
+                task = next_pending_++;
+            }
+            const auto& [id, decls] = pending_[task];
+            std::vector<model::FopsReport> found;
+            try {
+                const auto pf = corpus_.whole(id);
+                if (pf)
+                    for (std::size_t k : decls) {
+                        found.push_back(a.analyze(*pf, pf->fops()[k]));
+                        ++fops_count_;
+                    }
+            } catch (const std::exception& e) {
+                corpus_.warnings().unreadable(corpus_.file(id).display + ": internal error, file skipped: " +
+                                              e.what());
+            }
+            std::lock_guard lock(result_mu_);
+            for (auto& f : found)
+                result_.fops.push_back(std::move(f));
+        }
+    }
+
     const ScanOptions& opt_;
+    Corpus corpus_;
+    Summaries summaries_;
     std::mutex mu_;
     std::condition_variable cv_;
     std::condition_variable cv_done_;
     std::deque<DirTask> queue_;
-    std::size_t pending_ = 0;
+    std::size_t pending_tasks_ = 0;
     bool stop_ = false;
+    std::vector<std::pair<std::uint32_t, std::vector<std::size_t>>> pending_;
+    std::size_t next_pending_ = 0;
     std::vector<std::string> real_roots_;
     std::mutex visited_mu_;
     std::set<std::pair<dev_t, ino_t>> visited_;
-    Warnings warnings_;
     std::mutex result_mu_;
     ScanResult result_;
     std::atomic<std::uint64_t> files_{0}, bytes_{0}, candidates_{0}, dirs_{0}, symlinks_skipped_{0},

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 //
-// `scan`: walks source trees on every core, skips the files that cannot
-// declare a file_operations before lexing them, and analyzes each module
-// (directory) that does.
+// `scan`: walks source trees on every core in two phases. The walk reads
+// every C file once: it indexes the names each file defines, and lexes only
+// the files that declare a file_operations or proc_ops. Then the fops with
+// async-capable handlers are analyzed, following their callees anywhere in
+// the roots through that index.
 #pragma once
 
 #include <cstdint>
@@ -34,8 +36,12 @@ struct ScanStats {
     std::uint64_t dirs = 0;
     std::uint64_t files = 0;       // .c/.h files seen
     std::uint64_t bytes = 0;       // read by the pre-filter
-    std::uint64_t candidates = 0;  // mention file_operations: lexed and parsed
+    std::uint64_t candidates = 0;  // mention file_operations or proc_ops: lexed and parsed
     std::uint64_t symlinks_skipped = 0;
+    std::uint64_t definitions = 0;  // column-0 definition lines indexed
+    // Steps of work (index lines, tokens, events, functions looked at):
+    // what the tests that hold the scan to linear cost count.
+    std::uint64_t work = 0;
 };
 
 struct ScanResult {

@@ -37,11 +37,12 @@ model::FopsReport fops()
     h.op = model::OpKind::read_iter;
     h.handler = "f";
     h.verdict = Verdict::fake_async;
-    h.evidence.push_back({model::EvidenceKind::queued, {"drivers/x.c", 30}, "-EIOCBQUEUED", "f"});
+    h.evidence.push_back({model::EvidenceKind::queued, {"drivers/x.c", 30}, "-EIOCBQUEUED", "f", {}});
     h.evidence.push_back({model::EvidenceKind::wait_after_queueing,
                           {"drivers/x.c", 28},
                           "wait_for_completion(&r->done)",
-                          "f > f_submit"});
+                          "f > f_submit",
+                          {}});
     f.handlers.push_back(h);
     return f;
 }

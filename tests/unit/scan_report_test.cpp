@@ -25,11 +25,12 @@ model::FopsReport sample()
     h.definition = {"drivers/demo/demo.c", 20};
     h.verdict = Verdict::async;
     h.evidence.push_back(
-        {model::EvidenceKind::queued, {"drivers/demo/demo.c", 30}, "-EIOCBQUEUED", "demo_read_iter"});
+        {model::EvidenceKind::queued, {"drivers/demo/demo.c", 30}, "-EIOCBQUEUED", "demo_read_iter", {}});
     h.evidence.push_back({model::EvidenceKind::deferred_completion,
                           {"drivers/demo/demo.c", 12},
                           "ki_complete() (2 arguments) in demo_work (workqueue)",
-                          "demo_read_iter ~> demo_work"});
+                          "demo_read_iter ~> demo_work",
+                          {}});
     f.handlers.push_back(h);
     model::HandlerReport w = h;
     w.op = model::OpKind::write_iter;
