@@ -10,9 +10,8 @@
 # build  compilers, BPF toolchain and libraries (always included)
 # test   what the host tier uses: real filesystems on loop devices, fuzzer runtime,
 #        the 6.12 kernel source the scan evaluation and `check`'s end-to-end
-#        test read, and the SARIF validators (the SARIF multitool from the npm
-#        registry, pinned, into a cache outside the repository; the JSON schema
-#        checker)
+#        test read, and the SARIF object model the SARIF validator walks
+#        (python3-sarif-python-om)
 # vm     the guest-kernel tier: qemu, Debian's kernel and headers, busybox
 # bench  benchmarks: fio, hyperfine, the kernel source tree for `scan`
 set -euo pipefail
@@ -24,22 +23,16 @@ build_pkgs=(
 	googletest libgtest-dev libgmock-dev
 )
 test_pkgs=(xfsprogs e2fsprogs squashfs-tools util-linux procps coreutils libclang-rt-14-dev
-	   linux-source-6.12 python3 python3-jsonschema libicu72)
+	   linux-source-6.12 python3 python3-sarif-python-om)
 vm_pkgs=(qemu-system-x86 linux-image-amd64 linux-headers-amd64 busybox-static
 	 kmod cpio pahole xz-utils zstd jq)
 bench_pkgs=(fio hyperfine linux-source-6.1 time jq bc)
 
 want=("${build_pkgs[@]}")
-want_sarif=0
 for group in "$@"; do
 	case "$group" in
 	build) ;;
-	test)
-		want+=("${test_pkgs[@]}")
-		want_sarif=1
-		# npm from Debian only where the machine has none of its own.
-		command -v npm >/dev/null || want+=(npm)
-		;;
+	test) want+=("${test_pkgs[@]}") ;;
 	vm) want+=("${vm_pkgs[@]}") ;;
 	bench) want+=("${bench_pkgs[@]}") ;;
 	*)
@@ -66,31 +59,8 @@ need_root() {
 	}
 }
 
-# The SARIF multitool (Microsoft's validator, with GitHub code scanning's
-# ingestion rules), a self-contained .NET binary that only the npm registry
-# ships. Pinned; installed once into a cache outside any work tree; tests
-# never download. Its postinstall step (chmod u+x) is done here instead of by
-# npm, which leaves install scripts off.
-sarif_version=5.7.0
-sarif_dir=${AIO_AUDIT_CACHE:-/var/cache/aio-audit}/sarif-multitool
-sarif_pkg=$sarif_dir/node_modules/@microsoft/sarif-multitool-linux
-install_sarif() {
-	((want_sarif)) || return 0
-	if [[ -x $sarif_pkg/Sarif.Multitool ]] &&
-		grep -q "\"version\": \"$sarif_version\"" "$sarif_pkg/package.json" 2>/dev/null; then
-		return 0
-	fi
-	echo "install-deps: installing the SARIF multitool $sarif_version into $sarif_dir"
-	need_root "the SARIF multitool"
-	"${sudo[@]}" mkdir -p "$sarif_dir"
-	"${sudo[@]}" npm install --prefix "$sarif_dir" --no-audit --no-fund --ignore-scripts --save-exact \
-		--loglevel=error "@microsoft/sarif-multitool-linux@$sarif_version" >/dev/null
-	"${sudo[@]}" chmod 755 "$sarif_pkg/Sarif.Multitool"
-}
-
 if ((${#missing[@]} == 0)); then
 	echo "install-deps: nothing missing"
-	install_sarif
 	exit 0
 fi
 
@@ -101,5 +71,4 @@ echo "install-deps: installing ${missing[*]}"
 "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq
 "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive INITRD=No \
 	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-install_sarif
 echo "install-deps: done"

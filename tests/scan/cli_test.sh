@@ -4,7 +4,7 @@
 # `aio-audit scan` and `aio-audit check` end to end: outputs, formats and
 # exit codes on tests/fixtures/scan, inputs that must fail closed, and
 # --git-range in throwaway repositories (names git quotes, renames, binary
-# files). Every SARIF file produced is run through the real validators at
+# files). Every SARIF file produced is run through the SARIF validator at
 # the end (validate_sarif.py).
 #   cli_test.sh BINARY SOURCE_DIR
 set -uo pipefail
@@ -288,7 +288,7 @@ g add -A && g commit -q -m "demo: a binary .c"
 expect_rc 0 "check --git-range, a binary .c" -- "$bin" check --git-range HEAD~1..HEAD --tree "$repo"
 contains err "drivers/demo/blob.c: binary file"
 
-# --- every SARIF above, through the real validators
+# --- every SARIF above, through the SARIF validator
 if /usr/bin/python3 "$src/tests/scan/validate_sarif.py" "$tmp"/sarif/*.sarif >"$tmp/out" 2>"$tmp/err"; then
 	ok
 else

@@ -14,7 +14,7 @@
 #   f  renames the fake-async driver and edits its wait           -> exit 1
 # and each range is checked in every format (text, --terse, github, sarif,
 # codeclimate, json): the same exit code, the findings at the post-image
-# paths; every SARIF goes through the real validators.
+# paths; every SARIF goes through the SARIF validator (validate_sarif.py).
 #
 # The tree is unpacked once into a cache outside the repository, shared with
 # tests/scan-eval (same directory, lock and stamp).

@@ -2,9 +2,9 @@
 //
 // check's renderers against golden strings (checkpatch text, --terse,
 // GitHub annotations, Code Climate, the Markdown summary, JSON) and the
-// SARIF ones, whose every document is also run through the real
-// validators (tests/scan/validate_sarif.py: the SARIF multitool with
-// GitHub's ingestion rules, and the SARIF 2.1.0 JSON schema).
+// SARIF ones, whose every document is also run through the SARIF validator
+// (tests/scan/validate_sarif.py: Debian's SARIF 2.1.0 object model, the
+// spec's enums, GitHub code scanning's ingestion requirements and limits).
 #include <gtest/gtest.h>
 
 #include <unistd.h>
