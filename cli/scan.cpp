@@ -11,6 +11,7 @@
 #include "model/static_verdict.h"
 #include "output.h"
 #include "report/json_header.h"
+#include "report/sarif_report.h"
 #include "report/scan_report.h"
 #include "scan/scanner.h"
 
@@ -61,6 +62,8 @@ int run_scan(const ScanOptions& opt)
         so.roots.push_back(scan::root_from_argument(p));
     so.follow_symlinks = opt.follow_symlinks;
     so.jobs = opt.jobs;
+    if (const std::string note = scan::jobs_note(opt.jobs); !note.empty())
+        std::cerr << "aio-audit: note: " << note << '\n';
     const std::vector<model::Verdict> only = parse_only(opt.only);
     ReportOutput out(opt.output);
 
@@ -85,17 +88,22 @@ int run_scan(const ScanOptions& opt)
         if (only.empty() || std::find(only.begin(), only.end(), f.verdict) != only.end())
             shown_fops.push_back(f);
     const model::StaticSummary summary = model::summarize(res.fops);
+    // Unreadable files inside the roots: the report covers the rest, and the
+    // exit code says it is incomplete.
+    const int code = res.unreadable > 0 ? kExitPartial : kExitOk;
 
     if (opt.json) {
         auto j = report::scan_json(shown_fops, summary, res.warnings);
         j["summary"]["c_files"] = res.stats.files;
         j["summary"]["c_files_parsed"] = res.stats.candidates;
+        j["summary"]["unreadable"] = res.unreadable;
         out.stream() << report::stamped(j, run_info()).dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
                      << '\n';
     } else if (opt.sarif) {
-        out.stream() << report::scan_sarif(shown_fops, {AIO_AUDIT_VERSION})
-                         .dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
-                  << '\n';
+        const report::SarifRun run{AIO_AUDIT_VERSION, code, res.unreadable == 0, res.warnings, &run_info()};
+        out.stream() << report::scan_sarif(shown_fops, run).dump(2, ' ', false,
+                                                                 nlohmann::json::error_handler_t::replace)
+                     << '\n';
     } else {
         report::render_scan_text(out.stream(), shown_fops, opt.verbose);
         if (!opt.no_summary)
@@ -105,7 +113,10 @@ int run_scan(const ScanOptions& opt)
     if (!opt.json)
         for (const auto& w : res.warnings)
             std::cerr << "aio-audit: warning: " << w << '\n';
-    return kExitOk;
+    if (res.unreadable > 0)
+        std::cerr << "aio-audit: warning: " << res.unreadable
+                  << " file(s) or directories could not be read: the report is incomplete (exit 4)\n";
+    return code;
 }
 
 }  // namespace
@@ -126,7 +137,7 @@ void add_scan(CLI::App& app, Runner& run)
         ->type_name("PATH...");
     cmd->add_flag("--json", opt->json,
                   "Machine-readable output: every fops, its handlers, facts and evidence");
-    cmd->add_flag("--sarif", opt->sarif, "SARIF 2.1.0 for code-scanning tools");
+    cmd->add_flag("--sarif", opt->sarif, "SARIF 2.1.0 for code-scanning tools (findings only)");
     add_output_option(cmd, opt->output);
     cmd->add_flag("-v,--verbose", opt->verbose, "Show each handler's evidence chain under its fops");
     cmd->add_option("--only", opt->only,
@@ -135,13 +146,14 @@ void add_scan(CLI::App& app, Runner& run)
     cmd->add_flag("--follow-symlinks", opt->follow_symlinks,
                   "Follow symlinks that leave the given paths (loops are detected and skipped)");
     cmd->add_flag("--no-summary", opt->no_summary, "Leave out the summary line");
-    cmd->add_option("-j,--jobs", opt->jobs, "Worker threads (default: one per core)");
+    cmd->add_option("-j,--jobs", opt->jobs, "Worker threads (default and 0: one per core; at most 4 per core)");
     cmd->footer(footer("  aio-audit scan .                           every fops of a kernel tree\n"
                        "  aio-audit scan -v --only async,odirect-async .  with each handler's evidence\n"
                        "  aio-audit scan --only fake-async,unknown .  what needs a closer look\n"
                        "  aio-audit scan --sarif drivers > scan.sarif\n") +
-                "  scan: 0 when it ran (findings do not change it; see `check`), 2 for a path that does not "
-                "exist.\n");
+                "  scan: 0 when it ran (findings do not change it; see `check`), 2 for a path that does not\n"
+                "  exist or cannot be read, 4 when files inside the paths could not be read (each is named;\n"
+                "  the report covers the rest).\n");
     cmd->callback([opt, &run] { run = [opt] { return run_scan(*opt); }; });
 }
 

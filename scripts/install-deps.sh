@@ -9,7 +9,9 @@
 #
 # build  compilers, BPF toolchain and libraries (always included)
 # test   what the host tier uses: real filesystems on loop devices, fuzzer runtime,
-#        the 6.12 kernel source the scan evaluation reads
+#        the 6.12 kernel source the scan evaluation and `check`'s end-to-end
+#        test read, and the SARIF object model the SARIF validator walks
+#        (python3-sarif-python-om)
 # vm     the guest-kernel tier: qemu, Debian's kernel and headers, busybox
 # bench  benchmarks: fio, hyperfine, the kernel source tree for `scan`, ripgrep (its baseline),
 #        xfslibs-dev (fsqual)
@@ -22,7 +24,7 @@ build_pkgs=(
 	googletest libgtest-dev libgmock-dev
 )
 test_pkgs=(xfsprogs e2fsprogs btrfs-progs squashfs-tools util-linux procps coreutils libclang-rt-14-dev
-	   linux-source-6.12)
+	   linux-source-6.12 python3 python3-sarif-python-om)
 vm_pkgs=(qemu-system-x86 linux-image-amd64 linux-headers-amd64 busybox-static
 	 kmod cpio pahole xz-utils zstd jq)
 bench_pkgs=(fio hyperfine linux-source-6.1 time jq bc xfslibs-dev ripgrep)
@@ -47,20 +49,23 @@ for pkg in "${want[@]}"; do
 	[[ "$status" == "install ok installed" ]] || missing+=("$pkg")
 done
 
+sudo=()
+if ((EUID != 0)); then
+	sudo=(sudo)
+fi
+need_root() {
+	((EUID == 0)) || command -v sudo >/dev/null || {
+		echo "install-deps: need root to install: $*" >&2
+		exit 3
+	}
+}
+
 if ((${#missing[@]} == 0)); then
 	echo "install-deps: nothing missing"
 	exit 0
 fi
 
-sudo=()
-if ((EUID != 0)); then
-	command -v sudo >/dev/null || {
-		echo "install-deps: need root to install: ${missing[*]}" >&2
-		exit 3
-	}
-	sudo=(sudo)
-fi
-
+need_root "${missing[*]}"
 echo "install-deps: installing ${missing[*]}"
 # INITRD=No: installing linux-image-amd64 would otherwise build an initramfs
 # that the guest tier never uses (about 26 s each time).

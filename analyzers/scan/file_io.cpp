@@ -133,12 +133,26 @@ void Warnings::add(std::string text)
     items_.push_back(std::move(text));
 }
 
+void Warnings::unreadable(std::string text)
+{
+    std::lock_guard lock(mu_);
+    if (unreadable_.insert(text).second)
+        items_.push_back(std::move(text));
+}
+
+std::uint64_t Warnings::unreadable_count()
+{
+    std::lock_guard lock(mu_);
+    return unreadable_.size();
+}
+
 std::vector<std::string> Warnings::take()
 {
     std::lock_guard lock(mu_);
     std::vector<std::string> out;
     out.swap(items_);
     std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
     return out;
 }
 

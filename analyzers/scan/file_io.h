@@ -5,9 +5,11 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -60,14 +62,21 @@ std::optional<std::size_t> first_non_utf8_line(std::string_view content);
 bool contains_word(std::string_view text, std::string_view word);
 
 // Per-file problems: the scan goes on, and they are reported at the end.
+// `unreadable` ones (a file or directory that could not be read) also make
+// the result incomplete, which `scan` and `check` turn into their exit code;
+// the others (binary files, symlink loops, bytes that are not UTF-8) do not.
 class Warnings {
 public:
     void add(std::string text);
+    void unreadable(std::string text);
     std::vector<std::string> take();
+    // Distinct unreadable files and directories so far.
+    std::uint64_t unreadable_count();
 
 private:
     std::mutex mu_;
     std::vector<std::string> items_;
+    std::set<std::string> unreadable_;
 };
 
 }  // namespace aio::scan

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace aio::scan {
@@ -14,9 +15,13 @@ struct GitResult {
     std::string err;
 };
 
-GitResult run_git(const std::string& dir, const std::vector<std::string>& args);
+// git -C dir ARGS, with the configuration that would change what check
+// reads (prefixes, path quoting, external diff drivers) pinned.
+GitResult run_git(const std::string& dir, const std::vector<std::string>& args, std::string_view input = {});
 
-// Runs a program with arguments, no shell; for `tar`.
-GitResult run_program(const std::string& program, const std::vector<std::string>& args);
+// Runs a program with arguments, no shell; `input` is its standard input
+// (else /dev/null).
+GitResult run_program(const std::string& program, const std::vector<std::string>& args,
+                      std::string_view input = {});
 
 }  // namespace aio::scan

@@ -21,6 +21,7 @@
 #include <mutex>
 #include <optional>
 #include <set>
+#include <system_error>
 #include <thread>
 
 #include "model/errors.h"
@@ -84,7 +85,7 @@ public:
     {
         for (const auto& r : opt_.roots)
             add_root(r);
-        const unsigned jobs = opt_.jobs ? opt_.jobs : std::max(1u, std::thread::hardware_concurrency());
+        const unsigned jobs = effective_jobs(opt_.jobs);
         corpus_.set_shards(jobs);
         // Phase 1: the walk.
         const auto cpu = [] {
@@ -131,6 +132,7 @@ public:
                 return a.at.line < b.at.line;
             return a.name < b.name;
         });
+        result_.unreadable = corpus_.warnings().unreadable_count();
         result_.warnings = corpus_.warnings().take();
         result_.stats.files = files_.load();
         result_.stats.bytes = bytes_.load();
@@ -147,8 +149,20 @@ private:
     {
         stop_ = false;
         std::vector<std::thread> workers;
-        for (unsigned i = 0; i < jobs; ++i)
-            workers.emplace_back([&body, i] { body(i); });
+        for (unsigned i = 0; i < jobs; ++i) {
+            try {
+                workers.emplace_back([&body, i] { body(i); });
+            } catch (const std::system_error&) {
+                break;  // out of threads (ulimit -u, memory): go on with those there are
+            }
+        }
+        if (workers.empty()) {
+            {
+                std::lock_guard lock(mu_);
+                stop_ = true;  // the calling thread does the work itself, until the queue is empty
+            }
+            body(0);
+        }
         {
             std::unique_lock lock(mu_);
             // Woken when the last task ends, or every 200 ms for the progress
@@ -172,6 +186,8 @@ private:
             w.join();
     }
 
+    // A root is an input the user named: it must exist and be readable
+    // now, or nothing is scanned (a gate that read nothing must not pass).
     void add_root(const ScanRoot& r)
     {
         struct stat st {};
@@ -181,8 +197,16 @@ private:
         if (auto rp = real_path(r.fs_path, err))
             real_roots_.push_back(*rp);
         if (S_ISDIR(st.st_mode)) {
+            DIR* d = ::opendir(r.fs_path.c_str());
+            if (!d)
+                throw UsageError("cannot scan '" + r.fs_path + "': cannot list it: " + errno_text(errno));
+            ::closedir(d);
             push({r.fs_path, r.display, r.recursive, {}});
         } else if (S_ISREG(st.st_mode)) {
+            const int fd = ::open(r.fs_path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+            if (fd < 0)
+                throw UsageError("cannot scan '" + r.fs_path + "': cannot read it: " + errno_text(errno));
+            ::close(fd);
             const auto slash = r.fs_path.rfind('/');
             const std::string dir =
                 slash == std::string::npos ? "." : (slash == 0 ? "/" : r.fs_path.substr(0, slash));
@@ -220,8 +244,8 @@ private:
             try {
                 process(t, worker);
             } catch (const std::exception& e) {
-                corpus_.warnings().add((t.display.empty() ? "." : t.display) +
-                                       ": internal error, directory skipped: " + e.what());
+                corpus_.warnings().unreadable((t.display.empty() ? "." : t.display) +
+                                              ": internal error, directory skipped: " + e.what());
             }
             finish_task();
         }
@@ -250,6 +274,21 @@ private:
     {
         return std::any_of(real_roots_.begin(), real_roots_.end(),
                            [&](const auto& r) { return under(real, r); });
+    }
+
+    bool reported_dir(const std::string& display_dir) const
+    {
+        return opt_.report_dirs.empty() ||
+               std::find(opt_.report_dirs.begin(), opt_.report_dirs.end(), display_dir) != opt_.report_dirs.end();
+    }
+
+    // A directory whose listing the report needs: a reported one, or one
+    // on the way to it.
+    bool leads_to_reported(const std::string& display_dir) const
+    {
+        return opt_.report_dirs.empty() ||
+               std::any_of(opt_.report_dirs.begin(), opt_.report_dirs.end(),
+                           [&](const std::string& r) { return display_dir.empty() || under(r, display_dir); });
     }
 
     struct WalkFile {
@@ -289,7 +328,7 @@ private:
             if (first_visit(st))
                 push({fs, display, true, {}});
         } else if (S_ISREG(st.st_mode) && is_source(name) && first_visit(st)) {
-            files.push_back({display, fs, true});
+            files.push_back({display, fs, reported_dir(t.display)});
         }
     }
 
@@ -297,21 +336,37 @@ private:
     {
         DIR* d = ::opendir(t.fs.c_str());
         if (!d) {
-            corpus_.warnings().add((t.display.empty() ? "." : t.display) + ": cannot list: " + errno_text(errno));
+            const std::string why = (t.display.empty() ? "." : t.display) + ": cannot list: " + errno_text(errno);
+            if (leads_to_reported(t.display))
+                corpus_.warnings().unreadable(why);
+            else
+                corpus_.warnings().add(why + " (read only to resolve calls)");
             return;
         }
         ++dirs_;
         std::vector<WalkFile> files;
         const int dfd = ::dirfd(d);
-        while (const dirent* ent = ::readdir(d)) {
+        for (;;) {
+            errno = 0;
+            const dirent* ent = ::readdir(d);
+            if (!ent) {
+                if (errno != 0)
+                    corpus_.warnings().unreadable((t.display.empty() ? "." : t.display) +
+                                                  ": cannot list all of it: " + errno_text(errno));
+                break;
+            }
             const char* name = ent->d_name;
             if (name[0] == '.' && (name[1] == '\0' || (name[1] == '.' && name[2] == '\0')))
                 continue;
             unsigned char type = ent->d_type;
             if (type == DT_UNKNOWN) {
                 struct stat st {};
-                if (::fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+                if (::fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+                    if (errno != ENOENT)  // gone since readdir: nothing was missed
+                        corpus_.warnings().unreadable(join_display(t.display, name) + ": cannot stat: " +
+                                                      errno_text(errno));
                     continue;
+                }
                 type = S_ISDIR(st.st_mode)   ? DT_DIR
                        : S_ISREG(st.st_mode) ? DT_REG
                        : S_ISLNK(st.st_mode) ? DT_LNK
@@ -331,7 +386,8 @@ private:
                 push({std::move(fs), std::move(display), true, {}});
             } else if (type == DT_REG) {
                 if (is_source(name))
-                    files.push_back({std::move(display), std::move(fs), t.only_file.empty() || t.only_file == name});
+                    files.push_back({std::move(display), std::move(fs),
+                                     (t.only_file.empty() || t.only_file == name) && reported_dir(t.display)});
             } else if (type == DT_LNK) {
                 if (t.only_file.empty() || t.only_file == name)
                     symlink(t, fs, display, name, files);
@@ -353,7 +409,7 @@ private:
             const int err = read_file(f.fs, buf);
             if (err != 0) {
                 if (primary)
-                    corpus_.warnings().add(f.display + ": cannot read: " + errno_text(err));
+                    corpus_.warnings().unreadable(f.display + ": cannot read: " + errno_text(err));
                 continue;
             }
             if (primary)
@@ -433,7 +489,8 @@ private:
                         ++fops_count_;
                     }
             } catch (const std::exception& e) {
-                corpus_.warnings().add(corpus_.file(id).display + ": internal error, file skipped: " + e.what());
+                corpus_.warnings().unreadable(corpus_.file(id).display + ": internal error, file skipped: " +
+                                              e.what());
             }
             if (std::getenv("AIO_AUDIT_SCAN_DEBUG"))
                 std::fprintf(stderr, "task %s: %.3f s\n", corpus_.file(id).display.c_str(),
@@ -489,6 +546,23 @@ ScanRoot root_from_argument(const std::string& arg)
     r.fs_path = arg.empty() ? "." : arg;
     r.display = d == "." ? "" : d;
     return r;
+}
+
+unsigned effective_jobs(unsigned requested)
+{
+    const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+    if (requested == 0)
+        return cores;
+    return std::clamp(requested, 1u, kMaxJobsPerCore * cores);
+}
+
+std::string jobs_note(unsigned requested)
+{
+    const unsigned used = effective_jobs(requested);
+    if (requested == 0 || used == requested)
+        return {};
+    return "-j " + std::to_string(requested) + " is more than this machine can use: " + std::to_string(used) +
+           " worker threads (" + std::to_string(kMaxJobsPerCore) + " per core)";
 }
 
 ScanResult run_scan(const ScanOptions& options)
