@@ -24,25 +24,9 @@ timeout=${TIMEOUT:-120}
 jobs=${JOBS:-$(nproc)}
 
 cache=${AIO_AUDIT_SRC_CACHE:-/var/tmp/aio-audit-src}
-tarball=/usr/src/linux-source-6.12.tar.xz
-[[ -f $tarball ]] || {
-	echo "fuzz_tree: $tarball is missing: install it with scripts/install-deps.sh test" >&2
-	exit 1
-}
-tree=$cache/linux-source-6.12
-stamp=$tree/.aio-audit-unpacked
-want="$tarball $(stat -c '%s %Y' "$tarball")"
-mkdir -p "$cache"
-exec 9>"$cache/.lock"
-flock 9
-if [[ ! -f $stamp || "$(cat "$stamp")" != "$want" ]]; then
-	unpack=$(mktemp -d "$cache/.unpack-XXXXXX")
-	tar -xf "$tarball" -C "$unpack"
-	rm -rf "$tree"
-	mv "$unpack/linux-source-6.12" "$tree"
-	rmdir "$unpack"
-	echo "$want" >"$stamp"
-fi
+# shellcheck source=linux-source.sh
+source "$(dirname "$0")/linux-source.sh"
+unpack_linux_source fuzz_tree
 exec 9>&-
 
 work=$(mktemp -d "$cache/.fuzz-XXXXXX")

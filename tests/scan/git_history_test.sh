@@ -25,27 +25,9 @@ src=$(realpath "$2")
 fx=$src/tests/fixtures/scan
 start=$(date +%s%N)
 
-cache=${AIO_AUDIT_SRC_CACHE:-/var/tmp/aio-audit-src}
-tarball=/usr/src/linux-source-6.12.tar.xz
-if [[ ! -f $tarball ]]; then
-	echo "check_git_history: $tarball is missing: install it with scripts/install-deps.sh test" >&2
-	exit 1
-fi
-tree=$cache/linux-source-6.12
-stamp=$tree/.aio-audit-unpacked
-want="$tarball $(stat -c '%s %Y' "$tarball")"
-mkdir -p "$cache"
-exec 9>"$cache/.lock"
-flock 9
-if [[ ! -f $stamp || "$(cat "$stamp")" != "$want" ]]; then
-	unpack=$(mktemp -d "$cache/.unpack-XXXXXX")
-	tar -xf "$tarball" -C "$unpack"
-	rm -rf "$tree"
-	mv "$unpack/linux-source-6.12" "$tree"
-	rmdir "$unpack"
-	echo "$want" >"$stamp"
-	echo "check_git_history: unpacked $tarball into $tree"
-fi
+# shellcheck source=linux-source.sh
+source "$src/tests/scan/linux-source.sh"
+unpack_linux_source check_git_history
 unpacked=$(date +%s%N)
 
 tmp=$(mktemp -d /tmp/aio-check-history-XXXXXX)
