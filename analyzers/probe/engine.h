@@ -91,8 +91,22 @@ public:
     }
 
 protected:
-    explicit Engine(unsigned slots) : samples_(slots) {}
+    explicit Engine(unsigned slots) : samples_(slots), busy_(slots, false) {}
+    // A slot's request is over: free it and return it from this reap.
+    void finish(unsigned slot, ReapResult& out);
+    // The requests refused at submission, returned by the next reap.
+    void take_done(ReapResult& out);
+    // What is still in flight after cancel_all's last reap ends as -ETIME.
+    void time_out_busy(ReapResult& out);
+    // `touched`: slots in flight at some point since the last mark. Helper
+    // threads that worked meanwhile may have taken any of those requests
+    // (a helper can finish before the submitting call returns, so readiness
+    // at return does not rule that out): they are marked punted.
+    void mark_helper_activity(unsigned ran, unsigned appeared, std::vector<bool>& touched);
+
     std::vector<IoSample> samples_;
+    std::vector<bool> busy_;
+    std::vector<unsigned> done_;
     unsigned in_flight_ = 0;
     std::uint64_t submit_switches_ = 0;
     std::uint64_t submit_calls_ = 0;

@@ -37,7 +37,7 @@ constexpr unsigned kAioRingMagic = 0xa10a10a1;
 
 class LibaioEngine final : public Engine {
 public:
-    explicit LibaioEngine(unsigned slots) : Engine(slots), cbs_(slots), start_ns_(slots), busy_(slots, false)
+    explicit LibaioEngine(unsigned slots) : Engine(slots), cbs_(slots), start_ns_(slots)
     {
         if (const int rc = ::io_setup(static_cast<int>(slots), &ctx_); rc != 0) {
             std::string hint;
@@ -178,36 +178,17 @@ public:
             const ReapResult rest = reap(in_flight_, std::chrono::milliseconds(1000));
             out.slots.insert(out.slots.end(), rest.slots.begin(), rest.slots.end());
         }
-        for (unsigned slot = 0; slot < slots(); ++slot) {
-            if (busy_[slot]) {
-                samples_[slot].result = -ETIME;
-                finish(slot, out);
-            }
-        }
+        time_out_busy(out);
         return out.slots;
     }
 
 private:
-    void finish(unsigned slot, ReapResult& out)
-    {
-        busy_[slot] = false;
-        --in_flight_;
-        out.slots.push_back(slot);
-    }
-    void take_done(ReapResult& out)
-    {
-        for (unsigned slot : done_)
-            finish(slot, out);
-        done_.clear();
-    }
 
     ThreadIoCounter io_counter_;
     io_context_t ctx_ = nullptr;
     AioRing* ring_ = nullptr;
     std::vector<iocb> cbs_;
     std::vector<std::uint64_t> start_ns_;
-    std::vector<bool> busy_;
-    std::vector<unsigned> done_;  // refused at submission: returned by the next reap
 };
 
 }  // namespace

@@ -21,7 +21,7 @@ namespace {
 class PosixEngine final : public Engine {
 public:
     explicit PosixEngine(unsigned slots)
-        : Engine(slots), cbs_(slots), start_ns_(slots), busy_(slots, false), touched_(slots, false), helpers_("")
+        : Engine(slots), cbs_(slots), start_ns_(slots), touched_(slots, false), helpers_("")
     {
     }
     ~PosixEngine() override
@@ -138,35 +138,15 @@ private:
         const ssize_t ret = ::aio_return(&cbs_[slot]);
         samples_[slot].result = err ? -err : ret;
     }
-    void finish(unsigned slot, ReapResult& out)
-    {
-        busy_[slot] = false;
-        --in_flight_;
-        out.slots.push_back(slot);
-    }
-    void take_done(ReapResult& out)
-    {
-        for (unsigned slot : done_)
-            if (busy_[slot])
-                finish(slot, out);
-        done_.clear();
-    }
     void mark_helpers()
     {
         const HelperActivity act = helpers_.mark();
-        helper_threads_ = std::max(helper_threads_, act.ran + act.appeared);
-        for (unsigned slot = 0; slot < slots(); ++slot) {
-            if (touched_[slot] && act.any() && samples_[slot].submitted)
-                samples_[slot].punted = true;
-            touched_[slot] = busy_[slot];
-        }
+        mark_helper_activity(act.ran, act.appeared, touched_);
     }
 
     std::vector<aiocb> cbs_;
     std::vector<std::uint64_t> start_ns_;
-    std::vector<bool> busy_;
     std::vector<bool> touched_;
-    std::vector<unsigned> done_;
     HelperTracker helpers_;
 };
 

@@ -26,7 +26,7 @@ constexpr std::uint64_t kCancelTag = UINT64_MAX;
 class UringEngine final : public Engine {
 public:
     explicit UringEngine(unsigned slots)
-        : Engine(slots), start_ns_(slots), busy_(slots, false), touched_(slots, false), helpers_("iou-wrk")
+        : Engine(slots), start_ns_(slots), touched_(slots, false), helpers_("iou-wrk")
     {
         if (const int rc = ::io_uring_queue_init(slots, &ring_, 0); rc != 0) {
             std::string hint;
@@ -163,49 +163,21 @@ public:
             }
             ::io_uring_cqe_seen(&ring_, cqe);
         }
-        for (unsigned slot = 0; slot < slots(); ++slot) {
-            if (busy_[slot]) {
-                samples_[slot].result = -ETIME;
-                finish(slot, out);
-            }
-        }
+        time_out_busy(out);
         return out.slots;
     }
 
 private:
-    void finish(unsigned slot, ReapResult& out)
-    {
-        busy_[slot] = false;
-        --in_flight_;
-        out.slots.push_back(slot);
-    }
-    void take_done(ReapResult& out)
-    {
-        for (unsigned slot : done_)
-            if (busy_[slot])
-                finish(slot, out);
-        done_.clear();
-    }
-    // A worker can finish before io_uring_enter returns (the CQE is then
-    // ready at return), so readiness does not rule out a punt: worker
-    // activity since the last mark marks every request in flight meanwhile.
     void mark_helpers()
     {
         const HelperActivity act = helpers_.mark();
-        helper_threads_ = std::max(helper_threads_, act.ran + act.appeared);
-        for (unsigned slot = 0; slot < slots(); ++slot) {
-            if (touched_[slot] && act.any() && samples_[slot].submitted)
-                samples_[slot].punted = true;
-            touched_[slot] = busy_[slot];
-        }
+        mark_helper_activity(act.ran, act.appeared, touched_);
     }
 
     ThreadIoCounter io_counter_;
     io_uring ring_{};
     std::vector<std::uint64_t> start_ns_;
-    std::vector<bool> busy_;
     std::vector<bool> touched_;  // in flight at some point since the last mark
-    std::vector<unsigned> done_;
     HelperTracker helpers_;
 };
 
