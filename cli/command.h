@@ -5,6 +5,9 @@
 #pragma once
 
 #include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
@@ -22,5 +25,8 @@ void add_matrix(CLI::App& app, Runner& run);
 
 // Text appended to a subcommand's --help: examples and exit codes.
 std::string footer(std::string_view examples);
+
+// An option's comma-separated list: "a,b" -> {"a", "b"}; empty items dropped.
+std::vector<std::string> split_list(const std::string& text);
 
 }  // namespace aio::cli

@@ -21,6 +21,22 @@ std::string footer(std::string_view examples)
     return text;
 }
 
+std::vector<std::string> split_list(const std::string& text)
+{
+    std::vector<std::string> out;
+    std::string cur;
+    for (char c : text + ",") {
+        if (c == ',') {
+            if (!cur.empty())
+                out.push_back(cur);
+            cur.clear();
+        } else {
+            cur += c;
+        }
+    }
+    return out;
+}
+
 }  // namespace aio::cli
 
 int main(int argc, char** argv)

@@ -35,22 +35,6 @@ struct MatrixCliOptions {
     bool list = false;
 };
 
-std::vector<std::string> split_commas(const std::string& text)
-{
-    std::vector<std::string> out;
-    std::string cur;
-    for (char c : text + ",") {
-        if (c == ',') {
-            if (!cur.empty())
-                out.push_back(cur);
-            cur.clear();
-        } else {
-            cur += c;
-        }
-    }
-    return out;
-}
-
 model::MatrixReport load_report(const std::string& path)
 {
     std::ifstream in(path);
@@ -94,7 +78,7 @@ int run_matrix_cli(const MatrixCliOptions& cli)
         return kExitOk;
     }
     matrix::MatrixOptions opts;
-    opts.only = split_commas(cli.fs);
+    opts.only = split_list(cli.fs);
     matrix::check_selection(opts.only);
     opts.dirs = cli.dirs;
     if (!opts.dirs.empty() && !opts.only.empty())
@@ -103,7 +87,7 @@ int run_matrix_cli(const MatrixCliOptions& cli)
             "the other");
     if (!cli.engines.empty()) {
         opts.engines.clear();
-        for (const auto& e : split_commas(cli.engines)) {
+        for (const auto& e : split_list(cli.engines)) {
             auto k = probe::parse_engine(e);
             if (!k)
                 throw UsageError("unknown engine '" + e + "' (libaio, io_uring, posix)");

@@ -45,23 +45,6 @@ struct ProbeCliOptions {
     std::string output;
 };
 
-// "a,b" -> {"a", "b"}.
-std::vector<std::string> split_list(const std::string& text)
-{
-    std::vector<std::string> out;
-    std::string cur;
-    for (char c : text + ",") {
-        if (c == ',') {
-            if (!cur.empty())
-                out.push_back(cur);
-            cur.clear();
-        } else {
-            cur += c;
-        }
-    }
-    return out;
-}
-
 template <typename T, typename Parse>
 std::vector<T> parse_list(const std::string& text, Parse parse, std::string_view what)
 {
