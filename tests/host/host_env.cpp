@@ -3,11 +3,16 @@
 
 #include <fcntl.h>
 #include <sys/mount.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <chrono>
+#include <csignal>
 #include <cstring>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 namespace aio::host {
 namespace fs = std::filesystem;
@@ -287,6 +292,81 @@ std::string describe(const nlohmann::json* c)
       << " slept=" << (*c)["slept"] << " punted=" << (*c)["punted"] << " device_reads=" << (*c)["device_reads"]
       << " errors=" << (*c)["errors"] << " first_error=" << (*c)["first_error"] << " skipped=" << (*c)["skipped"];
     return s.str();
+}
+
+namespace {
+
+std::string slurp(const std::filesystem::path& p)
+{
+    std::ifstream in(p);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+}  // namespace
+
+Background::Background(const std::vector<std::string>& args)
+    : out_(dir_.path() / "stdout"), err_(dir_.path() / "stderr")
+{
+    pid_ = ::fork();
+    if (pid_ == 0) {
+        const int out = ::open(out_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        const int err = ::open(err_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        ::dup2(out, 1);
+        ::dup2(err, 2);
+        std::vector<char*> argv{const_cast<char*>(AIO_AUDIT_BIN)};
+        for (const auto& a : args)
+            argv.push_back(const_cast<char*>(a.c_str()));
+        argv.push_back(nullptr);
+        ::execv(AIO_AUDIT_BIN, argv.data());
+        ::_exit(127);
+    }
+}
+
+Background::~Background()
+{
+    if (pid_ > 0) {
+        ::kill(pid_, SIGKILL);
+        ::waitpid(pid_, nullptr, 0);
+    }
+}
+
+bool Background::wait_for_stderr(const std::string& text, int seconds)
+{
+    for (int i = 0; i < seconds * 20; ++i) {
+        if (err().find(text) != std::string::npos)
+            return true;
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return false;
+}
+
+pid_t Background::child() const
+{
+    std::ifstream in("/proc/" + std::to_string(pid_) + "/task/" + std::to_string(pid_) + "/children");
+    pid_t c = -1;
+    in >> c;
+    return c;
+}
+
+int Background::wait_exit()
+{
+    int status = 0;
+    while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+    }
+    pid_ = -1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+std::string Background::out() const
+{
+    return slurp(out_);
+}
+
+std::string Background::err() const
+{
+    return slurp(err_);
 }
 
 }  // namespace aio::host

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <gtest/gtest.h>
+#include <sys/types.h>
 
 #include <filesystem>
 #include <functional>
@@ -90,6 +91,27 @@ public:
 
 private:
     std::filesystem::path path_;
+};
+
+// aio-audit ARGS... in the background, its stdout and stderr in files;
+// killed and reaped on destruction if it is still running.
+class Background {
+public:
+    explicit Background(const std::vector<std::string>& args);
+    ~Background();
+    Background(const Background&) = delete;
+    Background& operator=(const Background&) = delete;
+    bool wait_for_stderr(const std::string& text, int seconds);
+    pid_t child() const;  // the command it runs: its only child
+    int wait_exit();      // the exit status, 128 + N for signal N
+    pid_t pid() const { return pid_; }
+    std::string out() const;
+    std::string err() const;
+
+private:
+    TempDir dir_;
+    std::filesystem::path out_, err_;
+    pid_t pid_ = -1;
 };
 
 // Sets a sysctl (/proc/sys/...) and restores the old value on destruction.

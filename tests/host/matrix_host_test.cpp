@@ -105,60 +105,21 @@ std::string kernel_release()
     return u.release;
 }
 
-// A matrix run in the background, to be interrupted.
-class Background {
-public:
-    explicit Background(const std::vector<std::string>& args)
-    {
-        std::vector<std::string> argv{AIO_AUDIT_BIN};
-        argv.insert(argv.end(), args.begin(), args.end());
-        std::vector<char*> cargv;
-        for (auto& a : argv)
-            cargv.push_back(a.data());
-        cargv.push_back(nullptr);
-        posix_spawn_file_actions_t fa;
-        posix_spawn_file_actions_init(&fa);
-        posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-        posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-        if (::posix_spawn(&pid_, cargv[0], &fa, nullptr, cargv.data(), environ) != 0)
-            pid_ = -1;
-        posix_spawn_file_actions_destroy(&fa);
-    }
-    ~Background()
-    {
-        if (pid_ > 0) {
-            ::kill(pid_, SIGKILL);
-            wait();
-        }
-    }
-    pid_t pid() const { return pid_; }
-    // Mounts in the child's own (private) namespace.
-    bool has_mount_under(const fs::path& dir) const
-    {
-        std::ifstream in("/proc/" + std::to_string(pid_) + "/mountinfo");
-        for (std::string line; std::getline(in, line);)
-            if (line.find(dir.string()) != std::string::npos)
-                return true;
-        return false;
-    }
-    int wait()
-    {
-        int status = 0;
-        while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
-        }
-        pid_ = -1;
-        return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    }
-
-private:
-    pid_t pid_ = -1;
-};
+// Mounts in the process's own (private) namespace.
+bool has_mount_under(pid_t pid, const fs::path& dir)
+{
+    std::ifstream in("/proc/" + std::to_string(pid) + "/mountinfo");
+    for (std::string line; std::getline(in, line);)
+        if (line.find(dir.string()) != std::string::npos)
+            return true;
+    return false;
+}
 
 // Waits (up to 60 s) for the run to have a file system mounted.
 bool wait_for_mount(const Background& bg, const fs::path& dir)
 {
     for (int i = 0; i < 600; ++i) {
-        if (bg.has_mount_under(dir))
+        if (has_mount_under(bg.pid(), dir))
             return true;
         std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
@@ -281,7 +242,7 @@ TEST(MatrixHost, SigtermStopsCleansUpAndReportsWhatWasMeasured)
         ASSERT_TRUE(wait_for_mount(bg, parent.path() / "s")) << "no file system was ever mounted";
         std::this_thread::sleep_for(std::chrono::milliseconds(300));
         ::kill(bg.pid(), SIGTERM);
-        EXPECT_EQ(bg.wait(), 130);
+        EXPECT_EQ(bg.wait_exit(), 130);
     }
     EXPECT_EQ(leftovers_after_settling(parent.path() / "s"), std::vector<std::string>{});
     std::ifstream in(out);
@@ -302,7 +263,7 @@ TEST(MatrixHost, SigkillLeavesNoMountOrLoopDevice)
         ASSERT_GT(bg.pid(), 0);
         ASSERT_TRUE(wait_for_mount(bg, parent.path())) << "no file system was ever mounted";
         ::kill(bg.pid(), SIGKILL);
-        EXPECT_EQ(bg.wait(), 128 + SIGKILL);
+        EXPECT_EQ(bg.wait_exit(), 128 + SIGKILL);
     }
     auto left = leftovers_after_settling(parent.path());
     // Only the scratch directory and its empty mount point may remain.

@@ -78,67 +78,6 @@ bool gone_within(pid_t pid, std::chrono::milliseconds limit)
     return true;
 }
 
-// aio-audit in the background, stdout and stderr in files.
-class Tracer {
-public:
-    explicit Tracer(const std::vector<std::string>& args)
-        : out_(dir_.path() / "stdout"), err_(dir_.path() / "stderr")
-    {
-        pid_ = ::fork();
-        if (pid_ == 0) {
-            const int out = ::open(out_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-            const int err = ::open(err_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-            ::dup2(out, 1);
-            ::dup2(err, 2);
-            std::vector<char*> argv{const_cast<char*>(AIO_AUDIT_BIN)};
-            for (const auto& a : args)
-                argv.push_back(const_cast<char*>(a.c_str()));
-            argv.push_back(nullptr);
-            ::execv(AIO_AUDIT_BIN, argv.data());
-            ::_exit(127);
-        }
-    }
-    ~Tracer()
-    {
-        if (pid_ > 0) {
-            ::kill(pid_, SIGKILL);
-            ::waitpid(pid_, nullptr, 0);
-        }
-    }
-    bool wait_for_stderr(const std::string& text, int seconds)
-    {
-        for (int i = 0; i < seconds * 20; ++i) {
-            if (err().find(text) != std::string::npos)
-                return true;
-            std::this_thread::sleep_for(std::chrono::milliseconds(50));
-        }
-        return false;
-    }
-    // The command it runs: its only child.
-    pid_t child() const
-    {
-        std::ifstream in("/proc/" + std::to_string(pid_) + "/task/" + std::to_string(pid_) + "/children");
-        pid_t c = -1;
-        in >> c;
-        return c;
-    }
-    int wait_exit()
-    {
-        int status = 0;
-        ::waitpid(pid_, &status, 0);
-        pid_ = -1;
-        return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    }
-    pid_t pid() const { return pid_; }
-    std::string out() const { return read_file(out_); }
-    std::string err() const { return read_file(err_); }
-
-private:
-    TempDir dir_;
-    fs::path out_, err_;
-    pid_t pid_ = -1;
-};
-
 std::string probe_cmd(const std::string& args)
 {
     return std::string("'") + AIO_AUDIT_BIN + "' probe " + args;
@@ -258,7 +197,7 @@ TEST_F(TraceCliHost, TheTraceEndsWhenThePidExits)
 // command (PR_SET_PDEATHSIG).
 TEST_F(TraceCliHost, KillingTheTracerKillsTheCommand)
 {
-    Tracer trace({"trace", "--", "sleep", "30"});
+    Background trace({"trace", "--", "sleep", "30"});
     ASSERT_TRUE(trace.wait_for_stderr("Tracing with", 60)) << trace.err();
     const pid_t sleeper = trace.child();
     ASSERT_GT(sleeper, 0);
@@ -276,7 +215,7 @@ TEST_F(TraceCliHost, StoppingTheTraceStopsTheCommand)
 {
     for (int sig : {SIGINT, SIGTERM}) {
         SCOPED_TRACE(sig);
-        Tracer trace({"trace", "--", "sleep", "30"});
+        Background trace({"trace", "--", "sleep", "30"});
         ASSERT_TRUE(trace.wait_for_stderr("Tracing with", 60)) << trace.err();
         const pid_t sleeper = trace.child();
         ASSERT_GT(sleeper, 0);

@@ -403,58 +403,6 @@ TEST_F(TraceHost, PidFilterTracesOnlyThatProcess)
                                                                             << ops_summary(j);
 }
 
-class Background {
-public:
-    explicit Background(const std::vector<std::string>& args) : err_path_(dir_.path() / "stderr")
-    {
-        pid_ = ::fork();
-        if (pid_ == 0) {
-            const int null = ::open("/dev/null", O_WRONLY);
-            const int err = ::open(err_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-            ::dup2(null, 1);
-            ::dup2(err, 2);
-            std::vector<char*> argv{const_cast<char*>(AIO_AUDIT_BIN)};
-            for (const auto& a : args)
-                argv.push_back(const_cast<char*>(a.c_str()));
-            argv.push_back(nullptr);
-            ::execv(AIO_AUDIT_BIN, argv.data());
-            ::_exit(127);
-        }
-    }
-    bool wait_for_stderr(const std::string& text, int seconds)
-    {
-        for (int i = 0; i < seconds * 20; ++i) {
-            std::ifstream in(err_path_);
-            std::stringstream ss;
-            ss << in.rdbuf();
-            if (ss.str().find(text) != std::string::npos)
-                return true;
-            std::this_thread::sleep_for(std::chrono::milliseconds(50));
-        }
-        return false;
-    }
-    int wait_exit()
-    {
-        int status = 0;
-        ::waitpid(pid_, &status, 0);
-        pid_ = -1;
-        return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    }
-    pid_t pid() const { return pid_; }
-    ~Background()
-    {
-        if (pid_ > 0) {
-            ::kill(pid_, SIGKILL);
-            ::waitpid(pid_, nullptr, 0);
-        }
-    }
-
-private:
-    TempDir dir_;
-    fs::path err_path_;
-    pid_t pid_ = -1;
-};
-
 TEST_F(TraceHost, SignalsAndTimeoutDetachEverything)
 {
     const std::size_t before = our_programs();
