@@ -172,6 +172,7 @@ struct gadget_dev {
 	fmode_t fmode;	  /* FMODE_NOWAIT where submission never sleeps */
 	struct miscdevice misc;
 	atomic_t in_flight; /* queued requests: the queue_depth slots */
+	atomic_t in_call;   /* driver calls that have not returned yet */
 	wait_queue_head_t slot_wait;
 	atomic_long_t counters[GC_NR];
 };
@@ -618,6 +619,7 @@ static void gadget_call_begin(struct gadget_call *call, struct file *file)
 {
 	call->gd = gadget_of(file);
 	call->nvcsw = current->nvcsw;
+	atomic_inc(&call->gd->in_call);
 	gadget_count(call->gd, GC_CALLS);
 #ifdef PF_IO_WORKER
 	if (current->flags & PF_IO_WORKER)
@@ -631,6 +633,13 @@ static ssize_t gadget_call_end(struct gadget_call *call, ssize_t ret)
 	gadget_count(call->gd, ret == -EIOCBQUEUED ? GC_QUEUED : GC_INLINE);
 	if (current->nvcsw != call->nvcsw)
 		gadget_count(call->gd, GC_SLEPT);
+	/*
+	 * fake-async delivered its completion before this point, so a reader
+	 * that saw the completion may still miss this call's counts: in_call
+	 * tells it to wait, and the barrier makes the counts visible first.
+	 */
+	smp_mb__before_atomic();
+	atomic_dec(&call->gd->in_call);
 	return ret;
 }
 
@@ -870,12 +879,15 @@ static struct dentry *gadget_debugfs;
 static int gadget_stats_show(struct seq_file *m, void *v)
 {
 	struct gadget_dev *gd = m->private;
+	/* Read first: pairs with gadget_call_end()'s barrier. */
+	int in_call = atomic_read_acquire(&gd->in_call);
 	int i;
 
 	for (i = 0; i < GC_NR; i++)
 		seq_printf(m, "%s %ld\n", gadget_counter_names[i],
 			   atomic_long_read(&gd->counters[i]));
 	seq_printf(m, "in_flight %d\n", atomic_read(&gd->in_flight));
+	seq_printf(m, "in_call %d\n", in_call);
 	return 0;
 }
 
@@ -884,7 +896,7 @@ static int gadget_stats_open(struct inode *inode, struct file *file)
 	return single_open(file, gadget_stats_show, inode->i_private);
 }
 
-/* Any write resets the counters (not in_flight, which is state). */
+/* Any write resets the counters (not in_flight or in_call, which are state). */
 static ssize_t gadget_stats_write(struct file *file, const char __user *buf, size_t len,
 				  loff_t *ppos)
 {
@@ -952,6 +964,7 @@ static int __init gadget_init(void)
 		int c;
 
 		atomic_set(&gd->in_flight, 0);
+		atomic_set(&gd->in_call, 0);
 		init_waitqueue_head(&gd->slot_wait);
 		for (c = 0; c < GC_NR; c++)
 			atomic_long_set(&gd->counters[c], 0);

@@ -131,6 +131,7 @@ const Table& table()
              "container_of", "min", "max", "min_t", "max_t", "clamp", "clamp_t", "clamp_val", "likely",
              "unlikely", "ARRAY_SIZE", "ERR_PTR", "PTR_ERR", "IS_ERR", "IS_ERR_OR_NULL", "ERR_CAST",
              "PTR_ERR_OR_ZERO", "READ_ONCE", "WRITE_ONCE", "smp_mb", "smp_rmb", "smp_wmb", "barrier",
+             "mb", "rmb", "wmb", "dma_mb", "dma_rmb", "dma_wmb", "virt_mb", "virt_rmb", "virt_wmb", "smp_store_mb",
              "smp_load_acquire", "smp_store_release", "mutex_unlock", "up", "up_read", "up_write",
              "ldsem_up_read", "ldsem_up_write", "folio_unlock", "unlock_page", "inode_unlock",
              "inode_unlock_shared", "filemap_invalidate_unlock", "filemap_invalidate_unlock_shared",
@@ -218,7 +219,8 @@ Role prefix_role(std::string_view f)
         f.starts_with("copy_user") || f.starts_with("__copy_") || f.starts_with("_copy_") ||
         f.starts_with("ktime_") || f.starts_with("this_cpu_") || f.starts_with("__this_cpu_") ||
         f.starts_with("per_cpu") || f.starts_with("local_irq_") || f.starts_with("local_bh_") ||
-        f.starts_with("preempt_") || f.starts_with("__builtin_") || f.starts_with("static_branch") ||
+        f.starts_with("preempt_") || f.starts_with("smp_mb__") || f.starts_with("smp_acquire__") ||
+        f.starts_with("__builtin_") || f.starts_with("static_branch") ||
         f.starts_with("static_key") || f.starts_with("unsafe_") || f.starts_with("user_access_") ||
         f.starts_with("kunit_") || f.starts_with("audit_") || f.starts_with("security_") ||
         f.starts_with("fsnotify") || f.starts_with("list_for_each") || f.starts_with("hlist_for_each") ||

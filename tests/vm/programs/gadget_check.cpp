@@ -117,9 +117,8 @@ struct Params {
 
 using Stats = std::map<std::string, long>;
 
-Stats read_stats(std::string_view device)
+Stats read_stats_once(const std::string& path)
 {
-    const std::string path = fmt::format("{}/{}/stats", AIO_GADGET_DEBUGFS_DIR, device);
     std::ifstream in(path);
     if (!in)
         throw UsageError{fmt::format("cannot read {} (is debugfs mounted?)", path)};
@@ -129,6 +128,27 @@ Stats read_stats(std::string_view device)
     while (in >> key >> value)
         s[key] = value;
     return s;
+}
+
+// A completion can reach user space before the driver call that delivered
+// it has returned and counted itself (fake-async completes, then returns
+// -EIOCBQUEUED), so counts are read only once no call is in progress.
+Stats read_stats(std::string_view device)
+{
+    const std::string path = fmt::format("{}/{}/stats", AIO_GADGET_DEBUGFS_DIR, device);
+    const auto deadline = Clock::now() + std::chrono::seconds(10);
+    for (;;) {
+        Stats s = read_stats_once(path);
+        const auto in_call = s.find("in_call");
+        if (in_call == s.end() || in_call->second == 0)
+            return s;
+        if (Clock::now() > deadline) {
+            fmt::print("  note: {} driver call(s) still in progress after 10 s; counters may be short\n",
+                       in_call->second);
+            return s;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
 }
 
 Stats operator-(const Stats& after, const Stats& before)
