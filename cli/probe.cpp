@@ -136,7 +136,7 @@ int run_probe(const ProbeCliOptions& cli)
     if (cli.targets.empty())
         specs = probe::default_targets();
     for (const auto& t : cli.targets)
-        specs.push_back({t, t, false});
+        specs.push_back({probe::target_label(t), t, false});
 
     struct sigaction sa {};
     sa.sa_handler = on_stop_signal;

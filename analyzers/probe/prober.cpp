@@ -800,10 +800,24 @@ bool prepare(const TargetSpec& spec, const ProbeOptions& opts, Prepared& p, mode
 
 }  // namespace
 
+std::string target_label(const std::string& given)
+{
+    if (given.empty() || given.find_first_not_of("./") != std::string::npos)
+        return given;
+    std::error_code ec;
+    const auto abs = std::filesystem::absolute(given, ec);
+    if (ec)
+        return given;
+    std::string s = abs.lexically_normal().string();
+    if (s.size() > 1 && s.back() == '/')
+        s.pop_back();
+    return s;
+}
+
 std::vector<TargetSpec> default_targets()
 {
     std::vector<TargetSpec> specs;
-    specs.push_back({".", ".", false});
+    specs.push_back({target_label("."), ".", false});
     specs.push_back({"tmpfs", tmpfs_dir(), false});
     specs.push_back({"/dev/zero", "/dev/zero", false});
     specs.push_back({"fifo", "", true});

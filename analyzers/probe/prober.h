@@ -75,6 +75,11 @@ struct TargetSpec {
     bool make_fifo = false;  // create a FIFO of our own (default target set)
 };
 
+// How a target given on the command line is named in the report: as given,
+// except a path made only of dots and slashes ("." or "../.."), which says
+// nothing once printed; that one becomes the absolute directory it names.
+std::string target_label(const std::string& given);
+
 // The built-in default set: a temp file on the current directory's
 // filesystem, tmpfs, /dev/zero, a FIFO of our own.
 std::vector<TargetSpec> default_targets();

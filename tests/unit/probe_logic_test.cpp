@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <vector>
 
 #include "model/latency.h"
@@ -75,4 +76,16 @@ TEST(DefaultTargets, AreTheFourOfTheReadme)
     EXPECT_EQ(specs[1].label, "tmpfs");
     EXPECT_EQ(specs[2].path, "/dev/zero");
     EXPECT_TRUE(specs[3].make_fifo);
+    EXPECT_EQ(specs[0].label, std::filesystem::current_path().string());
+}
+
+TEST(TargetLabel, DotsBecomeTheDirectoryTheyName)
+{
+    const std::string cwd = std::filesystem::current_path().string();
+    EXPECT_EQ(probe::target_label("."), cwd);
+    EXPECT_EQ(probe::target_label("./"), cwd);
+    EXPECT_EQ(probe::target_label(".."), std::filesystem::current_path().parent_path().string());
+    EXPECT_EQ(probe::target_label("data/./x"), "data/./x");
+    EXPECT_EQ(probe::target_label("/dev/zero"), "/dev/zero");
+    EXPECT_EQ(probe::target_label(".hidden"), ".hidden");
 }
