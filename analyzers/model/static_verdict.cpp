@@ -57,32 +57,6 @@ std::string_view name(Severity s)
     return "none";
 }
 
-Severity severity(Verdict v)
-{
-    switch (v) {
-    case Verdict::fake_async: return Severity::error;
-    case Verdict::blocking: return Severity::warning;
-    case Verdict::unknown: return Severity::note;
-    case Verdict::thread_async:
-    case Verdict::unsupported:
-    case Verdict::sync:
-    case Verdict::odirect_async:
-    case Verdict::async: return Severity::none;
-    }
-    return Severity::none;
-}
-
-Severity severity(Contract c)
-{
-    switch (c) {
-    case Contract::queued_without_completion:
-    case Contract::double_completion: return Severity::error;
-    case Contract::no_cancel:
-    case Contract::nowait_ignored: return Severity::warning;
-    }
-    return Severity::warning;
-}
-
 StaticSummary summarize(const std::vector<FopsReport>& fops)
 {
     StaticSummary s;

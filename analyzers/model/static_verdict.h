@@ -44,8 +44,6 @@ std::string_view meaning(Contract c);
 // How bad a finding is; `check --fail-on` and SARIF levels use it.
 enum class Severity : std::uint8_t { none, note, warning, error };
 std::string_view name(Severity s);
-Severity severity(Verdict v);
-Severity severity(Contract c);
 
 // What the paths io_submit takes under one condition do, as the scanner
 // found them. A handler has two such views: its O_DIRECT requests and its
@@ -238,20 +236,6 @@ StaticSummary summarize(const std::vector<FopsReport>& fops);
 inline constexpr std::array kStaticVerdicts{
     Verdict::async,      Verdict::odirect_async, Verdict::sync,    Verdict::blocking,
     Verdict::fake_async, Verdict::unsupported,   Verdict::unknown,
-};
-
-// One `check` finding: a touched fops's verdict (when it is at least a
-// note) or one of its contract findings.
-struct CheckFinding {
-    Severity severity = Severity::note;
-    std::string rule;  // "fake-async", "no-cancel", ...
-    std::optional<Verdict> verdict;
-    std::optional<Contract> contract;
-    std::string fops;
-    SourceLocation at;
-    std::uint32_t patch_line = 0;  // the first line of the diff that touches this fops (checkpatch's #N)
-    std::string message;
-    bool fails = false;  // at or above --fail-on
 };
 
 }  // namespace aio::model

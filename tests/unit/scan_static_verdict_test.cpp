@@ -209,11 +209,6 @@ TEST(StaticVerdict, NamesAndSeverities)
         EXPECT_FALSE(meaning(c).empty());
     }
     EXPECT_FALSE(parse_contract("contract").has_value());
-    EXPECT_EQ(severity(Verdict::fake_async), Severity::error);
-    EXPECT_EQ(severity(Verdict::blocking), Severity::warning);
-    EXPECT_EQ(severity(Verdict::async), Severity::none);
-    EXPECT_EQ(severity(Contract::double_completion), Severity::error);
-    EXPECT_EQ(severity(Contract::no_cancel), Severity::warning);
     EXPECT_TRUE(is_may_sleep(EvidenceKind::lock_wait));
     EXPECT_TRUE(is_may_sleep(EvidenceKind::readiness_wait));
     EXPECT_FALSE(is_may_sleep(EvidenceKind::engine_wait));
