@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# trace --html on a real trace (host tier: root and BPF): probe's cold
-# buffered reads of its own file under /var/tmp make the submitters sleep,
-# so the flame graph has real stacks. The report is opened in Chromium and
+# trace --html on a real trace (host tier: root and BPF): probe's O_DSYNC
+# overwrites of its own file under /var/tmp make the submitters sleep (for
+# the journal and the disk), so the flame graph has real stacks. The report is opened in Chromium and
 # checked against the JSON and --folded output of the same run.
 #
 #   trace_host_test.sh AIO_AUDIT OUTDIR        (exit 77: skipped, not root)
@@ -20,7 +20,7 @@ scratch=$(mktemp -d /var/tmp/aio-audit-html.XXXXXX)
 trap 'rm -rf "$scratch"' EXIT
 
 "$aio" trace --json -o "$out/trace.json" --folded "$out/trace.folded" --html "$out/trace.html" -- \
-	"$aio" probe "$scratch" -e libaio -o read -m buffered,direct -n 32 >/dev/null 2>"$out/trace.err" ||
+	"$aio" probe "$scratch" -e libaio -o overwrite -m buffered --dsync -n 16 >/dev/null 2>"$out/trace.err" ||
 	{ cat "$out/trace.err" >&2; exit 1; }
 python3 - "$out/trace.json" <<'PY'
 import json, sys
