@@ -15,6 +15,7 @@
 #include "model/exit_codes.h"
 #include "output.h"
 #include "probe/prober.h"
+#include "report/html_matrix.h"
 #include "report/json_header.h"
 #include "report/matrix_report.h"
 
@@ -30,6 +31,7 @@ struct MatrixCliOptions {
     unsigned timeout_ms = 5000;
     bool json = false;
     std::string output;
+    std::string html;
     std::string compare;
     std::string load;
     bool list = false;
@@ -107,6 +109,8 @@ int run_matrix_cli(const MatrixCliOptions& cli)
         before = load_report(cli.compare);
 
     ReportOutput out(cli.output);
+    std::optional<ReportOutput> html;
+    open_html(html, cli.html);
     model::MatrixReport report;
     if (!cli.load.empty()) {
         report = load_report(cli.load);
@@ -147,6 +151,9 @@ int run_matrix_cli(const MatrixCliOptions& cli)
         }
     }
     out.finish();
+    write_html(html, [&](std::ostream& os) {
+        report::render_matrix_html(os, report, report::page_facts(run_info(), "aio-audit matrix"));
+    });
 
     if (report.interrupted)
         return 130;
@@ -192,6 +199,7 @@ void add_matrix(CLI::App& app, Runner& run)
         ->check(CLI::Range(1u, 3600000u));
     cmd->add_flag("--json", opt->json, "Machine-readable output (what --compare and --load read)");
     add_output_option(cmd, opt->output);
+    add_html_option(cmd, opt->html);
     cmd->add_option("--compare", opt->compare,
                     "A saved --json run (another kernel or machine): also show what changed since it");
     cmd->add_option("--load", opt->load, "Render (or --compare) a saved --json run instead of measuring");

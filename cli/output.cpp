@@ -63,7 +63,7 @@ int FdBuf::sync()
     return drain() ? 0 : -1;
 }
 
-ReportOutput::ReportOutput(const std::string& path)
+ReportOutput::ReportOutput(const std::string& path, std::string_view option) : option_(option)
 {
     if (path.empty() || path == "-")
         return;
@@ -71,15 +71,15 @@ ReportOutput::ReportOutput(const std::string& path)
     struct stat st {};
     const bool exists = ::stat(path.c_str(), &st) == 0;
     if (exists && S_ISDIR(st.st_mode))
-        throw UsageError("--output " + path + ": is a directory");
+        throw UsageError(option_ + " " + path + ": is a directory");
     if (exists && S_ISREG(st.st_mode))
-        throw UsageError("--output " + path + ": the file exists and aio-audit does not overwrite files",
+        throw UsageError(option_ + " " + path + ": the file exists and aio-audit does not overwrite files",
                          "remove it or choose another name");
     // O_EXCL: a file that appears between the check and here is not clobbered either.
     fd_ = exists ? ::open(path.c_str(), O_WRONLY | O_CLOEXEC)
                  : ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
     if (fd_ < 0)
-        throw UsageError("--output " + path + ": " + errno_text(errno));
+        throw UsageError(option_ + " " + path + ": " + errno_text(errno));
     created_ = !exists;
     buf_ = std::make_unique<FdBuf>(fd_);
     file_ = std::make_unique<std::ostream>(buf_.get());
@@ -129,6 +129,23 @@ void add_output_option(CLI::App* cmd, std::string& path, bool short_flag)
                     "Write the report to FILE instead of standard output (a new file: existing files are "
                     "not overwritten)")
         ->type_name("FILE");
+}
+
+void add_html_option(CLI::App* cmd, std::string& path)
+{
+    cmd->add_option("--html", path,
+                    "Also write the report as one self-contained HTML file (inline SVG pictures, no scripts; a "
+                    "new file: existing files are not overwritten)")
+        ->type_name("FILE");
+}
+
+void open_html(std::optional<ReportOutput>& html, const std::string& path)
+{
+    if (path.empty())
+        return;
+    if (path == "-")
+        throw UsageError("--html needs a file name: standard output carries the text or JSON report");
+    html.emplace(path, "--html");
 }
 
 void capture_stdout_errors()

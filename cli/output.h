@@ -7,9 +7,11 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <ostream>
 #include <streambuf>
 #include <string>
+#include <string_view>
 
 #include <CLI/CLI.hpp>
 
@@ -40,7 +42,8 @@ public:
     // path "" or "-": standard output. Otherwise a new file: an existing one
     // is refused (aio-audit does not overwrite files), a FIFO or character
     // device is written as it is (e.g. /dev/stderr).
-    explicit ReportOutput(const std::string& path);
+    // `option` names the destination in error messages ("--output", "--html").
+    explicit ReportOutput(const std::string& path, std::string_view option = "--output");
     ~ReportOutput();
     ReportOutput(const ReportOutput&) = delete;
     ReportOutput& operator=(const ReportOutput&) = delete;
@@ -53,12 +56,28 @@ public:
 
 private:
     std::string path_;
+    std::string option_;
     int fd_ = -1;
     std::unique_ptr<FdBuf> buf_;
     std::unique_ptr<std::ostream> file_;
     bool created_ = false;
     bool finished_ = false;
 };
+
+// --html FILE: a self-contained HTML copy of the report, written next to
+// the text or JSON one. open_html() creates the file before the run (an
+// existing file is refused at once, as for --output; one left empty by a
+// failed run is removed); write_html() renders into it and finishes it.
+void add_html_option(CLI::App* cmd, std::string& path);
+void open_html(std::optional<ReportOutput>& html, const std::string& path);
+template <typename Render>
+void write_html(std::optional<ReportOutput>& html, Render&& render)
+{
+    if (!html)
+        return;
+    render(html->stream());
+    html->finish();
+}
 
 // Routes std::cout through an FdBuf on standard output, so that a failed
 // write keeps its errno for check_stdout(). Call once, first thing in main().

@@ -14,6 +14,7 @@
 #include "model/exit_codes.h"
 #include "model/probe_rules.h"
 #include "probe/prober.h"
+#include "report/html_probe.h"
 #include "report/probe_report.h"
 
 namespace aio::cli {
@@ -43,6 +44,7 @@ struct ProbeCliOptions {
     std::optional<double> tolerance;
     double threshold = model::kHeadlineThreshold;
     std::string output;
+    std::string html;
 };
 
 template <typename T, typename Parse>
@@ -132,6 +134,8 @@ int run_probe(const ProbeCliOptions& cli)
     opts.timeout = std::chrono::milliseconds(cli.timeout_ms);
 
     ReportOutput out(cli.output);
+    std::optional<ReportOutput> html;
+    open_html(html, cli.html);
     std::vector<probe::TargetSpec> specs;
     if (cli.targets.empty())
         specs = probe::default_targets();
@@ -161,6 +165,9 @@ int run_probe(const ProbeCliOptions& cli)
     else
         report::render_probe_text(out.stream(), report, {.histograms = cli.hist, .threshold = cli.threshold});
     out.finish();
+    write_html(html, [&](std::ostream& os) {
+        report::render_probe_html(os, report, report::page_facts(run_info(), "aio-audit probe"), cli.threshold);
+    });
 
     if (report.interrupted)
         return exit_for_signal(stop_signal.load() ? stop_signal.load() : SIGINT);
@@ -229,6 +236,7 @@ void add_probe(CLI::App& app, Runner& run)
     cmd->add_flag("--hist", opt->hist, "Add log2 histograms of submission and completion latency");
     cmd->add_flag("--json", opt->json, "Machine-readable output");
     add_output_option(cmd, opt->output, false);  // -o is --op
+    add_html_option(cmd, opt->html);
     cmd->add_option("--expect", opt->expect,
                     "Exit 1 when, in some measured case, more than --tolerance of the requests got a verdict not "
                     "listed here (async, sync, blocking, fake-async, thread-async, unsupported)")

@@ -10,6 +10,7 @@
 #include "model/exit_codes.h"
 #include "model/static_verdict.h"
 #include "output.h"
+#include "report/html_scan.h"
 #include "report/json_header.h"
 #include "report/sarif_report.h"
 #include "report/scan_report.h"
@@ -23,6 +24,7 @@ struct ScanOptions {
     bool json = false;
     bool sarif = false;
     std::string output;
+    std::string html;
     bool verbose = false;
     bool follow_symlinks = false;
     bool no_summary = false;
@@ -66,6 +68,8 @@ int run_scan(const ScanOptions& opt)
         std::cerr << "aio-audit: note: " << note << '\n';
     const std::vector<model::Verdict> only = parse_only(opt.only);
     ReportOutput out(opt.output);
+    std::optional<ReportOutput> html;
+    open_html(html, opt.html);
 
     // Progress only for a person watching: stderr is a terminal and the
     // scan has run for a second.
@@ -110,6 +114,9 @@ int run_scan(const ScanOptions& opt)
             report::render_scan_summary(out.stream(), summary);
     }
     out.finish();
+    write_html(html, [&](std::ostream& os) {
+        report::render_scan_html(os, shown_fops, summary, res.warnings, report::page_facts(run_info(), "aio-audit scan"));
+    });
     if (!opt.json)
         for (const auto& w : res.warnings)
             std::cerr << "aio-audit: warning: " << w << '\n';
@@ -139,6 +146,7 @@ void add_scan(CLI::App& app, Runner& run)
                   "Machine-readable output: every fops, its handlers, facts and evidence");
     cmd->add_flag("--sarif", opt->sarif, "SARIF 2.1.0 for code-scanning tools (findings only)");
     add_output_option(cmd, opt->output);
+    add_html_option(cmd, opt->html);
     cmd->add_flag("-v,--verbose", opt->verbose, "Show each handler's evidence chain under its fops");
     cmd->add_option("--only", opt->only,
                     "Print only these verdicts (comma-separated); the summary counts all")

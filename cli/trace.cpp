@@ -21,6 +21,7 @@
 #include "model/exit_codes.h"
 #include "model/trace_delta.h"
 #include "output.h"
+#include "report/html_trace.h"
 #include "report/json_header.h"
 #include "report/trace_interval.h"
 #include "report/trace_report.h"
@@ -39,6 +40,7 @@ struct TraceCliOptions {
     std::string folded;
     bool json = false;
     std::string output;
+    std::string html;
     std::string backend;
     std::string syscall_hooks;
     bool no_driver_hooks = false;
@@ -139,6 +141,8 @@ int run_trace(const TraceCliOptions& opt)
     if (opt.pid)
         watched.emplace(static_cast<pid_t>(opt.pid));
     ReportOutput out(opt.output);
+    std::optional<ReportOutput> html;
+    open_html(html, opt.html);
 
     const auto [caps, plan] = plan_for_this_kernel(true, collector::kFeatureProbeKernelTarget, forced);
     if (!model::has(caps, "priv.bpf"))
@@ -225,6 +229,9 @@ int run_trace(const TraceCliOptions& opt)
     const auto [report, at] = take();
     printer.total(report, at);
     out.finish();
+    write_html(html, [&](std::ostream& os) {
+        report::render_trace_html(os, report, report::page_facts(run_info(), "aio-audit trace"));
+    });
     if (!opt.folded.empty()) {
         std::ofstream folded(opt.folded);
         report::render_folded(folded, report);
@@ -268,6 +275,7 @@ void add_trace(CLI::App& app, Runner& run)
     cmd->add_option("--folded", opt->folded, "Write off-CPU stacks in FlameGraph folded format to FILE");
     cmd->add_flag("--json", opt->json, "Machine-readable output");
     add_output_option(cmd, opt->output);
+    add_html_option(cmd, opt->html);
     cmd->add_option("--backend", opt->backend, "Force a backend instead of the best that works")
         ->check(CLI::IsMember({"fentry", "kprobe", "tracepoint"}));
     cmd->add_option("--syscall-hooks", opt->syscall_hooks,
