@@ -338,8 +338,13 @@ void add_trace(CLI::App& app, Runner& run)
             throw CLI::ValidationError("--pid", "cannot be combined with a command");
         if (opt->listen.empty() && (!opt->drop_labels.empty() || cmd->count("--max-ops")))
             throw CLI::ValidationError("--max-ops/--drop-labels", "need --listen");
-        if (!opt->listen.empty())
-            serve::parse_listen_address(opt->listen);  // a usage error before anything runs
+        if (!opt->listen.empty()) {
+            try {
+                serve::parse_listen_address(opt->listen);  // a usage error before anything runs
+            } catch (const UsageError& e) {
+                throw CLI::ValidationError(e.what());
+            }
+        }
         run = [opt] { return run_trace(*opt); };
     });
 }

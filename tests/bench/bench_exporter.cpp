@@ -5,9 +5,13 @@
 // histogram filled, every verdict and context present, the worst case for
 // the exposition's size) go through the exporter's fold and cap and the
 // renderer, in both formats. Prints one line per format:
-//   FORMAT ops=N bytes=B lines=L median_ms=M p90_ms=P
+//   FORMAT ops=N bytes=B lines=L median_ms=M p90_ms=P cpu_median_ms=C
+// (cpu: the thread's CPU time, which a machine shared with other work
+// inflates less than the wall-clock time).
 //
 //   bench_exporter [OPS] [ROUNDS]
+#include <time.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -20,6 +24,13 @@
 #include "serve/exported_ops.h"
 
 namespace {
+
+double thread_cpu_ms()
+{
+    timespec ts{};
+    ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) / 1e6;
+}
 
 aio::model::TraceReport synthetic(std::size_t n)
 {
@@ -67,12 +78,13 @@ int main(int argc, char** argv)
     const auto snapshot = synthetic(n);
     aio::serve::ExportedOps exported(n, 0);
     for (const auto format : {aio::report::MetricsFormat::prometheus_text, aio::report::MetricsFormat::openmetrics}) {
-        std::vector<double> ms;
+        std::vector<double> ms, cpu;
         std::size_t bytes = 0, lines = 0;
         for (int i = 0; i < rounds; ++i) {
             // What the exporter does per scrape: fold and cap the snapshot
             // (the session's thread), render it (the scrape's).
             const auto t0 = std::chrono::steady_clock::now();
+            const double c0 = thread_cpu_ms();
             const auto r = exported.apply(snapshot);
             aio::report::MetricsContext ctx;
             ctx.version = "bench";
@@ -80,13 +92,15 @@ int main(int argc, char** argv)
             std::string out;
             aio::report::render_metrics(out, r, ctx, format);
             ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+            cpu.push_back(thread_cpu_ms() - c0);
             bytes = out.size();
             lines = static_cast<std::size_t>(std::count(out.begin(), out.end(), '\n'));
         }
         std::sort(ms.begin(), ms.end());
-        std::printf("%s ops=%zu bytes=%zu lines=%zu median_ms=%.2f p90_ms=%.2f\n",
+        std::sort(cpu.begin(), cpu.end());
+        std::printf("%s ops=%zu bytes=%zu lines=%zu median_ms=%.2f p90_ms=%.2f cpu_median_ms=%.2f\n",
                     format == aio::report::MetricsFormat::openmetrics ? "openmetrics" : "prometheus_text", n, bytes,
-                    lines, ms[ms.size() / 2], ms[ms.size() * 9 / 10]);
+                    lines, ms[ms.size() / 2], ms[ms.size() * 9 / 10], cpu[cpu.size() / 2]);
     }
     return 0;
 }

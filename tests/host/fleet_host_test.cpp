@@ -112,18 +112,19 @@ private:
     pid_t pid_ = -1;
 };
 
-// Programs of process `pid` according to bpftool (which names the processes
-// holding each program): independent of other tracers on this host.
-std::size_t programs_of(pid_t pid)
+// The IDs of the BPF programs process `pid` holds (its fds' fdinfo).
+std::vector<std::string> program_ids(pid_t pid)
 {
-    const RunResult r = run({"bpftool", "prog", "show"});
-    std::size_t n = 0, pos = 0;
-    const std::string needle = "(" + std::to_string(pid) + ")";
-    while ((pos = r.out.find(needle, pos)) != std::string::npos) {
-        ++n;
-        ++pos;
+    std::vector<std::string> ids;
+    const fs::path fds = "/proc/" + std::to_string(pid) + "/fdinfo";
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator(fds, ec)) {
+        std::ifstream in(e.path());
+        for (std::string line; std::getline(in, line);)
+            if (line.rfind("prog_id:", 0) == 0)
+                ids.push_back(line.substr(line.find_first_not_of(" \t", 8)));
     }
-    return n;
+    return ids;
 }
 
 // Clients that send a request and hang up without reading the answer.
@@ -178,7 +179,8 @@ TEST(FleetHost, PrometheusScrapesWhatTheJsonReportSays)
     for (int i = 0; i < 300 && !fs::exists(done); ++i)
         std::this_thread::sleep_for(100ms);
     ASSERT_TRUE(fs::exists(done)) << "the workload did not finish: " << exporter.err();
-    EXPECT_GT(programs_of(exporter.pid()), 0u) << "bpftool names no program of the exporter";
+    const auto programs = program_ids(exporter.pid());
+    EXPECT_FALSE(programs.empty()) << "the exporter holds no BPF program";
 
     // Scrapes after the workload ended: Prometheus then holds the final numbers.
     const double finished = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
@@ -248,7 +250,8 @@ TEST(FleetHost, PrometheusScrapesWhatTheJsonReportSays)
     // The report of the same session, written at its end (SIGTERM).
     ::kill(exporter.pid(), SIGTERM);
     EXPECT_EQ(exporter.wait_exit(), 143) << exporter.err();
-    EXPECT_EQ(programs_of(exporter.pid()), 0u) << "BPF programs left behind after SIGTERM";
+    for (const auto& id : programs)
+        EXPECT_NE(run({"bpftool", "prog", "show", "id", id}).exit_code, 0) << "program " << id << " left behind";
     std::ifstream in(json);
     const auto report = nlohmann::json::parse(in, nullptr, false);
     ASSERT_TRUE(report.is_object()) << "no JSON report: " << exporter.err();
