@@ -89,7 +89,9 @@ int main(int argc, char** argv)
             aio::report::MetricsContext ctx;
             ctx.version = "bench";
             ctx.max_ops = n;
-            std::string out;
+            // As the server does: one buffer per thread, kept between scrapes.
+            static std::string out;
+            out.clear();
             aio::report::render_metrics(out, r, ctx, format);
             ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
             cpu.push_back(thread_cpu_ms() - c0);
