@@ -3,7 +3,6 @@
 
 #include <signal.h>
 
-#include <algorithm>
 #include <charconv>
 #include <chrono>
 
@@ -21,6 +20,8 @@ constexpr auto kFreshWait = std::chrono::seconds(3);
 // Enough for a few Prometheus servers and a curl; a slow or dead client
 // holds one for at most the socket timeouts.
 constexpr std::size_t kServerThreads = 4;
+// A snapshot younger than this answers a scrape at once.
+constexpr auto kShareWithin = std::chrono::milliseconds(1000);
 
 }  // namespace
 
@@ -66,17 +67,13 @@ MetricsExporter::MetricsExporter(const ExporterOptions& opts)
         }
         const auto format = report::negotiate_metrics_format(req.get_header_value("Accept"));
         // Each server thread renders into its own buffer, kept between
-        // scrapes, and the response is written straight from it (the
-        // provider runs on this thread before its next request): a large
-        // exposition is neither reallocated (page faults) nor copied, nor
-        // gzipped (it would cost more CPU than the rendering).
+        // scrapes: a large exposition is not reallocated (page faults) each
+        // time. The response holds a copy (and gzips it when the client
+        // asks, as Prometheus does).
         thread_local std::string body;
         body.clear();
         report::render_metrics(body, snap->report, snap->context, format);
-        res.set_content_provider(body.size(), std::string(report::content_type(format)),
-                                 [](std::size_t offset, std::size_t length, httplib::DataSink& sink) {
-                                     return sink.write(body.data() + offset, std::min(length, body.size() - offset));
-                                 });
+        res.set_content(body.data(), body.size(), std::string(report::content_type(format)));
     });
     srv.Get("/", [](const httplib::Request&, httplib::Response& res) {
         res.set_content("<html><body><a href=\"/metrics\">aio-audit metrics</a></body></html>\n",
@@ -138,6 +135,7 @@ void MetricsExporter::publish(const model::TraceReport& snapshot)
     {
         std::lock_guard lock(mu_);
         latest_ = std::move(p);
+        published_at_ = std::chrono::steady_clock::now();
         wanted_ = false;
         ++generation_;
     }
@@ -147,6 +145,11 @@ void MetricsExporter::publish(const model::TraceReport& snapshot)
 std::shared_ptr<const MetricsExporter::Published> MetricsExporter::fresh()
 {
     std::unique_lock lock(mu_);
+    // Scrapes close together (HA pairs of Prometheus, a curl beside it)
+    // share a snapshot: taking one reads every map and costs the session's
+    // thread more than rendering does.
+    if (latest_ && std::chrono::steady_clock::now() - published_at_ < kShareWithin)
+        return latest_;
     const std::uint64_t asked_at = generation_;
     wanted_ = true;
     cv_.wait_for(lock, kFreshWait, [&] { return generation_ != asked_at; });

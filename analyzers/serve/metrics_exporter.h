@@ -7,6 +7,7 @@
 // one snapshot, and each renders it in the format its client negotiated.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <memory>
@@ -72,6 +73,7 @@ private:
     bool wanted_ = false;
     std::uint64_t generation_ = 0;
     std::shared_ptr<const Published> latest_;
+    std::chrono::steady_clock::time_point published_at_;
 };
 
 }  // namespace aio::serve
