@@ -25,6 +25,7 @@
 #include "report/json_header.h"
 #include "report/trace_interval.h"
 #include "report/trace_report.h"
+#include "serve/metrics_exporter.h"
 #include "traced_process.h"
 
 namespace aio::cli {
@@ -46,6 +47,9 @@ struct TraceCliOptions {
     bool no_driver_hooks = false;
     bool no_posix = false;
     unsigned ringbuf_kb = 256;
+    std::string listen;  // --listen: serve /metrics (docs/fleet.md)
+    std::size_t max_ops = 500;
+    std::vector<std::string> drop_labels;
     std::vector<std::string> command;
 };
 
@@ -123,6 +127,21 @@ std::string signal_name(int sig)
     return sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "signal " + std::to_string(sig);
 }
 
+std::unique_ptr<serve::MetricsExporter> start_exporter(const TraceCliOptions& opt)
+{
+    serve::ExporterOptions eo;
+    eo.listen = serve::parse_listen_address(opt.listen);
+    eo.max_ops = opt.max_ops;
+    for (const auto& l : opt.drop_labels)
+        eo.dropped_labels |= report::parse_metrics_label(l);
+    eo.context.version = AIO_AUDIT_VERSION;
+    eo.context.kernel_release = run_info().kernel_release;
+    eo.context.start_time_s = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+    auto e = std::make_unique<serve::MetricsExporter>(eo);
+    std::cerr << fmt::format("Serving metrics on http://{}/metrics\n", e->address());
+    return e;
+}
+
 int run_trace(const TraceCliOptions& opt)
 {
     if (!opt.folded.empty()) {
@@ -167,6 +186,10 @@ int run_trace(const TraceCliOptions& opt)
     topts.posix_uprobes = !opt.no_posix;
     if (!opt.syscall_hooks.empty())
         topts.syscall_hooks = model::parse_syscall_hooks(opt.syscall_hooks);
+    // Bound before anything is loaded: a port in use is one line, at once.
+    std::unique_ptr<serve::MetricsExporter> exporter;
+    if (!opt.listen.empty())
+        exporter = start_exporter(opt);
     collector::TraceSession session(topts);
 
     struct sigaction sa {};
@@ -200,6 +223,8 @@ int run_trace(const TraceCliOptions& opt)
     };
     while (!stop_signal.load() && !exec_error) {
         session.poll(100);
+        if (exporter && exporter->wanted())
+            exporter->publish(take().first);
         if (opt.duration > 0 && elapsed() >= opt.duration)
             break;
         if (child && child->poll_exit())
@@ -288,6 +313,18 @@ void add_trace(CLI::App& app, Runner& run)
     cmd->add_flag("--no-posix", opt->no_posix, "Do not put uprobes on glibc's POSIX AIO functions");
     cmd->add_option("--ringbuf-kb", opt->ringbuf_kb, "Ring buffer for sleep samples, KiB (power of two)")
         ->capture_default_str();
+    cmd->add_option("--listen", opt->listen,
+                    "[ADDR:]PORT: serve the running totals at http://ADDR:PORT/metrics for Prometheus (text "
+                    "format or OpenMetrics); ADDR defaults to 127.0.0.1, PORT 0 picks a free one. See docs/fleet.md");
+    cmd->add_option("--max-ops", opt->max_ops,
+                    "With --listen: export at most N ops (the first seen); the rest are counted as dropped")
+        ->check(CLI::PositiveNumber)
+        ->capture_default_str();
+    cmd->add_option("--drop-labels", opt->drop_labels,
+                    "With --listen: leave these per-op labels out, adding up the ops that differ only in them "
+                    "(module, kind, file, mode, dev; dev takes dev_name with it)")
+        ->delimiter(',')
+        ->check(CLI::IsMember({"module", "kind", "file", "mode", "dev"}));
     cmd->add_option("command", opt->command,
                     "COMMAND [ARGS...] after --: run it and trace it, its threads and the processes it forks; "
                     "while the report goes to standard output, the command's standard output goes to standard "
@@ -297,15 +334,25 @@ void add_trace(CLI::App& app, Runner& run)
                        "  sudo aio-audit trace -p 1234 --stacks      one process, where it slept\n"
                        "  sudo aio-audit trace --json -- fio job.fio trace a command from its first request\n"
                        "  sudo aio-audit trace -i 1 --json | jq -c 'select(.kind == \"interval\") | .ops'\n"
-                       "  sudo aio-audit trace --folded out.folded -d 30 && flamegraph.pl out.folded\n") +
+                       "  sudo aio-audit trace --folded out.folded -d 30 && flamegraph.pl out.folded\n"
+                       "  sudo aio-audit trace --listen 9435         a Prometheus exporter on localhost:9435\n") +
                 "  trace: 3 when not privileged or no backend can run (see `aio-audit doctor`); 130 on SIGINT,\n"
                 "  143 on SIGTERM (the report is still printed). With -- COMMAND, the command's own status when\n"
                 "  it fails: its exit code, 128+N when killed by signal N, 127 not found, 126 not executable.\n"
                 "  The backend is chosen at run time: fentry, else kprobe, else tracepoints; the report says\n"
                 "  which one measured it and what it could not see.\n");
-    cmd->callback([opt, &run] {
+    cmd->callback([opt, &run, cmd] {
         if (opt->pid && !opt->command.empty())
             throw CLI::ValidationError("--pid", "cannot be combined with a command");
+        if (opt->listen.empty() && (!opt->drop_labels.empty() || cmd->count("--max-ops")))
+            throw CLI::ValidationError("--max-ops/--drop-labels", "need --listen");
+        if (!opt->listen.empty()) {
+            try {
+                serve::parse_listen_address(opt->listen);  // a usage error before anything runs
+            } catch (const UsageError& e) {
+                throw CLI::ValidationError(e.what());
+            }
+        }
         run = [opt] { return run_trace(*opt); };
     });
 }

@@ -11,8 +11,8 @@
 # test   what the host tier uses: real filesystems on loop devices, fuzzer runtime,
 #        the 6.12 kernel source the scan evaluation and `check`'s end-to-end
 #        test read, and the SARIF object model the SARIF validator walks
-#        (python3-sarif-python-om), and chromium, headless, to open the --html
-#        reports in (tests/html)
+#        (python3-sarif-python-om), chromium, headless, to open the --html
+#        reports in (tests/html), and Prometheus (the exporter's end-to-end test)
 # vm     the guest-kernel tier: qemu, Debian's kernel and headers, busybox
 # bench  benchmarks: fio, hyperfine, the kernel source tree for `scan`, ripgrep (its baseline),
 #        xfslibs-dev (fsqual)
@@ -21,10 +21,10 @@ set -euo pipefail
 build_pkgs=(
 	build-essential cmake ninja-build pkg-config git
 	clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev
-	libaio-dev liburing-dev libcli11-dev nlohmann-json3-dev libfmt-dev
+	libaio-dev liburing-dev libcli11-dev nlohmann-json3-dev libfmt-dev libcpp-httplib-dev
 	googletest libgtest-dev libgmock-dev
 )
-test_pkgs=(xfsprogs e2fsprogs btrfs-progs squashfs-tools util-linux procps coreutils libclang-rt-14-dev
+test_pkgs=(xfsprogs e2fsprogs prometheus btrfs-progs squashfs-tools util-linux procps coreutils libclang-rt-14-dev
 	   linux-source-6.12 python3 python3-sarif-python-om chromium)
 vm_pkgs=(qemu-system-x86 linux-image-amd64 linux-headers-amd64 busybox-static
 	 kmod cpio pahole xz-utils zstd jq)
