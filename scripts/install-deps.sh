@@ -13,7 +13,10 @@
 #        test read, and the SARIF object model the SARIF validator walks
 #        (python3-sarif-python-om), chromium, headless, to open the --html
 #        reports in (tests/html), and Prometheus (the exporter's end-to-end test)
-# vm     the guest-kernel tier: qemu, Debian's kernel and headers, busybox
+# vm     the guest-kernel tier: qemu, busybox, and the guest kernels with their
+#        headers: Debian's 6.1, 6.12 and 6.12 PREEMPT_RT (tests/vm/kernels.cmake).
+#        Through the meta-packages, so apt resolves the newest ABI of each; the
+#        tier records the release it booted (docs/vm.md)
 # bench  benchmarks: fio, hyperfine, the kernel source tree for `scan`, ripgrep (its baseline),
 #        xfslibs-dev (fsqual)
 set -euo pipefail
@@ -26,8 +29,10 @@ build_pkgs=(
 )
 test_pkgs=(xfsprogs e2fsprogs prometheus btrfs-progs squashfs-tools util-linux procps coreutils libclang-rt-14-dev
 	   linux-source-6.12 python3 python3-sarif-python-om chromium)
-vm_pkgs=(qemu-system-x86 linux-image-amd64 linux-headers-amd64 busybox-static
-	 kmod cpio pahole xz-utils zstd jq)
+vm_pkgs=(qemu-system-x86 busybox-static kmod cpio pahole xz-utils zstd jq
+	 linux-image-amd64 linux-headers-amd64
+	 linux-image-6.12-amd64 linux-headers-6.12-amd64
+	 linux-image-6.12-rt-amd64 linux-headers-6.12-rt-amd64)
 bench_pkgs=(fio hyperfine linux-source-6.1 time jq bc xfslibs-dev ripgrep)
 
 want=("${build_pkgs[@]}")

@@ -49,6 +49,24 @@ Capability kernel_release()
     return {"kernel.release", "kernel", CapStatus::yes, fmt::format("{} {}", u.release, u.machine)};
 }
 
+// Where interrupt handlers and softirqs run, which decides what a completion
+// context means (docs/verdicts.md): PREEMPT_RT runs both in kernel threads,
+// and keeps the softirq count in the task, not in preempt_count, so the
+// tracer reports such completions as tasks. The kernel names its preemption
+// model in its version string ("#1 SMP PREEMPT_RT ...").
+Capability preempt_rt()
+{
+    utsname u{};
+    ::uname(&u);
+    const std::string version = u.version;
+    if (version.find("PREEMPT_RT") != std::string::npos)
+        return {"kernel.preempt_rt", "IRQs and softirqs in threads (PREEMPT_RT)", CapStatus::yes,
+                "PREEMPT_RT: threaded IRQ handlers, ksoftirqd and tasks serving softirqs are reported as "
+                "other_task or submitter, not hardirq or softirq"};
+    return {"kernel.preempt_rt", "IRQs and softirqs in threads (PREEMPT_RT)", CapStatus::no,
+            "not PREEMPT_RT (" + version + ")"};
+}
+
 Capability btf()
 {
     const std::string path = "/sys/kernel/btf/vmlinux";
@@ -199,6 +217,7 @@ model::Capabilities check_system(const SystemCheckOptions& opts)
 {
     model::Capabilities caps;
     caps.push_back(kernel_release());
+    caps.push_back(preempt_rt());
     caps.push_back(btf());
     caps.push_back(tracefs(opts));
     tracepoints(caps);

@@ -47,8 +47,15 @@ void note_context(BackendPlan& plan, const Capabilities& caps)
         }
     if (!has(caps, "bpf.preempt_count"))
         plan.unseen.push_back("whether a completion ran in hardirq/softirq or in a task: preempt_count is "
-                              "not readable (the kernel lacks CONFIG_KALLSYMS_ALL); an interrupt on the "
-                              "submitter's CPU counts as the submitter");
+                              "not readable (no per-CPU __preempt_count for BPF: CONFIG_KALLSYMS_ALL off, or "
+                              "x86 6.2-6.14, which keeps it in pcpu_hot); an interrupt on the submitter's CPU "
+                              "counts as the submitter");
+    // PREEMPT_RT runs interrupt handlers and softirqs in threads and keeps the
+    // softirq count in the task: what the contexts mean there (docs/verdicts.md).
+    if (has(caps, "kernel.preempt_rt"))
+        plan.unseen.push_back("PREEMPT_RT: threaded interrupt handlers, soft hrtimers and ksoftirqd are tasks "
+                              "(other_task, async); a softirq the submitter serves itself inside io_submit "
+                              "counts as the submitter (sync), not softirq");
 }
 
 }  // namespace

@@ -6,6 +6,8 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
+#include <string>
 
 #include "host_env.h"
 
@@ -33,6 +35,11 @@ TEST(DoctorHost, ReportsWhatThisKernelAllows)
         EXPECT_EQ(status(doc, "bpf.kprobe"), "no") << "kprobes cannot attach without the kprobe PMU";
     }
     EXPECT_EQ(status(doc, "aio.io_setup"), "yes");
+    // The kernel's own version string, read another way (uname -v).
+    std::ifstream version_file("/proc/sys/kernel/version");
+    std::string version;
+    std::getline(version_file, version);
+    EXPECT_EQ(status(doc, "kernel.preempt_rt"), version.find("PREEMPT_RT") != std::string::npos ? "yes" : "no");
 
     const std::string backend = doc["trace_backend"]["backend"];
     const bool fentry = status(doc, "bpf.fentry") == "yes" && status(doc, "bpf.fexit") == "yes";

@@ -115,3 +115,16 @@ TEST(BackendPlan, SaysWhenIrqContextIsInvisible)
     ASSERT_EQ(plan.unseen.size(), 1u);
     EXPECT_NE(plan.unseen[0].find("preempt_count"), std::string::npos);
 }
+
+TEST(BackendPlan, SaysWhatContextsMeanOnPreemptRt)
+{
+    auto rt = with({"kernel.btf", "bpf.tracepoint", "bpf.fentry", "bpf.fexit", "bpf.preempt_count",
+                    "kernel.preempt_rt"});
+    const auto plan = plan_backend(rt);
+    ASSERT_EQ(plan.unseen.size(), 1u);
+    EXPECT_NE(plan.unseen[0].find("PREEMPT_RT"), std::string::npos);
+    EXPECT_NE(plan.unseen[0].find("counts as the submitter"), std::string::npos);
+
+    auto not_rt = with({"kernel.btf", "bpf.tracepoint", "bpf.fentry", "bpf.fexit", "bpf.preempt_count"});
+    EXPECT_TRUE(plan_backend(not_rt).unseen.empty());
+}

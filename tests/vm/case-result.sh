@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # One ctest per guest case (vm.NAME): reports what the shared boot (the
-# fixture vm.boot, run-vm.sh) recorded for case NAME - its output, and on
+# fixture vm.<kernel>.boot, run-vm.sh) recorded for case NAME - its output, and on
 # failure the kernel messages of the case.  Exit 0 pass, 77 skip, 1 fail.
 #
 #   case-result.sh RESULTS NAME
@@ -12,7 +12,7 @@ name=$2
 dir=$results/cases
 
 if [[ ! -f $results/harness.status ]]; then
-	echo "FAIL: no results: vm.boot did not run"
+	echo "FAIL: no results: vm.<kernel>.boot did not run"
 	exit 1
 fi
 harness=$(cat "$results/harness.status")

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# vm.matrix-compare: the guest case 70-matrix left the guest kernel's matrix
+# vm.<kernel>.matrix-compare: the guest case 70-matrix left the guest kernel's matrix
 # in RESULTS/matrix-guest.json; run the same matrix (the same file systems,
 # engines and request count, read from that document's command line) on
 # this host's kernel and compare the two with --compare. Checks that the

@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# Host side of the vm tier (the ctest vm.boot): boots the guest kernel once
-# under qemu, runs every guest case in that one boot, and leaves per-case
+# Host side of the vm tier (the ctest vm.NAME.boot): boots one guest kernel
+# once under qemu, runs every guest case in that one boot, and leaves per-case
 # results in AIO_VM_RESULTS, which case-result.sh turns into one ctest each.
 #
 #   run-vm.sh VM_ENV
 #
-# VM_ENV is written by tests/vm/CMakeLists.txt (paths of the kernel,
-# initramfs, module, programs).  Environment knobs:
+# VM_ENV is written by tests/vm/CMakeLists.txt, one per guest kernel (its
+# name and release, paths of the kernel, initramfs, module, programs).
+# Environment knobs:
+#   AIO_AUDIT_GUEST_KERNELS  kernel names to boot, e.g. "6.12-rt" or "6.1,6.12"
+#                       (default: every kernel the build was configured with)
 #   AIO_VM_CASES        case names or globs to run (default: all), e.g. "2*"
 #   AIO_AUDIT_VM_ACCEL  auto (default), kvm or tcg
 #   AIO_VM_TIMEOUT      seconds for the whole boot (default 2400)
@@ -41,6 +44,19 @@ cannot_run() {
 	exit 77
 }
 
+if [[ -n ${AIO_AUDIT_GUEST_KERNELS:-} ]]; then
+	selected=
+	for k in ${AIO_AUDIT_GUEST_KERNELS//,/ }; do
+		[[ $k == "$AIO_VM_NAME" || $k == "$AIO_VM_KVER" ]] && selected=1
+	done
+	if [[ -z $selected ]]; then
+		harness "skipped: kernel $AIO_VM_NAME not selected by AIO_AUDIT_GUEST_KERNELS=$AIO_AUDIT_GUEST_KERNELS"
+		echo "vm tier: $(cat "$results/harness.status")"
+		exit 77
+	fi
+fi
+
+[[ -n $AIO_VM_KVER ]] || cannot_run "kernel $AIO_VM_NAME is not installed (scripts/install-deps.sh vm)"
 command -v qemu-system-x86_64 >/dev/null || cannot_run "no qemu-system-x86_64"
 for f in "$AIO_VM_VMLINUX" "$AIO_VM_INITRAMFS" "$AIO_VM_KO" "$AIO_VM_GADGET_CHECK" "$AIO_VM_BATCH_SUBMIT"; do
 	[[ -f $f ]] || cannot_run "$f is missing (not built: no kernel $AIO_VM_KVER or its headers?)"
@@ -152,7 +168,7 @@ qemu_accel() { # kvm|tcg
 
 accel=$(qemu_accel "$(choose_accel)")
 write_env "$results" "${cases[@]}"
-echo "vm tier: kernel $AIO_VM_KVER, accel $accel, ${#cases[@]} cases, results in $results"
+echo "vm tier: kernel $AIO_VM_NAME = $AIO_VM_KVER, accel $accel, ${#cases[@]} cases, results in $results"
 
 start=$(date +%s.%N)
 rc=0
@@ -169,6 +185,7 @@ for c in "${cases[@]}"; do
 	total_cases=$((total_cases + 1))
 done
 {
+	echo "kernel $AIO_VM_NAME $AIO_VM_KVER"
 	echo "accel ${accel%%,*}"
 	echo "kernel_boot_seconds $(cat "$results/boot-seconds" 2>/dev/null || echo -)"
 	echo "qemu_wall_seconds $wall"
