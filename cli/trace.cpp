@@ -43,7 +43,7 @@ struct TraceCliOptions {
     std::string syscall_hooks;
     bool no_driver_hooks = false;
     bool no_posix = false;
-    unsigned ringbuf_kb = 256;
+    unsigned stack_storage = 8192;
     std::vector<std::string> command;
 };
 
@@ -129,8 +129,6 @@ int run_trace(const TraceCliOptions& opt)
             throw UsageError("--folded " + opt.folded + ": the file exists and aio-audit does not overwrite files",
                              "remove it or choose another name");
     }
-    if (opt.ringbuf_kb < 4 || (opt.ringbuf_kb & (opt.ringbuf_kb - 1)))
-        throw UsageError("--ringbuf-kb must be a power of two, at least 4");
     std::optional<model::Backend> forced;
     if (!opt.backend.empty())
         forced = model::parse_backend(opt.backend);
@@ -157,8 +155,7 @@ int run_trace(const TraceCliOptions& opt)
     topts.tgid = child ? static_cast<std::uint32_t>(child->pid()) : static_cast<std::uint32_t>(opt.pid);
     topts.follow_children = static_cast<bool>(child);
     topts.comm = opt.comm;
-    topts.stacks = true;
-    topts.ringbuf_bytes = opt.ringbuf_kb * 1024;
+    topts.stack_storage = opt.stack_storage;
     topts.driver_hooks = !opt.no_driver_hooks;
     topts.posix_uprobes = !opt.no_posix;
     if (!opt.syscall_hooks.empty())
@@ -278,7 +275,10 @@ void add_trace(CLI::App& app, Runner& run)
     cmd->add_flag("--no-driver-hooks", opt->no_driver_hooks,
                   "Do not hook the return of each driver function seen (fentry/kprobe backends)");
     cmd->add_flag("--no-posix", opt->no_posix, "Do not put uprobes on glibc's POSIX AIO functions");
-    cmd->add_option("--ringbuf-kb", opt->ringbuf_kb, "Ring buffer for sleep samples, KiB (power of two)")
+    cmd->add_option("--stack-storage", opt->stack_storage,
+                    "Distinct kernel stacks (and op, stack pairs) the kernel keeps for sleeps in submission; "
+                    "sleeps beyond it are counted as lost")
+        ->check(CLI::Range(1u, 1u << 20))
         ->capture_default_str();
     cmd->add_option("command", opt->command,
                     "COMMAND [ARGS...] after --: run it and trace it, its threads and the processes it forks; "

@@ -14,7 +14,7 @@
 #        (python3-sarif-python-om)
 # vm     the guest-kernel tier: qemu, Debian's kernel and headers, busybox
 # bench  benchmarks: fio, hyperfine, the kernel source tree for `scan`, ripgrep (its baseline),
-#        xfslibs-dev (fsqual)
+#        xfslibs-dev (fsqual), bpftrace (the hand-written tracer trace is compared with)
 set -euo pipefail
 
 build_pkgs=(
@@ -27,7 +27,7 @@ test_pkgs=(xfsprogs e2fsprogs btrfs-progs squashfs-tools util-linux procps coreu
 	   linux-source-6.12 python3 python3-sarif-python-om)
 vm_pkgs=(qemu-system-x86 linux-image-amd64 linux-headers-amd64 busybox-static
 	 kmod cpio pahole xz-utils zstd jq)
-bench_pkgs=(fio hyperfine linux-source-6.1 time jq bc xfslibs-dev ripgrep)
+bench_pkgs=(fio hyperfine linux-source-6.1 time jq bc xfslibs-dev ripgrep bpftrace)
 
 want=("${build_pkgs[@]}")
 for group in "$@"; do

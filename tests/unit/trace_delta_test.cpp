@@ -45,7 +45,7 @@ TraceReport report(double duration, std::vector<TraceOp> ops)
     r.backend = Backend::tracepoint;
     r.duration_s = duration;
     r.ops = std::move(ops);
-    r.lost = {{"stacks_not_captured", 0}, {"sleep_samples_ringbuf_full", 0}};
+    r.lost = {{"stacks_not_captured", 0}, {"sleep_table_full", 0}};
     return r;
 }
 
@@ -156,7 +156,7 @@ TEST(TraceDelta, StacksAndLostEventsAreDifferences)
     EXPECT_EQ(d.stacks[0].sleeps, 7u);
     EXPECT_EQ(d.stacks[0].offcpu_ns, 85000u);
     EXPECT_EQ(d.lost.at("stacks_not_captured"), 5u);
-    EXPECT_EQ(d.lost.at("sleep_samples_ringbuf_full"), 0u);  // listed, zero or not
+    EXPECT_EQ(d.lost.at("sleep_table_full"), 0u);  // listed, zero or not
 
     // The same stack on another device is another stack.
     TraceStack other = io;
