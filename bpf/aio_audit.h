@@ -148,6 +148,13 @@ struct aio_audit_sleep_val {
 	char comm[16]; /* the first submitter seen sleeping there */
 };
 
+/* Every io_submit call of a traced task, followed or not (--sample N):
+ * one per CPU, summed by user space. */
+struct aio_audit_totals {
+	__u64 io_submit_calls;
+	__u64 io_submit_iocbs; /* the iocbs they were given */
+};
+
 /* Events that could not be recorded; all are reported, never hidden. */
 enum aio_audit_drop {
 	AA_DROP_SLEEP_TABLE = 0, /* sleep table full: a sleep's stack and off-CPU time lost */

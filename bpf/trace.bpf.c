@@ -65,19 +65,29 @@ struct {
 	__type(value, struct uring_req);
 } uring_reqs SEC(".maps");
 
+/* Per-CPU, as every table a request updates: two CPUs finishing requests
+ * of one op never write the same cache line. User space sums the CPUs. */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
 	__uint(max_entries, 1024);
 	__type(key, struct aio_audit_op_key);
 	__type(value, struct aio_audit_op_stats);
 } ops SEC(".maps");
 
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
 	__uint(max_entries, 8192);
 	__type(key, struct aio_audit_evidence_key);
 	__type(value, __u64);
 } evidence SEC(".maps");
+
+/* io_submit calls and iocbs, all of them, while sampling. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct aio_audit_totals);
+} totals SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
@@ -117,6 +127,8 @@ const volatile bool have_call_hooks = false; /* fentry/kprobe backends */
 const volatile bool have_block_hooks = false;
 /* Tell user space of each new driver function, so it hooks its return now. */
 const volatile bool announce_fns = false;
+/* --sample N: follow 1 io_submit call in N in full, count the others. */
+const volatile __u32 sample_every = 1;
 
 __u64 drops[AA_DROP__COUNT] = {};
 
@@ -528,6 +540,19 @@ static __always_inline int on_io_submit_enter(__u64 ctx_id, long nr, __u64 iocbp
 
 	if (!tracked())
 		return 0;
+	if (sample_every > 1) {
+		__u32 zero = 0;
+		struct aio_audit_totals *t = bpf_map_lookup_elem(&totals, &zero);
+		__u64 calls;
+
+		if (!t)
+			return 0;
+		/* Atomic although per CPU: a preempted program's update is not lost. */
+		calls = __sync_fetch_and_add(&t->io_submit_calls, 1);
+		__sync_fetch_and_add(&t->io_submit_iocbs, nr > 0 ? nr : 0);
+		if (calls % sample_every)
+			return 0; /* not followed: its exit finds no syscall in progress */
+	}
 	st = task_for_syscall(tid);
 	if (!st)
 		return 0;

@@ -44,6 +44,7 @@ struct TraceCliOptions {
     bool no_driver_hooks = false;
     bool no_posix = false;
     unsigned stack_storage = 8192;
+    unsigned sample = 1;
     std::vector<std::string> command;
 };
 
@@ -156,6 +157,7 @@ int run_trace(const TraceCliOptions& opt)
     topts.follow_children = static_cast<bool>(child);
     topts.comm = opt.comm;
     topts.stack_storage = opt.stack_storage;
+    topts.sample_every = opt.sample;
     topts.driver_hooks = !opt.no_driver_hooks;
     topts.posix_uprobes = !opt.no_posix;
     if (!opt.syscall_hooks.empty())
@@ -275,6 +277,10 @@ void add_trace(CLI::App& app, Runner& run)
     cmd->add_flag("--no-driver-hooks", opt->no_driver_hooks,
                   "Do not hook the return of each driver function seen (fentry/kprobe backends)");
     cmd->add_flag("--no-posix", opt->no_posix, "Do not put uprobes on glibc's POSIX AIO functions");
+    cmd->add_option("--sample", opt->sample,
+                    "Follow 1 io_submit call in N in full (ops, verdicts, stacks) and only count the others, "
+                    "for less overhead on busy systems; the report says it sampled")
+        ->check(CLI::Range(1u, 1u << 30));
     cmd->add_option("--stack-storage", opt->stack_storage,
                     "Distinct kernel stacks (and op, stack pairs) the kernel keeps for sleeps in submission; "
                     "sleeps beyond it are counted as lost")

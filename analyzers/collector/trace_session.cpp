@@ -36,6 +36,19 @@ OpTuple tuple_of(const aio_audit_op_key& k)
     return {k.fn, k.dev, k.ftype, k.kind, k.api, k.flags};
 }
 
+// Folds one CPU's op statistics into a sum: every field is a count.
+void add_stats(aio_audit_op_stats& sum, const aio_audit_op_stats& one)
+{
+    static_assert(sizeof(aio_audit_op_stats) % sizeof(std::uint64_t) == 0);
+    std::uint64_t a[sizeof(sum) / sizeof(std::uint64_t)];
+    std::uint64_t b[sizeof(sum) / sizeof(std::uint64_t)];
+    std::memcpy(a, &sum, sizeof(a));
+    std::memcpy(b, &one, sizeof(b));
+    for (std::size_t i = 0; i < std::size(a); ++i)
+        a[i] += b[i];
+    std::memcpy(&sum, a, sizeof(a));
+}
+
 bool is_tracing_frame(const Ksyms& ksyms, std::uint64_t ip)
 {
     const KernelSymbol* sym = ksyms.nearest(ip);
@@ -473,6 +486,7 @@ TraceSession::TraceSession(const TraceOptions& opts) : impl_(std::make_unique<Im
     s.skel->rodata->follow_children = opts.follow_children && opts.tgid;
     s.skel->rodata->self_tgid = static_cast<std::uint32_t>(::getpid());
     s.skel->rodata->have_call_hooks = opts.plan.backend != model::Backend::tracepoint;
+    s.skel->rodata->sample_every = std::max<std::uint32_t>(1, opts.sample_every);
     if (!opts.comm.empty()) {
         s.skel->rodata->filter_comm = true;
         std::strncpy(const_cast<char*>(s.skel->rodata->targ_comm), opts.comm.c_str(),
@@ -538,13 +552,26 @@ model::TraceReport TraceSession::snapshot(double duration_s)
         return it->second;
     };
 
-    for_each_entry<aio_audit_op_key, aio_audit_op_stats>(
-        bpf_map__fd(s.skel->maps.ops), [&](const aio_audit_op_key& key, const aio_audit_op_stats& stats) {
+    for_each_percpu_entry<aio_audit_op_key, aio_audit_op_stats>(
+        bpf_map__fd(s.skel->maps.ops), add_stats,
+        [&](const aio_audit_op_key& key, const aio_audit_op_stats& stats) {
             apply_stats(op_for(key), stats, s.hook_state(key));
         });
-    for_each_entry<aio_audit_evidence_key, std::uint64_t>(
-        bpf_map__fd(s.skel->maps.evidence),
+    for_each_percpu_entry<aio_audit_evidence_key, std::uint64_t>(
+        bpf_map__fd(s.skel->maps.evidence), [](std::uint64_t& sum, std::uint64_t n) { sum += n; },
         [&](const aio_audit_evidence_key& key, std::uint64_t count) { apply_evidence(op_for(key.op), key, count); });
+    report.sampling.every = std::max<std::uint32_t>(1, s.opts.sample_every);
+    if (report.sampling.every > 1)
+        for_each_percpu_entry<std::uint32_t, aio_audit_totals>(
+            bpf_map__fd(s.skel->maps.totals),
+            [](aio_audit_totals& sum, const aio_audit_totals& t) {
+                sum.io_submit_calls += t.io_submit_calls;
+                sum.io_submit_iocbs += t.io_submit_iocbs;
+            },
+            [&](std::uint32_t, const aio_audit_totals& t) {
+                report.sampling.io_submit_calls = t.io_submit_calls;
+                report.sampling.io_submit_iocbs = t.io_submit_iocbs;
+            });
     for (auto& [k, op] : ops)
         report.ops.push_back(std::move(op));
     std::sort(report.ops.begin(), report.ops.end(),

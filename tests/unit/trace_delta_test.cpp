@@ -165,6 +165,18 @@ TEST(TraceDelta, StacksAndLostEventsAreDifferences)
     EXPECT_EQ(delta(first, second).stacks.size(), 2u);
 }
 
+TEST(TraceDelta, SampledCallCountsAreThoseOfTheInterval)
+{
+    TraceReport first = report(1, {});
+    TraceReport second = report(2, {});
+    first.sampling = {8, 100, 3200};
+    second.sampling = {8, 250, 8000};
+    const TraceReport d = delta(first, second);
+    EXPECT_EQ(d.sampling.every, 8u);
+    EXPECT_EQ(d.sampling.io_submit_calls, 150u);
+    EXPECT_EQ(d.sampling.io_submit_iocbs, 4800u);
+}
+
 TEST(TraceDelta, ACounterThatWentDownReadsZero)
 {
     const TraceReport d = delta(report(2, {after(op("x"), 10, 5)}), report(1, {after(op("x"), 8, 5)}));
