@@ -89,7 +89,7 @@ run_mode() { # mode file direct
 	case $mode in
 	plain) $(fio_cmd "$file" "$direct") | jq '.jobs[0].read.iops' ;;
 	floor) with_background attached "$file" "$direct" "$floor_bin" "$hooks" ;;
-	bpftrace) with_background Attaching "$file" "$direct" bpftrace "$top/tests/bench/io_submit_offcpu.bt" ;;
+	bpftrace) with_background Attaching "$file" "$direct" bpftrace -B line "$top/tests/bench/io_submit_offcpu.bt" ;;
 	traced | sampled)
 		[[ $mode == sampled ]] && extra=(--sample "$SAMPLE")
 		# The tracer runs fio as its command; its own report goes to a file.
