@@ -123,36 +123,41 @@ struct aio_audit_op_stats {
 	__u64 offcpu_hist[AIO_AUDIT_HIST_SLOTS];   /* voluntary off-CPU time in a submission that slept */
 };
 
-/* Every ring-buffer record starts with its type. */
-enum aio_audit_record_type {
-	AA_REC_SLEEP = 1,
-	AA_REC_NEW_FN = 2,
-};
-
 /* A driver function not seen before is being called: user space hooks its
- * return at once (the record wakes it), not at its next poll. */
+ * return at once (the record wakes it), not at its next poll. The only
+ * record of the `announce` ring buffer. */
 struct aio_audit_new_fn_record {
-	__u32 type; /* AA_REC_NEW_FN */
-	__u32 pad;
 	__u64 fn;
 };
 
-/* The submitter slept (voluntarily) inside submission, and for how long. */
-struct aio_audit_sleep_record {
-	__u32 type; /* AA_REC_SLEEP */
-	__u32 pid;
-	__u32 tgid;
-	__s32 stack_id; /* kernel stack at switch-out; < 0: not captured */
-	__u64 offcpu_ns;
+/*
+ * Sleeps of submitters inside submission, aggregated in the kernel (as
+ * offcputime does): per op, kernel stack at switch-out and whether it slept
+ * inside the driver call itself, how many sleeps and their off-CPU time.
+ */
+struct aio_audit_sleep_key {
 	struct aio_audit_op_key op;
-	__u8 in_call; /* slept inside the driver call itself */
-	__u8 pad[7];
-	char comm[16];
+	__s32 stack_id; /* in the `stacks` map; < 0: not captured */
+	__u8 in_call;   /* slept inside the driver call itself */
+	__u8 pad[3];
+};
+
+struct aio_audit_sleep_val {
+	__u64 sleeps;
+	__u64 offcpu_ns;
+	char comm[16]; /* the first submitter seen sleeping there */
+};
+
+/* Every io_submit call of a traced task, followed or not (--sample N):
+ * one per CPU, summed by user space. */
+struct aio_audit_totals {
+	__u64 io_submit_calls;
+	__u64 io_submit_iocbs; /* the iocbs they were given */
 };
 
 /* Events that could not be recorded; all are reported, never hidden. */
 enum aio_audit_drop {
-	AA_DROP_RINGBUF = 0,   /* ring buffer full: sleep sample lost */
+	AA_DROP_SLEEP_TABLE = 0, /* sleep table full: a sleep's stack and off-CPU time lost */
 	AA_DROP_STACK,         /* stack not captured (map full or collision) */
 	AA_DROP_REQUEST,       /* in-flight request table full */
 	AA_DROP_STATS,         /* op table full */

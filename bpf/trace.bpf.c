@@ -65,19 +65,29 @@ struct {
 	__type(value, struct uring_req);
 } uring_reqs SEC(".maps");
 
+/* Per-CPU, as every table a request updates: two CPUs finishing requests
+ * of one op never write the same cache line. User space sums the CPUs. */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
 	__uint(max_entries, 1024);
 	__type(key, struct aio_audit_op_key);
 	__type(value, struct aio_audit_op_stats);
 } ops SEC(".maps");
 
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
 	__uint(max_entries, 8192);
 	__type(key, struct aio_audit_evidence_key);
 	__type(value, __u64);
 } evidence SEC(".maps");
+
+/* io_submit calls and iocbs, all of them, while sampling. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct aio_audit_totals);
+} totals SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
@@ -86,11 +96,21 @@ struct {
 	__uint(value_size, 127 * sizeof(__u64));
 } stacks SEC(".maps");
 
-/* Sleep samples with their stacks; user space may resize it before load. */
+/* Sleeps in submission by (op, stack, in the driver call): count and
+ * off-CPU time. User space sizes it and `stacks` (--stack-storage). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 8192);
+	__type(key, struct aio_audit_sleep_key);
+	__type(value, struct aio_audit_sleep_val);
+} sleeps SEC(".maps");
+
+/* New driver functions, one record each (rare): wakes user space to hook
+ * their return at once. */
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 256 * 1024);
-} events SEC(".maps");
+	__uint(max_entries, 4096);
+} announce SEC(".maps");
 
 static const struct task_state zero_task = {};
 static const struct aio_audit_op_stats zero_stats = {};
@@ -103,11 +123,12 @@ const volatile __u32 self_tgid = 0;     /* never trace aio-audit itself */
 const volatile bool filter_comm = false;
 const volatile char targ_comm[16] = {};
 const volatile bool have_call_hooks = false; /* fentry/kprobe backends */
-const volatile bool want_stacks = true;
 /* The block tracepoints are attached: device waits are measured. */
 const volatile bool have_block_hooks = false;
 /* Tell user space of each new driver function, so it hooks its return now. */
 const volatile bool announce_fns = false;
+/* --sample N: follow 1 io_submit call in N in full, count the others. */
+const volatile __u32 sample_every = 1;
 
 __u64 drops[AA_DROP__COUNT] = {};
 
@@ -145,7 +166,6 @@ __u64 reqs_to_reap = 0;
 #define EINVAL_ 22
 #define EOPNOTSUPP_ 95
 #define EIOCBQUEUED_ 529
-#define E2BIG_ 7
 
 /* preempt_count bits (include/linux/preempt.h). */
 #define SOFTIRQ_OFFSET_ (1UL << 8)
@@ -382,13 +402,14 @@ static __always_inline struct task_state *task_for_syscall(__u32 tid)
 	struct task_state *st = bpf_map_lookup_elem(&tasks, &tid);
 
 	if (!st) {
-		if (bpf_map_update_elem(&tasks, &tid, &zero_task, BPF_NOEXIST) == -E2BIG_) {
+		/* Another program may have created it meanwhile: the lookup,
+		 * not the update's error, says whether there is one. */
+		bpf_map_update_elem(&tasks, &tid, &zero_task, BPF_NOEXIST);
+		st = bpf_map_lookup_elem(&tasks, &tid);
+		if (!st) {
 			drop(AA_DROP_TASK);
 			return NULL;
 		}
-		st = bpf_map_lookup_elem(&tasks, &tid);
-		if (!st)
-			return NULL;
 	}
 	if (!st->tgid) {
 		st->tgid = bpf_get_current_pid_tgid() >> 32;
@@ -519,12 +540,24 @@ static __always_inline int on_io_submit_enter(__u64 ctx_id, long nr, __u64 iocbp
 
 	if (!tracked())
 		return 0;
+	if (sample_every > 1) {
+		__u32 zero = 0;
+		struct aio_audit_totals *t = bpf_map_lookup_elem(&totals, &zero);
+		__u64 calls;
+
+		if (!t)
+			return 0;
+		/* Atomic although per CPU: a preempted program's update is not lost. */
+		calls = __sync_fetch_and_add(&t->io_submit_calls, 1);
+		__sync_fetch_and_add(&t->io_submit_iocbs, nr > 0 ? nr : 0);
+		if (calls % sample_every)
+			return 0; /* not followed: its exit finds no syscall in progress */
+	}
 	st = task_for_syscall(tid);
 	if (!st)
 		return 0;
 	st->in_syscall = AA_SYS_IO_SUBMIT;
 	st->ctx_id = ctx_id;
-	st->nr = nr > 0 ? nr : 0;
 	{
 		/* struct aio_ring's id, nr, head, tail: one read. */
 		__u32 hdr[4] = {};
@@ -1105,6 +1138,33 @@ static __always_inline void note_tail_in(struct task_state *st)
 	st->offcpu_posted |= below_b & ~((1ULL << a) - 1);
 }
 
+/* One sleep of a submitter, back on CPU after `delta` ns: into the sleep
+ * table under its op, stack and place (inside the driver call or not). */
+static __always_inline void count_sleep(const struct task_state *st, __u64 delta)
+{
+	struct aio_audit_sleep_key key = {};
+	struct aio_audit_sleep_val *val, fresh = {};
+
+	key.stack_id = st->stack_id;
+	key.in_call = st->in_call;
+	if (st->in_call)
+		key.op = st->call_op;
+	else
+		key.op = st->ops[0];
+	val = bpf_map_lookup_elem(&sleeps, &key);
+	if (!val) {
+		__builtin_memcpy(fresh.comm, st->comm, sizeof(fresh.comm));
+		bpf_map_update_elem(&sleeps, &key, &fresh, BPF_NOEXIST);
+		val = bpf_map_lookup_elem(&sleeps, &key);
+		if (!val) {
+			drop(AA_DROP_SLEEP_TABLE);
+			return;
+		}
+	}
+	__sync_fetch_and_add(&val->sleeps, 1);
+	__sync_fetch_and_add(&val->offcpu_ns, delta);
+}
+
 static __always_inline void on_switch(void *ctx, __u32 prev_tid, bool voluntary, __u32 next_tid)
 {
 	struct task_state *st;
@@ -1118,12 +1178,9 @@ static __always_inline void on_switch(void *ctx, __u32 prev_tid, bool voluntary,
 		if (voluntary) {
 			st->switched_out = bpf_ktime_get_ns();
 			st->sleeps++;
-			st->stack_id = -1;
-			if (want_stacks) {
-				st->stack_id = bpf_get_stackid(ctx, &stacks, 0);
-				if (st->stack_id < 0)
-					drop(AA_DROP_STACK);
-			}
+			st->stack_id = bpf_get_stackid(ctx, &stacks, 0);
+			if (st->stack_id < 0)
+				drop(AA_DROP_STACK);
 		}
 		if (!have_call_hooks && st->in_syscall == AA_SYS_IO_SUBMIT)
 			note_tail_out(st);
@@ -1140,36 +1197,10 @@ static __always_inline void on_switch(void *ctx, __u32 prev_tid, bool voluntary,
 	now = bpf_ktime_get_ns();
 	{
 		__u64 delta = now - st->switched_out;
-		struct aio_audit_sleep_record *rec;
 
 		st->offcpu += delta;
 		st->switched_out = 0;
-		if (!want_stacks)
-			return;
-		rec = bpf_ringbuf_reserve(&events, sizeof(*rec), 0);
-		if (!rec) {
-			drop(AA_DROP_RINGBUF);
-			return;
-		}
-		rec->type = AA_REC_SLEEP;
-		rec->pid = next_tid;
-		rec->tgid = st->tgid;
-		rec->stack_id = st->stack_id;
-		rec->offcpu_ns = delta;
-		rec->in_call = st->in_call;
-		if (st->in_call)
-			rec->op = st->call_op;
-		else
-			rec->op = st->ops[0];
-		__builtin_memcpy(rec->comm, st->comm, sizeof(rec->comm));
-		__builtin_memset(rec->pad, 0, sizeof(rec->pad));
-		/*
-		 * No wakeup from inside the scheduler: a wakeup issued here (irq_work
-		 * under the runqueue lock) made the traced task switch ~300 times per
-		 * request and multiplied its latency by 30 (measured on 6.18). User
-		 * space drains the ring on its own timer instead.
-		 */
-		bpf_ringbuf_submit(rec, BPF_RB_NO_WAKEUP);
+		count_sleep(st, delta);
 	}
 }
 
@@ -1345,13 +1376,10 @@ static __always_inline void announce_fn(struct task_state *st, __u64 fn)
 	st->last_fn = fn;
 	if (bpf_map_update_elem(&fns_seen, &fn, &one, BPF_NOEXIST))
 		return; /* announced already (or the table is full: the poll finds it) */
-	rec = bpf_ringbuf_reserve(&events, sizeof(*rec), 0);
-	if (!rec) {
-		drop(AA_DROP_RINGBUF);
+	/* Ring full: the poll finds the function in the op table. */
+	rec = bpf_ringbuf_reserve(&announce, sizeof(*rec), 0);
+	if (!rec)
 		return;
-	}
-	rec->type = AA_REC_NEW_FN;
-	rec->pad = 0;
 	rec->fn = fn;
 	bpf_ringbuf_submit(rec, BPF_RB_FORCE_WAKEUP);
 }

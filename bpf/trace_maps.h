@@ -73,7 +73,6 @@ struct task_state {
 	__u64 last_fn;      /* the last driver function announced to user space */
 	__u32 tgid;
 	__u32 tail_enter;
-	__u32 nr;
 	__u32 ntracked; /* iocbs[]/ops[] filled at io_submit entry */
 	__u32 ncalls;   /* kiocbs[] filled by the driver-call hooks */
 	__u32 sleeps;   /* voluntary switches in this syscall */

@@ -46,7 +46,8 @@ struct TraceCliOptions {
     std::string syscall_hooks;
     bool no_driver_hooks = false;
     bool no_posix = false;
-    unsigned ringbuf_kb = 256;
+    unsigned stack_storage = 8192;
+    unsigned sample = 1;
     std::string listen;  // --listen: serve /metrics (docs/fleet.md)
     std::size_t max_ops = 500;
     std::vector<std::string> drop_labels;
@@ -150,8 +151,6 @@ int run_trace(const TraceCliOptions& opt)
             throw UsageError("--folded " + opt.folded + ": the file exists and aio-audit does not overwrite files",
                              "remove it or choose another name");
     }
-    if (opt.ringbuf_kb < 4 || (opt.ringbuf_kb & (opt.ringbuf_kb - 1)))
-        throw UsageError("--ringbuf-kb must be a power of two, at least 4");
     std::optional<model::Backend> forced;
     if (!opt.backend.empty())
         forced = model::parse_backend(opt.backend);
@@ -180,8 +179,8 @@ int run_trace(const TraceCliOptions& opt)
     topts.tgid = child ? static_cast<std::uint32_t>(child->pid()) : static_cast<std::uint32_t>(opt.pid);
     topts.follow_children = static_cast<bool>(child);
     topts.comm = opt.comm;
-    topts.stacks = true;
-    topts.ringbuf_bytes = opt.ringbuf_kb * 1024;
+    topts.stack_storage = opt.stack_storage;
+    topts.sample_every = opt.sample;
     topts.driver_hooks = !opt.no_driver_hooks;
     topts.posix_uprobes = !opt.no_posix;
     if (!opt.syscall_hooks.empty())
@@ -311,7 +310,14 @@ void add_trace(CLI::App& app, Runner& run)
     cmd->add_flag("--no-driver-hooks", opt->no_driver_hooks,
                   "Do not hook the return of each driver function seen (fentry/kprobe backends)");
     cmd->add_flag("--no-posix", opt->no_posix, "Do not put uprobes on glibc's POSIX AIO functions");
-    cmd->add_option("--ringbuf-kb", opt->ringbuf_kb, "Ring buffer for sleep samples, KiB (power of two)")
+    cmd->add_option("--sample", opt->sample,
+                    "Follow 1 io_submit call in N in full (ops, verdicts, stacks) and only count the others, "
+                    "for less overhead on busy systems; the report says it sampled")
+        ->check(CLI::Range(1u, 1u << 30));
+    cmd->add_option("--stack-storage", opt->stack_storage,
+                    "Distinct kernel stacks (and op, stack pairs) the kernel keeps for sleeps in submission; "
+                    "sleeps beyond it are counted as lost")
+        ->check(CLI::Range(1u, 1u << 20))
         ->capture_default_str();
     cmd->add_option("--listen", opt->listen,
                     "[ADDR:]PORT: serve the running totals at http://ADDR:PORT/metrics for Prometheus (text "

@@ -2,14 +2,19 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # Overhead of `aio-audit trace`: fio libaio 4k random reads at iodepth 32 on
-# tmpfs and on an O_DIRECT file on loop-backed XFS. Each round runs fio three
-# times, back to back: untraced; under hook_floor (empty programs on the same
-# syscall hooks: what the kernel charges for any hook at all); traced. Prints
-# per target the median IOPS of each, the median of the rounds' ratios to
-# the untraced run, the cost per request in ns, the tracer's peak RSS and the
-# events it lost; then the highest op rate traced with nothing lost. Needs root.
+# tmpfs and on an O_DIRECT file on loop-backed XFS. Each round runs fio once
+# per mode, in an order that rotates from round to round: untraced; under
+# hook_floor (empty programs on the same syscall hooks: what the kernel
+# charges for any hook at all); traced (every request); traced with
+# `--sample $SAMPLE` when SAMPLE is set; under tests/bench/io_submit_offcpu.bt
+# (the bpftrace script a user would write instead: io_submit latency and
+# sleep stacks) when bpftrace is installed. Prints per target and mode the
+# median IOPS, the median of the rounds' ratios to the same round's floor
+# and untraced runs, the tracer's peak RSS and the events it lost; then the
+# highest op rate traced with nothing lost. Needs root.
 #
-#   scripts/bench-trace.sh      ROUNDS=5 RUNTIME=5 BUILD_DIR=build
+#   scripts/bench-trace.sh      ROUNDS=9 RUNTIME=5 BUILD_DIR=build TARGETS="tmpfs xfs-odirect"
+#                               SAMPLE=N (also run trace --sample N)
 #                               SYSCALL_HOOKS=raw|event (default: trace's choice)
 #                               IMAGE_DIR=/var/tmp (where the XFS image lives)
 set -euo pipefail
@@ -20,14 +25,14 @@ BUILD_DIR=$build "$top/scripts/build.sh" aio-audit hook_floor >/dev/null
 bin=$build/aio-audit
 floor_bin=$build/tests/bench/hook_floor
 ((EUID == 0)) || { echo "bench-trace: needs root (trace loads BPF, the XFS target needs a loop device)" >&2; exit 3; }
-rounds=${ROUNDS:-5}
+rounds=${ROUNDS:-9}
 runtime=${RUNTIME:-5}
 
 work=$(mktemp -d "${IMAGE_DIR:-/var/tmp}/aio-audit-bench.XXXXXX")
 loop=""
-floor_pid=""
+bg_pid=""
 cleanup() {
-	[[ -n "$floor_pid" ]] && kill "$floor_pid" 2>/dev/null && wait "$floor_pid" 2>/dev/null
+	[[ -n "$bg_pid" ]] && kill "$bg_pid" 2>/dev/null && wait "$bg_pid" 2>/dev/null
 	mountpoint -q "$work/xfs" && umount "$work/xfs"
 	[[ -n "$loop" ]] && losetup -d "$loop"
 	rm -rf "$work" /dev/shm/aio-audit-bench.*
@@ -58,64 +63,96 @@ median() { sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2
 # ns of overhead per request at rate `slow` against `fast` requests/s.
 per_req_ns() { echo "(1 / $2 - 1 / $1) * 1000000000" | bc -l; }
 
+modes=(plain floor traced)
+[[ -n "${SAMPLE:-}" ]] && modes+=(sampled)
+command -v bpftrace >/dev/null && modes+=(bpftrace)
+
+# Runs fio under a background hook (hook_floor, bpftrace) once it has attached.
+with_background() { # marker file direct cmd...
+	local marker=$1 file=$2 direct=$3
+	shift 3
+	"$@" >"$work/bg.out" 2>"$work/bg.err" &
+	bg_pid=$!
+	until grep -q "$marker" "$work/bg.out" 2>/dev/null; do
+		kill -0 "$bg_pid" 2>/dev/null || { echo "bench-trace: $1 failed: $(cat "$work/bg.err")" >&2; exit 1; }
+		sleep 0.1
+	done
+	$(fio_cmd "$file" "$direct") | jq '.jobs[0].read.iops'
+	kill -INT "$bg_pid" && wait "$bg_pid" || true
+	bg_pid=""
+}
+
+# One fio run in `mode`; prints its IOPS. Traced runs leave the tracer's
+# report in $work/trace.json and its peak RSS (KiB) in $work/time.
+run_mode() { # mode file direct
+	local mode=$1 file=$2 direct=$3 extra=()
+	case $mode in
+	plain) $(fio_cmd "$file" "$direct") | jq '.jobs[0].read.iops' ;;
+	floor) with_background attached "$file" "$direct" "$floor_bin" "$hooks" ;;
+	bpftrace) with_background Attaching "$file" "$direct" bpftrace -B line "$top/tests/bench/io_submit_offcpu.bt" ;;
+	traced | sampled)
+		[[ $mode == sampled ]] && extra=(--sample "$SAMPLE")
+		# The tracer runs fio as its command; its own report goes to a file.
+		/usr/bin/time -f '%M' -o "$work/time" "$bin" trace --json "${hook_args[@]}" "${extra[@]}" -- \
+			sh -c "$(fio_cmd "$file" "$direct") > '$work/fio.json'" >"$work/trace.json" 2>/dev/null
+		jq '.jobs[0].read.iops' "$work/fio.json"
+		;;
+	esac
+}
+
 printf 'aio-audit trace overhead: fio libaio randread 4k iodepth 32, %s rounds x %ss per run\n' "$rounds" "$runtime"
-printf '(%s, %s CPUs, %s backend, %s syscall hooks)\n\n' "$(uname -r)" "$(nproc)" \
-	"$("$bin" trace --json -d 0.1 | jq -r .backend)" "$hooks"
-printf '%-12s %10s %10s %10s %7s %7s %9s %9s %8s %s\n' TARGET UNTRACED FLOOR TRACED FLOOR/U TRACED/U \
-	FLOOR_NS TRACED_NS RSS LOST
+printf '(%s, %s CPUs, %s backend, %s syscall hooks; modes %s, rotating)\n\n' "$(uname -r)" "$(nproc)" \
+	"$("$bin" trace --json -d 0.1 | jq -r .backend)" "$hooks" "${modes[*]}"
+printf '%-12s %-9s %10s %8s %9s %7s %8s %s\n' TARGET MODE IOPS /FLOOR /UNTRACED NS/REQ RSS LOST
 best_rate=0
-for target in tmpfs xfs-odirect; do
+for target in ${TARGETS:-tmpfs xfs-odirect}; do
 	case $target in
 	tmpfs) file=$shm direct=0 ;;
 	xfs-odirect) file=$work/xfs/data direct=1 ;;
 	esac
-	for f in plain floor traced rfloor rtraced rss lost; do : >"$work/$f"; done
-	for _ in $(seq "$rounds"); do
-		plain=$($(fio_cmd "$file" "$direct") | jq '.jobs[0].read.iops')
-
-		"$floor_bin" "$hooks" >"$work/floor.out" &
-		floor_pid=$!
-		until [[ -s "$work/floor.out" ]]; do
-			kill -0 "$floor_pid" 2>/dev/null || { echo "bench-trace: hook_floor failed" >&2; exit 1; }
-			sleep 0.1
-		done
-		floor=$($(fio_cmd "$file" "$direct") | jq '.jobs[0].read.iops')
-		kill "$floor_pid" && wait "$floor_pid"
-		floor_pid=""
-
-		# The tracer runs fio as its command; its own report goes to a file.
-		/usr/bin/time -f '%M' -o "$work/time" "$bin" trace --json "${hook_args[@]}" -- \
-			sh -c "$(fio_cmd "$file" "$direct") > '$work/fio.json'" >"$work/trace.json" 2>/dev/null
-		traced=$(jq '.jobs[0].read.iops' "$work/fio.json")
-		lost=$(jq '[.lost[]] | add' "$work/trace.json")
-		reqs=$(jq '[.ops[] | select(.api == "libaio") | .requests] | add // 0' "$work/trace.json")
-		[[ "$reqs" -gt 0 ]] || echo "warning: the traced run recorded no libaio requests" >&2
-
-		echo "$plain" >>"$work/plain"
-		echo "$floor" >>"$work/floor"
-		echo "$traced" >>"$work/traced"
-		echo "$floor / $plain" | bc -l >>"$work/rfloor"
-		echo "$traced / $plain" | bc -l >>"$work/rtraced"
-		tail -n 1 "$work/time" >>"$work/rss"
-		echo "$lost" >>"$work/lost"
-		if [[ "$lost" == 0 ]] && (($(echo "$traced > $best_rate" | bc -l))); then
-			best_rate=$traced
-		fi
+	for m in "${modes[@]}"; do
+		for f in iops rfloor rplain rss lost; do : >"$work/$f.$m"; done
 	done
-	plain=$(median <"$work/plain")
-	floor=$(median <"$work/floor")
-	traced=$(median <"$work/traced")
-	rss=$(sort -n "$work/rss" | tail -n 1)
-	lost=$(paste -sd+ "$work/lost" | bc)
-	printf '%-12s %10.0f %10.0f %10.0f %7.3f %7.3f %9.0f %9.0f %6.1fMB %s\n' "$target" "$plain" "$floor" "$traced" \
-		"$(median <"$work/rfloor")" "$(median <"$work/rtraced")" "$(per_req_ns "$plain" "$floor")" \
-		"$(per_req_ns "$plain" "$traced")" "$(echo "$rss / 1024" | bc -l)" "$lost"
+	for r in $(seq 0 $((rounds - 1))); do
+		declare -A iops=()
+		for k in $(seq 0 $((${#modes[@]} - 1))); do
+			m=${modes[$(((r + k) % ${#modes[@]}))]}
+			iops[$m]=$(run_mode "$m" "$file" "$direct")
+			if [[ $m == traced || $m == sampled ]]; then
+				lost=$(jq '[.lost[]] | add' "$work/trace.json")
+				reqs=$(jq '[.ops[] | select(.api == "libaio") | .requests] | add // 0' "$work/trace.json")
+				[[ "$reqs" -gt 0 ]] || echo "warning: the $m run recorded no libaio requests" >&2
+				tail -n 1 "$work/time" >>"$work/rss.$m"
+				echo "$lost" >>"$work/lost.$m"
+				if [[ "$lost" == 0 ]] && (($(echo "${iops[$m]} > $best_rate" | bc -l))); then
+					best_rate=${iops[$m]}
+				fi
+			fi
+		done
+		for m in "${modes[@]}"; do
+			echo "${iops[$m]}" >>"$work/iops.$m"
+			echo "${iops[$m]} / ${iops[floor]}" | bc -l >>"$work/rfloor.$m"
+			echo "${iops[$m]} / ${iops[plain]}" | bc -l >>"$work/rplain.$m"
+		done
+		unset iops
+	done
+	plain=$(median <"$work/iops.plain")
+	for m in "${modes[@]}"; do
+		med=$(median <"$work/iops.$m")
+		rss=- lost=-
+		if [[ -s "$work/rss.$m" ]]; then
+			rss=$(printf '%.1fMB' "$(echo "$(sort -n "$work/rss.$m" | tail -n 1) / 1024" | bc -l)")
+			lost=$(paste -sd+ "$work/lost.$m" | bc)
+		fi
+		printf '%-12s %-9s %10.0f %8.3f %9.3f %7.0f %8s %s\n' "$target" "$m" "$med" \
+			"$(median <"$work/rfloor.$m")" "$(median <"$work/rplain.$m")" "$(per_req_ns "$plain" "$med")" "$rss" "$lost"
+	done
 done
 echo
 printf 'highest op rate traced with nothing lost: %.0f requests/s\n\n' "$best_rate"
 cat <<'EOF'
-UNTRACED, FLOOR, TRACED: median IOPS. FLOOR: empty programs on the same syscall hooks
-(tests/bench/hook_floor). FLOOR/U, TRACED/U: median of each round's ratio to its untraced
-run (goal for TRACED/U >= 0.99). *_NS: added time per request, from the median IOPS.
-RSS: the tracer's peak resident set (goal <= 50 MB). LOST: events not recorded, all rounds.
+IOPS: median of the rounds. /FLOOR, /UNTRACED: median of each round's ratio to that round's
+hook_floor and untraced runs (goals: traced >= 0.95 of the floor, sampled >= 0.99). NS/REQ:
+added time per request against untraced, from the median IOPS. RSS: the tracer's peak
+resident set (goal <= 50 MB). LOST: events the tracer did not record, all rounds.
 EOF

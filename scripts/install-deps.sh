@@ -18,7 +18,7 @@
 #        Through the meta-packages, so apt resolves the newest ABI of each; the
 #        tier records the release it booted (docs/vm.md)
 # bench  benchmarks: fio, hyperfine, the kernel source tree for `scan`, ripgrep (its baseline),
-#        xfslibs-dev (fsqual)
+#        xfslibs-dev (fsqual), bpftrace (the hand-written tracer trace is compared with)
 set -euo pipefail
 
 build_pkgs=(
@@ -33,7 +33,7 @@ vm_pkgs=(qemu-system-x86 busybox-static kmod cpio pahole xz-utils zstd jq
 	 linux-image-amd64 linux-headers-amd64
 	 linux-image-6.12-amd64 linux-headers-6.12-amd64
 	 linux-image-6.12-rt-amd64 linux-headers-6.12-rt-amd64)
-bench_pkgs=(fio hyperfine linux-source-6.1 time jq bc xfslibs-dev ripgrep)
+bench_pkgs=(fio hyperfine linux-source-6.1 time jq bc xfslibs-dev ripgrep bpftrace)
 
 want=("${build_pkgs[@]}")
 for group in "$@"; do

@@ -10,6 +10,7 @@
 
 #include <fmt/format.h>
 
+#include "collector/bpf_handles.h"
 #include "collector/libbpf_log.h"
 #include "feature_probe.skel.h"
 #include "model/backend_plan.h"
@@ -28,15 +29,7 @@ namespace {
 using model::Capability;
 using model::CapStatus;
 
-struct SkelDeleter {
-    void operator()(feature_probe* s) const { feature_probe__destroy(s); }
-};
-using Skel = std::unique_ptr<feature_probe, SkelDeleter>;
-
-struct LinkDeleter {
-    void operator()(bpf_link* l) const { bpf_link__destroy(l); }
-};
-using Link = std::unique_ptr<bpf_link, LinkDeleter>;
+using Skel = Skeleton<feature_probe, feature_probe__destroy>;
 
 // Open the skeleton with only `prog_name` enabled, let `prepare` set its
 // target, load, attach with `attach`, then run `trigger` and check it fired

@@ -16,6 +16,8 @@
 #include <bpf/btf.h>
 #include <fmt/format.h>
 
+#include "collector/bpf_handles.h"
+#include "collector/bpf_map_iter.h"
 #include "collector/elf_symbols.h"
 #include "collector/ksyms.h"
 #include "collector/libbpf_log.h"
@@ -34,12 +36,18 @@ OpTuple tuple_of(const aio_audit_op_key& k)
     return {k.fn, k.dev, k.ftype, k.kind, k.api, k.flags};
 }
 
-struct StackAgg {
-    std::uint64_t sleeps = 0;
-    std::uint64_t offcpu_ns = 0;
-    std::string comm;
-    aio_audit_op_key op{};
-};
+// Folds one CPU's op statistics into a sum: every field is a count.
+void add_stats(aio_audit_op_stats& sum, const aio_audit_op_stats& one)
+{
+    static_assert(sizeof(aio_audit_op_stats) % sizeof(std::uint64_t) == 0);
+    std::uint64_t a[sizeof(sum) / sizeof(std::uint64_t)];
+    std::uint64_t b[sizeof(sum) / sizeof(std::uint64_t)];
+    std::memcpy(a, &sum, sizeof(a));
+    std::memcpy(b, &one, sizeof(b));
+    for (std::size_t i = 0; i < std::size(a); ++i)
+        a[i] += b[i];
+    std::memcpy(&sum, a, sizeof(a));
+}
 
 bool is_tracing_frame(const Ksyms& ksyms, std::uint64_t ip)
 {
@@ -57,8 +65,8 @@ constexpr std::size_t kMaxDriverHooks = 64;
 struct DriverHook {
     std::string how;  // "fexit", "kretprobe", or why it failed
     bool ok = false;
-    driver_hook* skel = nullptr;  // fexit: its own object
-    bpf_link* link = nullptr;
+    Skeleton<driver_hook, driver_hook__destroy> skel;  // fexit: its own object
+    Link link;                                          // destroyed first: declared last
     bool upgrade = false;  // kretprobe for now, fexit (cheaper per call) once it loads
 };
 
@@ -93,31 +101,16 @@ bool kernel_has_btf_func(const char* name)
 
 struct TraceSession::Impl {
     TraceOptions opts;
-    trace* skel = nullptr;
-    ring_buffer* rb = nullptr;
-    std::vector<bpf_link*> links;
+    // Declared in the order they are made: destroyed in reverse (links
+    // before the programs they attach).
+    Skeleton<trace, trace__destroy> skel;
+    RingBuffer rb;
+    std::vector<Link> links;
     std::map<std::uint64_t, DriverHook> driver_hooks;
-    std::map<std::tuple<OpTuple, std::int32_t, bool>, StackAgg> stacks;
     std::vector<std::uint64_t> new_fns;  // announced by the BPF side, not hooked yet
     Ksyms ksyms;
     std::vector<std::string> notes;
     bool block_hooks = false;
-
-    ~Impl()
-    {
-        if (rb)
-            ring_buffer__free(rb);
-        for (auto* l : links)
-            bpf_link__destroy(l);
-        for (auto& [fn, hook] : driver_hooks) {
-            if (hook.link)
-                bpf_link__destroy(hook.link);
-            if (hook.skel)
-                driver_hook__destroy(hook.skel);
-        }
-        if (skel)
-            trace__destroy(skel);
-    }
 
     model::SyscallHooks syscall_hooks = model::SyscallHooks::event;
 
@@ -141,31 +134,16 @@ struct TraceSession::Impl {
         if (!link)
             throw EnvironmentError(log.describe(what, errno),
                                    "try another backend: aio-audit trace --backend tracepoint");
-        links.push_back(link);
+        links.emplace_back(link);
     }
 
-    static int on_record(void* ctx, void* data, std::size_t size)
+    static int on_new_fn(void* ctx, void* data, std::size_t size)
     {
         auto* self = static_cast<Impl*>(ctx);
-        if (size < sizeof(std::uint32_t))
-            return 0;
-        std::uint32_t type = 0;
-        std::memcpy(&type, data, sizeof(type));
-        if (type == AA_REC_NEW_FN && size >= sizeof(aio_audit_new_fn_record)) {
-            aio_audit_new_fn_record rec;
+        aio_audit_new_fn_record rec;
+        if (size >= sizeof(rec)) {
             std::memcpy(&rec, data, sizeof(rec));
             self->new_fns.push_back(rec.fn);
-            return 0;
-        }
-        if (type == AA_REC_SLEEP && size >= sizeof(aio_audit_sleep_record)) {
-            aio_audit_sleep_record rec;
-            std::memcpy(&rec, data, sizeof(rec));
-            auto& agg = self->stacks[{tuple_of(rec.op), rec.stack_id, rec.in_call != 0}];
-            agg.sleeps++;
-            agg.offcpu_ns += rec.offcpu_ns;
-            agg.op = rec.op;
-            if (agg.comm.empty())
-                agg.comm.assign(rec.comm, strnlen(rec.comm, sizeof(rec.comm)));
         }
         return 0;
     }
@@ -334,7 +312,7 @@ struct TraceSession::Impl {
             LibbpfLogCapture log;
             bpf_link* link = bpf_program__attach_uprobe(p, false, pid, libc->c_str(), off);
             if (link) {
-                links.push_back(link);
+                links.emplace_back(link);
                 ++attached;
             } else {
                 notes.push_back(log.describe("uprobe on " + *libc, errno));
@@ -368,24 +346,20 @@ struct TraceSession::Impl {
     bool attach_fexit(const std::string& name, DriverHook& hook, std::string& why)
     {
         LibbpfLogCapture log;
-        driver_hook* d = driver_hook__open();
+        Skeleton<driver_hook, driver_hook__destroy> d(driver_hook__open());
         if (d && bpf_map__reuse_fd(d->maps.tasks, bpf_map__fd(skel->maps.tasks)) == 0 &&
             bpf_map__reuse_fd(d->maps.aio_reqs, bpf_map__fd(skel->maps.aio_reqs)) == 0 &&
             bpf_program__set_attach_target(d->progs.fexit_driver, 0, name.c_str()) == 0 &&
-            driver_hook__load(d) == 0) {
+            driver_hook__load(d.get()) == 0) {
             if (bpf_link* link = bpf_program__attach(d->progs.fexit_driver)) {
-                if (hook.link)
-                    bpf_link__destroy(hook.link);
+                hook.link.reset(link);  // the kretprobe, if any, goes
+                hook.skel = std::move(d);
                 hook.ok = true;
                 hook.how = "fexit";
-                hook.skel = d;
-                hook.link = link;
                 return true;
             }
         }
         why = log.describe("fexit on " + name, errno);
-        if (d)
-            driver_hook__destroy(d);
         return false;
     }
 
@@ -399,17 +373,11 @@ struct TraceSession::Impl {
         new_fns.clear();
         // Functions the BPF side could not announce (its table full, the
         // ring buffer full) are found in the op table.
-        const int fd = bpf_map__fd(skel->maps.ops);
-        aio_audit_op_key key{}, next{};
-        aio_audit_op_key* cur = nullptr;
-        while (bpf_map_get_next_key(fd, cur, &next) == 0) {
-            key = next;
-            cur = &key;
-            if (key.api != AA_API_KAIO || key.fn == 0 || driver_hooks.count(key.fn) ||
-                driver_hooks.size() >= kMaxDriverHooks)
-                continue;
-            driver_hooks[key.fn] = hook_driver(key.fn);
-        }
+        for_each_key<aio_audit_op_key>(bpf_map__fd(skel->maps.ops), [&](const aio_audit_op_key& key) {
+            if (key.api == AA_API_KAIO && key.fn && !driver_hooks.count(key.fn) &&
+                driver_hooks.size() < kMaxDriverHooks)
+                driver_hooks[key.fn] = hook_driver(key.fn);
+        });
     }
 
     // Whether an op's driver function has its return hooked, else why not.
@@ -463,14 +431,8 @@ struct TraceSession::Impl {
     {
         if (opts.plan.backend == model::Backend::tracepoint)
             return 0;
-        const int fd = bpf_map__fd(skel->maps.aio_reqs);
-        std::uint64_t key = 0, next = 0, n = 0;
-        std::uint64_t* cur = nullptr;
-        while (bpf_map_get_next_key(fd, cur, &next) == 0) {
-            key = next;
-            cur = &key;
-            ++n;
-        }
+        std::uint64_t n = 0;
+        for_each_key<std::uint64_t>(bpf_map__fd(skel->maps.aio_reqs), [&](std::uint64_t) { ++n; });
         return n;
     }
 
@@ -489,7 +451,7 @@ struct TraceSession::Impl {
             if (bpf_link* link = bpf_program__attach_kprobe(skel->progs.kretprobe_driver, true, sym->name.c_str())) {
                 hook.ok = true;
                 hook.how = "kretprobe";
-                hook.link = link;
+                hook.link.reset(link);
                 hook.upgrade = fentry;
                 return hook;
             }
@@ -517,26 +479,27 @@ TraceSession::TraceSession(const TraceOptions& opts) : impl_(std::make_unique<Im
         throw EnvironmentError("cannot read /proc/kallsyms: driver functions could not be named");
 
     LibbpfLogCapture log;
-    s.skel = trace__open();
+    s.skel.reset(trace__open());
     if (!s.skel)
         throw EnvironmentError(log.describe("open BPF object", errno));
     s.skel->rodata->targ_tgid = opts.tgid;
     s.skel->rodata->follow_children = opts.follow_children && opts.tgid;
     s.skel->rodata->self_tgid = static_cast<std::uint32_t>(::getpid());
     s.skel->rodata->have_call_hooks = opts.plan.backend != model::Backend::tracepoint;
-    s.skel->rodata->want_stacks = opts.stacks;
+    s.skel->rodata->sample_every = std::max<std::uint32_t>(1, opts.sample_every);
     if (!opts.comm.empty()) {
         s.skel->rodata->filter_comm = true;
         std::strncpy(const_cast<char*>(s.skel->rodata->targ_comm), opts.comm.c_str(),
                      sizeof(s.skel->rodata->targ_comm) - 1);
     }
-    bpf_map__set_max_entries(s.skel->maps.events, opts.ringbuf_bytes);
+    bpf_map__set_max_entries(s.skel->maps.stacks, opts.stack_storage);
+    bpf_map__set_max_entries(s.skel->maps.sleeps, opts.stack_storage);
     s.configure_programs();
-    if (const int err = trace__load(s.skel))
+    if (const int err = trace__load(s.skel.get()))
         throw EnvironmentError(log.describe("load BPF programs", -err),
                                "run `aio-audit doctor`; force another backend with --backend");
     s.attach_all();
-    s.rb = ring_buffer__new(bpf_map__fd(s.skel->maps.events), &Impl::on_record, &s, nullptr);
+    s.rb.reset(ring_buffer__new(bpf_map__fd(s.skel->maps.announce), &Impl::on_new_fn, &s, nullptr));
     if (!s.rb)
         throw EnvironmentError(log.describe("ring buffer", errno));
 }
@@ -545,9 +508,8 @@ TraceSession::~TraceSession() = default;
 
 void TraceSession::poll(int timeout_ms)
 {
-    // The BPF side never wakes us (BPF_RB_NO_WAKEUP): wait, then drain.
-    ring_buffer__poll(impl_->rb, timeout_ms);
-    ring_buffer__consume(impl_->rb);
+    // Woken by the first call of a new driver function, else every timeout_ms.
+    ring_buffer__poll(impl_->rb.get(), timeout_ms);
     const std::size_t hooked = impl_->driver_hooks.size();
     impl_->hook_new_drivers();
     // A poll that hooked nothing new has time to make one hook cheaper.
@@ -558,7 +520,7 @@ void TraceSession::poll(int timeout_ms)
 model::TraceReport TraceSession::snapshot(double duration_s)
 {
     Impl& s = *impl_;
-    ring_buffer__consume(s.rb);
+    ring_buffer__consume(s.rb.get());  // driver functions announced since the last poll
     s.hook_new_drivers();
     // BPF trampolines and programs enter kallsyms when attached, after the
     // session started: re-read it so stack frames inside them are named.
@@ -590,49 +552,48 @@ model::TraceReport TraceSession::snapshot(double duration_s)
         return it->second;
     };
 
-    {
-        const int fd = bpf_map__fd(s.skel->maps.ops);
-        aio_audit_op_key key{}, next{};
-        aio_audit_op_key* cur = nullptr;
-        aio_audit_op_stats stats;
-        while (bpf_map_get_next_key(fd, cur, &next) == 0) {
-            key = next;
-            cur = &key;
-            if (bpf_map_lookup_elem(fd, &key, &stats) != 0)
-                continue;
+    for_each_percpu_entry<aio_audit_op_key, aio_audit_op_stats>(
+        bpf_map__fd(s.skel->maps.ops), add_stats,
+        [&](const aio_audit_op_key& key, const aio_audit_op_stats& stats) {
             apply_stats(op_for(key), stats, s.hook_state(key));
-        }
-    }
-    {
-        const int fd = bpf_map__fd(s.skel->maps.evidence);
-        aio_audit_evidence_key key{}, next{};
-        aio_audit_evidence_key* cur = nullptr;
-        std::uint64_t count = 0;
-        while (bpf_map_get_next_key(fd, cur, &next) == 0) {
-            key = next;
-            cur = &key;
-            if (bpf_map_lookup_elem(fd, &key, &count) == 0)
-                apply_evidence(op_for(key.op), key, count);
-        }
-    }
+        });
+    for_each_percpu_entry<aio_audit_evidence_key, std::uint64_t>(
+        bpf_map__fd(s.skel->maps.evidence), [](std::uint64_t& sum, std::uint64_t n) { sum += n; },
+        [&](const aio_audit_evidence_key& key, std::uint64_t count) { apply_evidence(op_for(key.op), key, count); });
+    report.sampling.every = std::max<std::uint32_t>(1, s.opts.sample_every);
+    if (report.sampling.every > 1)
+        for_each_percpu_entry<std::uint32_t, aio_audit_totals>(
+            bpf_map__fd(s.skel->maps.totals),
+            [](aio_audit_totals& sum, const aio_audit_totals& t) {
+                sum.io_submit_calls += t.io_submit_calls;
+                sum.io_submit_iocbs += t.io_submit_iocbs;
+            },
+            [&](std::uint32_t, const aio_audit_totals& t) {
+                report.sampling.io_submit_calls = t.io_submit_calls;
+                report.sampling.io_submit_iocbs = t.io_submit_iocbs;
+            });
     for (auto& [k, op] : ops)
         report.ops.push_back(std::move(op));
     std::sort(report.ops.begin(), report.ops.end(),
               [](const model::TraceOp& a, const model::TraceOp& b) { return a.requests > b.requests; });
 
     const int stack_fd = bpf_map__fd(s.skel->maps.stacks);
-    for (const auto& [key, agg] : s.stacks) {
+    std::vector<std::pair<aio_audit_sleep_key, aio_audit_sleep_val>> sleeps;
+    for_each_entry<aio_audit_sleep_key, aio_audit_sleep_val>(
+        bpf_map__fd(s.skel->maps.sleeps),
+        [&](const aio_audit_sleep_key& key, const aio_audit_sleep_val& val) { sleeps.emplace_back(key, val); });
+    for (const auto& [key, val] : sleeps) {
         model::TraceStack st;
-        const model::TraceOp described = describe_op(agg.op, s.ksyms);
+        const model::TraceOp described = describe_op(key.op, s.ksyms);
         st.op = described.display();
         st.dev = fmt::format("{}:{}", described.dev_major, described.dev_minor);
         st.dev_name = device_name(described.file, described.dev_major, described.dev_minor);
-        st.api = static_cast<model::Api>(agg.op.api);
-        st.in_call = std::get<2>(key);
-        st.sleeps = agg.sleeps;
-        st.offcpu_ns = agg.offcpu_ns;
-        st.comm = agg.comm;
-        const std::int32_t id = std::get<1>(key);
+        st.api = static_cast<model::Api>(key.op.api);
+        st.in_call = key.in_call != 0;
+        st.sleeps = val.sleeps;
+        st.offcpu_ns = val.offcpu_ns;
+        st.comm.assign(val.comm, strnlen(val.comm, sizeof(val.comm)));
+        const std::int32_t id = key.stack_id;
         std::uint64_t ips[127] = {};
         if (id >= 0 && bpf_map_lookup_elem(stack_fd, &id, ips) == 0) {
             bool top = true;
@@ -657,7 +618,7 @@ model::TraceReport TraceSession::snapshot(double duration_s)
               [](const model::TraceStack& a, const model::TraceStack& b) { return a.offcpu_ns > b.offcpu_ns; });
 
     const auto* drops = s.skel->bss->drops;
-    report.lost = {{"sleep_samples_ringbuf_full", drops[AA_DROP_RINGBUF]},
+    report.lost = {{"sleep_table_full", drops[AA_DROP_SLEEP_TABLE]},
                    {"stacks_not_captured", drops[AA_DROP_STACK]},
                    {"requests_table_full", drops[AA_DROP_REQUEST]},
                    {"op_table_full", drops[AA_DROP_STATS]},

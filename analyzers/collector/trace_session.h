@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 //
 // A live trace: loads bpf/trace.bpf.c with the programs of the chosen
-// backend, attaches them, consumes sleep samples from the ring buffer,
+// backend, attaches them, reads sleep stacks aggregated in the kernel,
 // hooks each newly seen driver function's return, and turns the kernel's
 // aggregates into a model::TraceReport (verdicts through the model's rules).
 // Destroying the session detaches everything.
@@ -24,8 +24,11 @@ struct TraceOptions {
     std::uint32_t tgid = 0;    // 0: system-wide
     bool follow_children = false;  // also every process tgid forks (trace -- COMMAND)
     std::string comm;          // empty: any
-    bool stacks = true;
-    std::uint32_t ringbuf_bytes = 256 * 1024;  // power of two, >= page size
+    // Entries of the stack table and of the sleep table (op, stack, in the
+    // driver call): distinct sleep stacks beyond it are counted as lost.
+    std::uint32_t stack_storage = 8192;
+    // Follow 1 io_submit call in sample_every in full; count them all.
+    std::uint32_t sample_every = 1;
     bool posix_uprobes = true;
     bool driver_hooks = true;
     // Empty: the plan's choice (raw where tp_btf works on this architecture).

@@ -15,7 +15,7 @@ static_assert(sizeof(TraceOp) == 2456,
               "TraceOp changed: make delta() handle the new field, then update this size");
 static_assert(sizeof(TraceStack) == 176,
               "TraceStack changed: make delta() handle the new field, then update this size");
-static_assert(sizeof(TraceReport) == 296,
+static_assert(sizeof(TraceReport) == 320,
               "TraceReport changed: make delta() handle the new field, then update this size");
 #endif
 
@@ -152,6 +152,8 @@ TraceReport delta(const TraceReport& earlier, const TraceReport& later)
         n = minus(n, it == earlier.lost.end() ? 0 : it->second);
     }
     d.missed_runs = minus(later.missed_runs, earlier.missed_runs);
+    d.sampling.io_submit_calls = minus(later.sampling.io_submit_calls, earlier.sampling.io_submit_calls);
+    d.sampling.io_submit_iocbs = minus(later.sampling.io_submit_iocbs, earlier.sampling.io_submit_iocbs);
     // `unfinished` is a level (requests in flight at the snapshot), not a
     // count: the later snapshot's value is the interval's.
     return d;

@@ -97,6 +97,15 @@ struct TraceReport {
     // Requests whose driver call was seen but not yet both their completion
     // and their call's end: in flight, or their completion was never seen.
     std::uint64_t unfinished = 0;
+    // --sample N: one io_submit call in N was followed in full (ops, stacks
+    // of kernel AIO cover those); every call and its iocbs were counted.
+    // 1: every request followed, and the two counts are not kept.
+    struct Sampling {
+        std::uint32_t every = 1;
+        std::uint64_t io_submit_calls = 0;
+        std::uint64_t io_submit_iocbs = 0;
+    };
+    Sampling sampling;
 };
 
 }  // namespace aio::model

@@ -76,6 +76,10 @@ void render_trace_text(std::ostream& out, const model::TraceReport& r, const Tra
                        r.tgid ? fmt::format("pid {}", r.tgid)
                               : (r.comm.empty() ? std::string("system-wide") : "comm " + r.comm));
     out << fmt::format("Syscalls hooked with {}.\n", model::describe(r.syscall_hooks));
+    if (r.sampling.every > 1)
+        out << fmt::format("Sampled: 1 io_submit call in {} followed in full (the libaio rows and their stacks); "
+                           "{} calls with {} iocbs in all.\n",
+                           r.sampling.every, r.sampling.io_submit_calls, r.sampling.io_submit_iocbs);
     if (!r.unseen.empty()) {
         out << "This backend cannot see:\n";
         for (const auto& u : r.unseen)
@@ -241,6 +245,11 @@ nlohmann::json trace_json(const model::TraceReport& r)
     j["lost"] = r.lost;
     j["missed_runs"] = r.missed_runs;
     j["requests_unfinished"] = r.unfinished;
+    // null: every request followed (no --sample).
+    j["sampling"] = r.sampling.every > 1 ? nlohmann::json{{"every", r.sampling.every},
+                                                         {"io_submit_calls", r.sampling.io_submit_calls},
+                                                         {"io_submit_iocbs", r.sampling.io_submit_iocbs}}
+                                         : nlohmann::json();
     j["ops"] = nlohmann::json::array();
     for (const auto& op : r.ops) {
         nlohmann::json shares = nlohmann::json::object();

@@ -421,18 +421,57 @@ TEST_F(TraceHost, SignalsAndTimeoutDetachEverything)
     EXPECT_EQ(run({"sh", "-c", "bpftool link show | grep -c io_submit || true"}).out, "0\n");
 }
 
-TEST_F(TraceHost, LostEventsAreReportedWhenTheRingOverflows)
+TEST_F(TraceHost, LostSleepsAreReportedWhenTheStackTablesAreFull)
 {
-    // 4 KiB holds ~56 sleep samples; cold reads sleep once each, thousands per second.
-    const auto j = trace_probe({"--ringbuf-kb", "4"},
-                               ext4->mount_point().string() + " -e libaio -o read -m buffered -n 3000");
+    // One entry in the stack and sleep tables, and cold reads of two file
+    // systems: two ops that sleep in two places, so the second op's sleeps
+    // have neither a stack nor a sleep-table entry and must be counted.
+    const auto j = trace_probe({"--stack-storage", "1"}, ext4->mount_point().string() + " " +
+                                                             xfs->mount_point().string() +
+                                                             " -e libaio -o read -m buffered -n 3000");
     ASSERT_TRUE(j.contains("lost"));
-    EXPECT_GT(j["lost"]["sleep_samples_ringbuf_full"].get<int>(), 0) << j["lost"].dump();
-    // Counts and verdicts are aggregated in the kernel and do not depend on the ring.
+    EXPECT_GT(j["lost"]["stacks_not_captured"].get<int>(), 0) << j["lost"].dump();
+    EXPECT_GT(j["lost"]["sleep_table_full"].get<int>(), 0) << j["lost"].dump();
+    EXPECT_EQ(j["stacks"].size(), 1u) << j["stacks"].dump();
+    // Counts and verdicts are aggregated in the kernel and do not depend on the stack tables.
     expect_op(j, "ext4_file_read_iter", "libaio", "buffered", "blocking");
     const auto* op = find_op(j, "ext4_file_read_iter", "libaio", "buffered");
     ASSERT_NE(op, nullptr);
     EXPECT_EQ((*op)["requests"], 3000);
+}
+
+// --sample 4: one io_submit call in 4 is followed; all are counted, and the
+// report says so. Fails if every call is followed or the sampling is not told.
+TEST_F(TraceHost, SampleFollowsOneCallInNAndSaysSo)
+{
+    const auto j = trace_probe({"--sample", "4"}, "/dev/shm -e libaio -o read -m buffered -n 400");
+    ASSERT_TRUE(j.contains("sampling")) << j.dump().substr(0, 2000);
+    ASSERT_FALSE(j["sampling"].is_null()) << "sampling not reported";
+    EXPECT_EQ(j["sampling"]["every"], 4);
+    const auto calls = j["sampling"]["io_submit_calls"].get<std::uint64_t>();
+    const auto iocbs = j["sampling"]["io_submit_iocbs"].get<std::uint64_t>();
+    EXPECT_GE(iocbs, 400u);
+    EXPECT_GE(calls, 400u / 32u);
+    const auto* op = find_op(j, "shmem_file_read_iter", "libaio", "buffered");
+    ASSERT_NE(op, nullptr) << ops_summary(j);
+    const auto followed = (*op)["requests"].get<std::uint64_t>();
+    // Per-CPU counters decide, so a call's turn may come early or late on
+    // each CPU: about a quarter, never all.
+    EXPECT_GT(followed, 0u);
+    EXPECT_LE(followed, iocbs / 4 + 2 * 32) << "more followed than 1 call in 4 carries";
+    EXPECT_LT(followed, iocbs) << "every request followed: sampling not applied";
+
+    // Exact by default: no sampling, every request followed.
+    const auto exact = trace_probe({}, "/dev/shm -e libaio -o read -m buffered -n 400");
+    EXPECT_TRUE(exact["sampling"].is_null()) << exact["sampling"].dump();
+    const auto* all = find_op(exact, "shmem_file_read_iter", "libaio", "buffered");
+    ASSERT_NE(all, nullptr) << ops_summary(exact);
+    EXPECT_EQ((*all)["requests"], 400);
+
+    const RunResult text = run_tool({"trace", "--sample", "4", "--", "sh", "-c",
+                                     std::string("exec '") + AIO_AUDIT_BIN +
+                                         "' probe /dev/shm -e libaio -o read -n 40 >/dev/null"});
+    EXPECT_NE(text.out.find("Sampled: 1 io_submit call in 4"), std::string::npos) << text.out;
 }
 
 TEST_F(TraceHost, FoldedStacksAndNoOverwrite)

@@ -44,20 +44,18 @@ TEST(SharedLayout, OpStats)
     EXPECT_EQ(offsetof(aio_audit_op_stats, offcpu_hist), 64u + 3 * 512u);
 }
 
-TEST(SharedLayout, SleepRecord)
+TEST(SharedLayout, SleepTable)
 {
-    EXPECT_EQ(sizeof(aio_audit_sleep_record), 64u);
-    EXPECT_EQ(offsetof(aio_audit_sleep_record, type), 0u);
-    EXPECT_EQ(offsetof(aio_audit_sleep_record, stack_id), 12u);
-    EXPECT_EQ(offsetof(aio_audit_sleep_record, offcpu_ns), 16u);
-    EXPECT_EQ(offsetof(aio_audit_sleep_record, op), 24u);
-    EXPECT_EQ(offsetof(aio_audit_sleep_record, in_call), 40u);
-    EXPECT_EQ(offsetof(aio_audit_sleep_record, comm), 48u);
+    EXPECT_EQ(sizeof(aio_audit_sleep_key), 24u);
+    EXPECT_EQ(offsetof(aio_audit_sleep_key, op), 0u);
+    EXPECT_EQ(offsetof(aio_audit_sleep_key, stack_id), 16u);
+    EXPECT_EQ(offsetof(aio_audit_sleep_key, in_call), 20u);
+    EXPECT_EQ(sizeof(aio_audit_sleep_val), 32u);
+    EXPECT_EQ(offsetof(aio_audit_sleep_val, offcpu_ns), 8u);
+    EXPECT_EQ(offsetof(aio_audit_sleep_val, comm), 16u);
 }
 
 TEST(SharedLayout, NewFnRecord)
 {
-    EXPECT_EQ(sizeof(aio_audit_new_fn_record), 16u);
-    EXPECT_EQ(offsetof(aio_audit_new_fn_record, type), 0u);
-    EXPECT_EQ(offsetof(aio_audit_new_fn_record, fn), 8u);
+    EXPECT_EQ(sizeof(aio_audit_new_fn_record), 8u);
 }

@@ -45,7 +45,7 @@ TraceReport report(double duration, std::vector<TraceOp> ops)
     r.backend = Backend::tracepoint;
     r.duration_s = duration;
     r.ops = std::move(ops);
-    r.lost = {{"stacks_not_captured", 0}, {"sleep_samples_ringbuf_full", 0}};
+    r.lost = {{"stacks_not_captured", 0}, {"sleep_table_full", 0}};
     return r;
 }
 
@@ -156,13 +156,25 @@ TEST(TraceDelta, StacksAndLostEventsAreDifferences)
     EXPECT_EQ(d.stacks[0].sleeps, 7u);
     EXPECT_EQ(d.stacks[0].offcpu_ns, 85000u);
     EXPECT_EQ(d.lost.at("stacks_not_captured"), 5u);
-    EXPECT_EQ(d.lost.at("sleep_samples_ringbuf_full"), 0u);  // listed, zero or not
+    EXPECT_EQ(d.lost.at("sleep_table_full"), 0u);  // listed, zero or not
 
     // The same stack on another device is another stack.
     TraceStack other = io;
     other.dev = "7:1";
     second.stacks.push_back(other);
     EXPECT_EQ(delta(first, second).stacks.size(), 2u);
+}
+
+TEST(TraceDelta, SampledCallCountsAreThoseOfTheInterval)
+{
+    TraceReport first = report(1, {});
+    TraceReport second = report(2, {});
+    first.sampling = {8, 100, 3200};
+    second.sampling = {8, 250, 8000};
+    const TraceReport d = delta(first, second);
+    EXPECT_EQ(d.sampling.every, 8u);
+    EXPECT_EQ(d.sampling.io_submit_calls, 150u);
+    EXPECT_EQ(d.sampling.io_submit_iocbs, 4800u);
 }
 
 TEST(TraceDelta, ACounterThatWentDownReadsZero)
