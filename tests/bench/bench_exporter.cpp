@@ -38,7 +38,7 @@ aio::model::TraceReport synthetic(std::size_t n)
     TraceReport r;
     r.backend = Backend::tracepoint;
     r.duration_s = 86400;
-    r.lost = {{"sleep_samples_ringbuf_full", 0}, {"stacks_not_captured", 3}, {"op_table_full", 0},
+    r.lost = {{"sleep_table_full", 0}, {"stacks_not_captured", 3}, {"op_table_full", 0},
               {"requests_table_full", 0}, {"program_runs_missed", 0}};
     for (std::size_t i = 0; i < n; ++i) {
         TraceOp op;

@@ -25,7 +25,7 @@ model::TraceReport sample()
     r.unseen = {"the driver function's own return value", "completions of requests never reaped"};
     r.notes = {"a <note> with \"markup\" & quotes"};
     r.duration_s = 2.5;
-    r.lost = {{"ringbuf", 0}, {"stacks", 3}};
+    r.lost = {{"sleep_table_full", 0}, {"stacks_not_captured", 3}};
 
     model::TraceOp blk;
     blk.op = {"blkdev_read_iter", "", model::OpKind::read_iter};

@@ -44,7 +44,7 @@ model::TraceReport report(std::vector<model::TraceOp> ops)
     r.syscall_hooks = model::SyscallHooks::raw;
     r.duration_s = 12.5;
     r.ops = std::move(ops);
-    r.lost = {{"stacks_not_captured", 2}, {"sleep_samples_ringbuf_full", 0}};
+    r.lost = {{"stacks_not_captured", 2}, {"sleep_table_full", 0}};
     return r;
 }
 
@@ -116,7 +116,7 @@ TEST(OpenMetrics, CountersSharesLostEventsAndBuildInfo)
     EXPECT_EQ(value_of(t, "aio_audit_verdict_ratio", {"verdict=\"blocking\""}), "0.75");
     EXPECT_EQ(value_of(t, "aio_audit_completions_by_context_total", {"context=\"other_task\""}), "4");
     EXPECT_EQ(value_of(t, "aio_audit_lost_events_total", {"cause=\"stacks_not_captured\""}), "2");
-    EXPECT_EQ(value_of(t, "aio_audit_lost_events_total", {"cause=\"sleep_samples_ringbuf_full\""}), "0");
+    EXPECT_EQ(value_of(t, "aio_audit_lost_events_total", {"cause=\"sleep_table_full\""}), "0");
     // Not observed: absent, never zeros.
     EXPECT_EQ(line_of(t, "aio_audit_driver_returns_total"), "");
     EXPECT_EQ(line_of(t, "aio_audit_build_info"),
