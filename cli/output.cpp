@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "output.h"
 
+#include "stop_signals.h"
+
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -10,12 +13,32 @@
 #include <iostream>
 
 #include "model/errors.h"
+#include "model/exit_codes.h"
 
 namespace aio::cli {
 namespace {
 
 model::RunInfo g_run_info;
 FdBuf* g_stdout_buf = nullptr;
+
+// The report file this run created, while nothing is written to it: the
+// signal handler removes it as ~ReportOutput would (async-signal-safe copies).
+volatile sig_atomic_t g_created_fd = -1;
+char g_created_path[4096];
+
+void forget_created_file()
+{
+    g_created_fd = -1;
+}
+
+extern "C" void exit_now(int sig)
+{
+    struct stat st {};
+    const int fd = g_created_fd;
+    if (fd >= 0 && ::fstat(fd, &st) == 0 && st.st_size == 0)
+        ::unlink(g_created_path);
+    ::_exit(exit_for_signal(sig));
+}
 
 }  // namespace
 
@@ -81,12 +104,18 @@ ReportOutput::ReportOutput(const std::string& path)
     if (fd_ < 0)
         throw UsageError("--output " + path + ": " + errno_text(errno));
     created_ = !exists;
+    if (created_ && path.size() < sizeof g_created_path) {
+        path.copy(g_created_path, path.size());
+        g_created_path[path.size()] = '\0';
+        g_created_fd = fd_;
+    }
     buf_ = std::make_unique<FdBuf>(fd_);
     file_ = std::make_unique<std::ostream>(buf_.get());
 }
 
 ReportOutput::~ReportOutput()
 {
+    forget_created_file();
     if (fd_ < 0)
         return;
     if (!finished_) {
@@ -108,6 +137,7 @@ std::ostream& ReportOutput::stream()
 void ReportOutput::finish()
 {
     finished_ = true;
+    forget_created_file();
     if (!file_) {
         std::cout.flush();
         return;  // check_stdout() decides at exit
@@ -129,6 +159,15 @@ void add_output_option(CLI::App* cmd, std::string& path, bool short_flag)
                     "Write the report to FILE instead of standard output (a new file: existing files are "
                     "not overwritten)")
         ->type_name("FILE");
+}
+
+void exit_on_stop_signals()
+{
+    struct sigaction sa {};
+    sa.sa_handler = exit_now;
+    sigemptyset(&sa.sa_mask);
+    ::sigaction(SIGINT, &sa, nullptr);
+    ::sigaction(SIGTERM, &sa, nullptr);
 }
 
 void capture_stdout_errors()
