@@ -4,10 +4,13 @@
 #include <cstdio>
 #include <iostream>
 
+#include "app_docs.h"
 #include "command.h"
 #include "env/run_info.h"
 #include "model/errors.h"
 #include "output.h"
+#include "stop_signals.h"
+#include "version.h"
 
 namespace aio::cli {
 
@@ -17,7 +20,8 @@ std::string footer(std::string_view examples)
     text += examples;
     text += "\nEXIT STATUS:\n"
             "  0 ok   1 findings or --expect not met   2 usage or input error\n"
-            "  3 the kernel or privileges cannot do it   4 some targets could not be measured\n";
+            "  3 the kernel or privileges cannot do it   4 some targets could not be measured\n"
+            "  130 stopped by SIGINT (Ctrl-C)   143 stopped by SIGTERM\n";
     return text;
 }
 
@@ -46,7 +50,7 @@ int main(int argc, char** argv)
                  "Audits kernel AIO, io_uring and POSIX AIO per driver/filesystem: live with eBPF (trace),\n"
                  "actively against files and devices (probe), statically over driver source (scan, check).",
                  "aio-audit"};
-    app.set_version_flag("--version", std::string("aio-audit ") + AIO_AUDIT_VERSION);
+    app.set_version_flag("--version", aio::cli::version_text, "Print the version, commit, libbpf and kernel, and exit");
     app.require_subcommand(1, 1);
     app.footer(aio::cli::footer("  aio-audit probe                 classify the built-in default targets\n"
                                 "  aio-audit probe /mnt/data       probe a temp file on that filesystem\n"
@@ -61,6 +65,24 @@ int main(int argc, char** argv)
     aio::cli::add_check(app, run);
     aio::cli::add_doctor(app, run);
     aio::cli::add_matrix(app, run);
+    for (auto* sub : app.get_subcommands(std::function<bool(CLI::App*)>{}))
+        sub->set_version_flag("--version", aio::cli::version_text,
+                              "Print the version, commit, libbpf and kernel, and exit");
+
+    // For the build (man pages, completion), from the definitions above;
+    // not in --help: users get the installed files.
+    if (argc == 3 && (std::string_view(argv[1]) == "--generate-man-page" ||
+                      std::string_view(argv[1]) == "--generate-completion")) {
+        const bool man = std::string_view(argv[1]) == "--generate-man-page";
+        const bool ok = man ? aio::cli::write_man_page(std::cout, app, argv[2])
+                            : aio::cli::write_completion(std::cout, app, argv[2]);
+        if (!ok) {
+            std::cerr << "aio-audit: error: " << argv[1] << ": no '" << argv[2] << "' (man pages: aio-audit, "
+                      << "aio-audit-COMMAND; shells: bash, zsh)\n";
+            return aio::kExitUsage;
+        }
+        return aio::cli::check_stdout(aio::kExitOk);
+    }
 
     // CLI11 reports a mistyped command as "A subcommand is required"; name it.
     auto is_command = [&app](const char* word) {
@@ -94,6 +116,7 @@ int main(int argc, char** argv)
         info.subcommand = sub->get_name();
     aio::cli::set_run_info(std::move(info));
 
+    aio::cli::exit_on_stop_signals();
     try {
         return aio::cli::check_stdout(run ? run() : aio::kExitUsage);
     } catch (const aio::Error& e) {

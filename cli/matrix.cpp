@@ -2,6 +2,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
@@ -55,8 +56,12 @@ model::MatrixReport load_report(const std::string& path)
     }
 }
 
-void on_stop_signal(int)
+// The signal that interrupted the run, for the exit status (128+N).
+std::atomic<int> stop_signal{0};
+
+void on_stop_signal(int sig)
 {
+    stop_signal.store(sig);
     probe::stop_requested.store(true);
 }
 
@@ -156,7 +161,7 @@ int run_matrix_cli(const MatrixCliOptions& cli)
     });
 
     if (report.interrupted)
-        return 130;
+        return exit_for_signal(stop_signal.load() ? stop_signal.load() : SIGINT);
     bool partial = false;
     for (const auto& fs : report.file_systems) {
         // Asked for by name and not made, or made and failed.
@@ -212,7 +217,7 @@ void add_matrix(CLI::App& app, Runner& run)
                "  aio-audit matrix --load new.json --compare old.json   two saved runs, no root\n"
                "  aio-audit matrix /dev/shm /data             the file systems already there, no root\n") +
         "  matrix: 3 when not root (and no DIR given), 4 when a file system asked for by --fs could not\n"
-        "  be made or a cell failed, 130 when interrupted (everything made is removed first).\n");
+        "  be made or a cell failed, 130 on SIGINT, 143 on SIGTERM (everything made is removed first).\n");
     cmd->callback([opt, &run] { run = [opt] { return run_matrix_cli(*opt); }; });
 }
 

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "output.h"
 
+#include "stop_signals.h"
+
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -10,12 +13,53 @@
 #include <iostream>
 
 #include "model/errors.h"
+#include "model/exit_codes.h"
 
 namespace aio::cli {
 namespace {
 
 model::RunInfo g_run_info;
 FdBuf* g_stdout_buf = nullptr;
+
+// The report files this run created (--output, --html), while nothing is
+// written to them: the signal handler removes them as ~ReportOutput would
+// (async-signal-safe copies).
+struct CreatedFile {
+    volatile sig_atomic_t fd = -1;
+    char path[4096];
+};
+CreatedFile g_created[2];
+
+int remember_created_file(const std::string& path, int fd)
+{
+    for (int i = 0; i < 2; ++i) {
+        if (g_created[i].fd < 0 && path.size() < sizeof g_created[i].path) {
+            path.copy(g_created[i].path, path.size());
+            g_created[i].path[path.size()] = '\0';
+            g_created[i].fd = fd;
+            return i;
+        }
+    }
+    return -1;
+}
+
+void forget_created_file(int& slot)
+{
+    if (slot >= 0)
+        g_created[slot].fd = -1;
+    slot = -1;
+}
+
+extern "C" void exit_now(int sig)
+{
+    for (auto& c : g_created) {
+        struct stat st {};
+        const int fd = c.fd;
+        if (fd >= 0 && ::fstat(fd, &st) == 0 && st.st_size == 0)
+            ::unlink(c.path);
+    }
+    ::_exit(exit_for_signal(sig));
+}
 
 }  // namespace
 
@@ -81,12 +125,15 @@ ReportOutput::ReportOutput(const std::string& path, std::string_view option) : o
     if (fd_ < 0)
         throw UsageError(option_ + " " + path + ": " + errno_text(errno));
     created_ = !exists;
+    if (created_)
+        created_slot_ = remember_created_file(path, fd_);
     buf_ = std::make_unique<FdBuf>(fd_);
     file_ = std::make_unique<std::ostream>(buf_.get());
 }
 
 ReportOutput::~ReportOutput()
 {
+    forget_created_file(created_slot_);
     if (fd_ < 0)
         return;
     if (!finished_) {
@@ -108,6 +155,7 @@ std::ostream& ReportOutput::stream()
 void ReportOutput::finish()
 {
     finished_ = true;
+    forget_created_file(created_slot_);
     if (!file_) {
         std::cout.flush();
         return;  // check_stdout() decides at exit
@@ -146,6 +194,15 @@ void open_html(std::optional<ReportOutput>& html, const std::string& path)
     if (path == "-")
         throw UsageError("--html needs a file name: standard output carries the text or JSON report");
     html.emplace(path, "--html");
+}
+
+void exit_on_stop_signals()
+{
+    struct sigaction sa {};
+    sa.sa_handler = exit_now;
+    sigemptyset(&sa.sa_mask);
+    ::sigaction(SIGINT, &sa, nullptr);
+    ::sigaction(SIGTERM, &sa, nullptr);
 }
 
 void capture_stdout_errors()

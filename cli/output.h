@@ -58,6 +58,7 @@ private:
     std::string path_;
     std::string option_;
     int fd_ = -1;
+    int created_slot_ = -1;  // in the signal handler's list of files to remove
     std::unique_ptr<FdBuf> buf_;
     std::unique_ptr<std::ostream> file_;
     bool created_ = false;

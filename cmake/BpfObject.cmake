@@ -49,15 +49,22 @@ endforeach()
 
 set(BPF_VMLINUX_DIR ${CMAKE_BINARY_DIR}/vmlinux)
 set(BPF_VMLINUX_H ${BPF_VMLINUX_DIR}/vmlinux.h)
+set(_bpf_vmlinux_stamp ${BPF_VMLINUX_DIR}/btf.sha256)
+file(MAKE_DIRECTORY ${BPF_VMLINUX_DIR})
+# vmlinux.h is rewritten only when the BTF's content changes (the script
+# compares hashes); the stamp records that the check ran. Ninja restats the
+# byproduct, make compares its timestamp: either way an unchanged header
+# rebuilds nothing.
 add_custom_command(
-  OUTPUT ${BPF_VMLINUX_H}
-  COMMAND ${CMAKE_COMMAND} -E make_directory ${BPF_VMLINUX_DIR}
-  COMMAND sh -c "\"$1\" btf dump file \"$2\" format c > \"$3.tmp\" && mv \"$3.tmp\" \"$3\""
-          sh ${BPFTOOL} ${AIO_AUDIT_BTF} ${BPF_VMLINUX_H}
-  DEPENDS ${AIO_AUDIT_BTF}
-  COMMENT "Generating vmlinux.h from ${AIO_AUDIT_BTF}"
+  OUTPUT ${_bpf_vmlinux_stamp}
+  BYPRODUCTS ${BPF_VMLINUX_H}
+  COMMAND ${CMAKE_COMMAND} -DBPFTOOL=${BPFTOOL} -DBTF=${AIO_AUDIT_BTF}
+          -DOUT=${BPF_VMLINUX_H} -DSTAMP=${_bpf_vmlinux_stamp}
+          -P ${CMAKE_CURRENT_LIST_DIR}/GenerateVmlinuxH.cmake
+  DEPENDS ${AIO_AUDIT_BTF} ${CMAKE_CURRENT_LIST_DIR}/GenerateVmlinuxH.cmake
+  COMMENT "Checking vmlinux.h against ${AIO_AUDIT_BTF}"
   VERBATIM)
-add_custom_target(bpf_vmlinux_h DEPENDS ${BPF_VMLINUX_H})
+add_custom_target(bpf_vmlinux_h DEPENDS ${_bpf_vmlinux_stamp})
 
 function(bpf_object name source)
   set(src ${CMAKE_CURRENT_SOURCE_DIR}/${source})
@@ -92,6 +99,9 @@ function(bpf_object name source)
   # The custom target orders every user after the skeleton exists, whatever
   # generator and parallelism is used.
   add_custom_target(${name}_skel_gen DEPENDS ${skel})
+  # The header is made by a rule of the top directory: Makefile generators
+  # only know it through this target-level dependency (Ninja would find it).
+  add_dependencies(${name}_skel_gen bpf_vmlinux_h)
   add_library(${name}_skel INTERFACE)
   add_dependencies(${name}_skel ${name}_skel_gen)
   # SYSTEM: the skeleton is C written by bpftool; our warning flags are not its.

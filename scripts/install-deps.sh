@@ -7,8 +7,8 @@
 #
 #   scripts/install-deps.sh [build] [test] [vm] [bench]
 #
-# build  compilers, BPF toolchain and libraries (always included)
-# test   what the host tier uses: real filesystems on loop devices, fuzzer runtime,
+# build  compilers, BPF toolchain and libraries, dpkg-dev (the .deb's Depends:) (always included)
+# test   man-db and zsh (the man pages and completion are checked with them), what the host tier uses: real filesystems on loop devices, fuzzer runtime,
 #        the 6.12 kernel source the scan evaluation and `check`'s end-to-end
 #        test read, and the SARIF object model the SARIF validator walks
 #        (python3-sarif-python-om), chromium, headless, to open the --html
@@ -25,10 +25,10 @@ build_pkgs=(
 	build-essential cmake ninja-build pkg-config git
 	clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev
 	libaio-dev liburing-dev libcli11-dev nlohmann-json3-dev libfmt-dev libcpp-httplib-dev
-	googletest libgtest-dev libgmock-dev
+	googletest libgtest-dev libgmock-dev dpkg-dev
 )
 test_pkgs=(xfsprogs e2fsprogs prometheus btrfs-progs squashfs-tools util-linux procps coreutils libclang-rt-14-dev
-	   linux-source-6.12 python3 python3-sarif-python-om chromium)
+	   linux-source-6.12 python3 python3-sarif-python-om chromium man-db zsh)
 vm_pkgs=(qemu-system-x86 busybox-static kmod cpio pahole xz-utils zstd jq
 	 linux-image-amd64 linux-headers-amd64
 	 linux-image-6.12-amd64 linux-headers-6.12-amd64
