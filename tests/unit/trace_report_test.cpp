@@ -115,7 +115,7 @@ TraceReport sample_trace()
     t.sleeps = 3;
     t.offcpu_ns = 120'000;
     r.stacks = {s, t};
-    r.lost = {{"stacks_not_captured", 0}, {"sleep_samples_ringbuf_full", 2}};
+    r.lost = {{"stacks_not_captured", 0}, {"sleep_table_full", 2}};
     r.unfinished = 1;
     return r;
 }
