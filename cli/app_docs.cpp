@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "command.h"
 #include "matrix/fs_catalog.h"
 #include "model/static_finding.h"
 #include "model/verdict.h"
@@ -77,20 +78,9 @@ std::vector<std::string> member_values(const CLI::Option& o)
     const std::string t = o.get_type_name();
     const auto open = t.find('{');
     const auto close = t.find('}', open);
-    std::vector<std::string> out;
     if (open == std::string::npos || close == std::string::npos)
-        return out;
-    std::string cur;
-    for (char c : t.substr(open + 1, close - open - 1) + ",") {
-        if (c == ',') {
-            if (!cur.empty())
-                out.push_back(cur);
-            cur.clear();
-        } else {
-            cur += c;
-        }
-    }
-    return out;
+        return {};
+    return split_list(t.substr(open + 1, close - open - 1));
 }
 
 // The footer that footer() made: examples, then exit codes.
