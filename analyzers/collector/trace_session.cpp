@@ -109,6 +109,11 @@ struct TraceSession::Impl {
     std::map<std::uint64_t, DriverHook> driver_hooks;
     std::vector<std::uint64_t> new_fns;  // announced by the BPF side, not hooked yet
     Ksyms ksyms;
+    // Programs, trampolines and modules enter kallsyms when attached or
+    // loaded: ksyms is re-read when something was attached since it was
+    // read (not at every snapshot: an exporter snapshots every scrape).
+    unsigned attach_count = 0;
+    unsigned ksyms_attach_count = 0;
     std::vector<std::string> notes;
     bool block_hooks = false;
 
@@ -135,6 +140,26 @@ struct TraceSession::Impl {
             throw EnvironmentError(log.describe(what, errno),
                                    "try another backend: aio-audit trace --backend tracepoint");
         links.emplace_back(link);
+        ++attach_count;
+    }
+
+    void refresh_ksyms()
+    {
+        if (ksyms_attach_count == attach_count)
+            return;
+        ksyms = Ksyms::load();
+        ksyms_attach_count = attach_count;
+    }
+
+    // A driver function of a module loaded after the session started is
+    // not in the symbols read so far.
+    const KernelSymbol* driver_symbol(std::uint64_t fn)
+    {
+        if (const KernelSymbol* sym = ksyms.exact(fn))
+            return sym;
+        ksyms = Ksyms::load();
+        ksyms_attach_count = attach_count;
+        return ksyms.exact(fn);
     }
 
     static int on_new_fn(void* ctx, void* data, std::size_t size)
@@ -356,6 +381,7 @@ struct TraceSession::Impl {
                 hook.skel = std::move(d);
                 hook.ok = true;
                 hook.how = "fexit";
+                ++attach_count;
                 return true;
             }
         }
@@ -439,7 +465,7 @@ struct TraceSession::Impl {
     DriverHook hook_driver(std::uint64_t fn)
     {
         DriverHook hook;
-        const KernelSymbol* sym = ksyms.exact(fn);
+        const KernelSymbol* sym = driver_symbol(fn);
         if (!sym) {
             hook.how = fmt::format("0x{:x} not in /proc/kallsyms", fn);
             return hook;
@@ -452,6 +478,7 @@ struct TraceSession::Impl {
                 hook.ok = true;
                 hook.how = "kretprobe";
                 hook.link.reset(link);
+                ++attach_count;
                 hook.upgrade = fentry;
                 return hook;
             }
@@ -522,9 +549,9 @@ model::TraceReport TraceSession::snapshot(double duration_s)
     Impl& s = *impl_;
     ring_buffer__consume(s.rb.get());  // driver functions announced since the last poll
     s.hook_new_drivers();
-    // BPF trampolines and programs enter kallsyms when attached, after the
-    // session started: re-read it so stack frames inside them are named.
-    s.ksyms = Ksyms::load();
+    // Stack frames inside trampolines and programs attached since the
+    // session started are named from a fresh read.
+    s.refresh_ksyms();
 
     model::TraceReport report;
     report.backend = s.opts.plan.backend;
