@@ -8,6 +8,7 @@
 
 #include "report/format.h"
 #include "report/histogram_text.h"
+#include "report/latency_json.h"
 #include "report/probe_conclusion.h"
 #include "report/table.h"
 
@@ -140,19 +141,6 @@ std::string settings_line(const model::ProbeReport& report)
         }
     }
     return {};
-}
-
-nlohmann::json latency_json(const model::LatencySummary& s)
-{
-    nlohmann::json hist = nlohmann::json::array();
-    int last = -1;
-    for (std::size_t i = 0; i < model::Log2Hist::kSlots; ++i)
-        if (s.hist.slot(i))
-            last = static_cast<int>(i);
-    for (int i = 0; i <= last; ++i)
-        hist.push_back(s.hist.slot(static_cast<std::size_t>(i)));
-    return {{"count", s.count}, {"p50", s.p50}, {"p90", s.p90}, {"p99", s.p99}, {"max", s.max},
-            {"log2_hist", hist}};
 }
 
 template <typename T>
