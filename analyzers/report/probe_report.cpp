@@ -36,6 +36,20 @@ const std::map<std::string, std::string, std::less<>> kLegend = {
     {"data!", "data read back did not match what was written: the engine or driver returned wrong data"},
 };
 
+}  // namespace
+
+std::string target_name(const TargetResult& t)
+{
+    // probe::target_label() names a path of only "." and "/" by its absolute
+    // form: the label already is that path.
+    const bool label_is_path = t.path.find_first_not_of("./") == std::string::npos && t.label.starts_with('/');
+    if (t.path.empty() || t.path == t.label || label_is_path || t.kind == model::FileKind::fifo)
+        return t.label;
+    return t.label + " = " + t.path;
+}
+
+namespace {
+
 std::string target_heading(const TargetResult& t)
 {
     std::string what;
@@ -53,12 +67,9 @@ std::string target_heading(const TargetResult& t)
         what += " on " + t.fstype + (t.source.empty() ? "" : " (" + t.source + ")");
     if (t.created)
         what += ", removed after";
-    std::string title = t.label;
     if (t.kind == model::FileKind::unknown)
-        return title;
-    if (!t.path.empty() && t.path != t.label && t.kind != model::FileKind::fifo)
-        title += " = " + t.path;
-    return fmt::format("{}  [{}]", title, what);
+        return t.label;
+    return fmt::format("{}  [{}]", target_name(t), what);
 }
 
 std::vector<std::string> case_notes(const TargetResult& t, const CaseResult& c, double threshold,
