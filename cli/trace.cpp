@@ -21,6 +21,7 @@
 #include "model/exit_codes.h"
 #include "model/trace_delta.h"
 #include "output.h"
+#include "report/file_rewrite.h"
 #include "report/html_trace.h"
 #include "report/json_header.h"
 #include "report/trace_interval.h"
@@ -211,6 +212,13 @@ int run_trace(const TraceCliOptions& opt)
     const auto wall_start = std::chrono::system_clock::now();
     Printer printer(out.stream(), opt, wall_start);
     auto next_report = start + std::chrono::duration<double>(opt.interval);
+    auto html_of = [](const model::TraceReport& r) {
+        return [&r](std::ostream& os) {
+            report::render_trace_html(os, r, report::page_facts(run_info(), "aio-audit trace"));
+        };
+    };
+    // With -i, --html is rewritten each interval (FILE.tmp renamed over it).
+    std::optional<report::FileRewriter> live_html;
     auto elapsed = [&] { return std::chrono::duration<double>(clock::now() - start).count(); };
     // A snapshot and the wall-clock time it stands for, from one reading of
     // the clock (reading the maps takes a while).
@@ -237,6 +245,13 @@ int run_trace(const TraceCliOptions& opt)
             const auto [now, at] = take();
             printer.interval(now, at);
             next_report += std::chrono::duration<double>(opt.interval);
+            if (html && !live_html) {
+                html->finish();  // the empty file made at the start; replaced by the first version
+                live_html.emplace(opt.html);
+            }
+            if (live_html)
+                if (const auto error = live_html->refresh(html_of(now)); !error.empty())
+                    std::cerr << "aio-audit: warning: cannot update the HTML report: " << error << '\n';
         }
     }
     // The command lives as long as its trace: a signal that stopped the
@@ -253,9 +268,10 @@ int run_trace(const TraceCliOptions& opt)
     const auto [report, at] = take();
     printer.total(report, at);
     out.finish();
-    write_html(html, [&](std::ostream& os) {
-        report::render_trace_html(os, report, report::page_facts(run_info(), "aio-audit trace"));
-    });
+    if (live_html)
+        live_html->finish(html_of(report));
+    else
+        write_html(html, html_of(report));
     if (!opt.folded.empty()) {
         std::ofstream folded(opt.folded);
         report::render_folded(folded, report);
@@ -292,7 +308,8 @@ void add_trace(CLI::App& app, Runner& run)
     cmd->add_option("-d,--duration", opt->duration, "Stop after this many seconds")->check(CLI::PositiveNumber);
     cmd->add_option("-i,--interval", opt->interval,
                     "Also print what happened in each INTERVAL seconds (counts, shares, histograms of that "
-                    "interval, under a timestamp), then the total at the end; with --json, JSON Lines")
+                    "interval, under a timestamp), then the total at the end; with --json, JSON Lines; with --html, "
+                    "the HTML file is rewritten each interval with the totals so far")
         ->check(CLI::PositiveNumber);
     cmd->add_flag("--hist", opt->hist, "Add log2 histograms per op");
     cmd->add_flag("--stacks", opt->stacks, "Show the top kernel stacks where submitters slept");

@@ -12,7 +12,8 @@
 #        the 6.12 kernel source the scan evaluation and `check`'s end-to-end
 #        test read, and the SARIF object model the SARIF validator walks
 #        (python3-sarif-python-om), chromium, headless, to open the --html
-#        reports in (tests/html), and Prometheus (the exporter's end-to-end test)
+#        reports in and print them to PDF (tests/html), poppler-utils to read
+#        those PDFs, and Prometheus (the exporter's end-to-end test)
 # vm     the guest-kernel tier: qemu, busybox, and the guest kernels with their
 #        headers: Debian's 6.1, 6.12 and 6.12 PREEMPT_RT (tests/vm/kernels.cmake).
 #        Through the meta-packages, so apt resolves the newest ABI of each; the
@@ -28,7 +29,7 @@ build_pkgs=(
 	googletest libgtest-dev libgmock-dev dpkg-dev
 )
 test_pkgs=(xfsprogs e2fsprogs prometheus btrfs-progs squashfs-tools util-linux procps coreutils libclang-rt-14-dev
-	   linux-source-6.12 python3 python3-sarif-python-om chromium man-db zsh)
+	   linux-source-6.12 python3 python3-sarif-python-om chromium poppler-utils man-db zsh)
 vm_pkgs=(qemu-system-x86 busybox-static kmod cpio pahole xz-utils zstd jq
 	 linux-image-amd64 linux-headers-amd64
 	 linux-image-6.12-amd64 linux-headers-6.12-amd64

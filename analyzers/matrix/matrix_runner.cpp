@@ -72,6 +72,8 @@ model::MatrixCell cell_from(const model::CaseResult& c, bool memory_only)
     cell.ambiguous = memory_only ? 0 : c.ambiguous;
     cell.page_cache = c.page_cache_fallback;
     cell.error = c.first_error;
+    cell.submit = c.submit;
+    cell.complete = c.complete;
     if (c.ran() && c.requests)
         cell.switches_per_io = c.ctxsw_per_io();
     return cell;

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 //
 // What `matrix` measured: per file-system configuration, per scenario (fsqual's
-// write/read patterns), per engine, the verdict shares and fsqual's own number
-// (voluntary context switches per I/O in submission). Numbers only; the
+// write/read patterns), per engine, the verdict shares, fsqual's own number
+// (voluntary context switches per I/O in submission) and the latencies. Numbers only; the
 // renderers in analyzers/report format them, and compare() below is the one
 // rule for what counts as a change between two runs.
 #pragma once
@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "model/latency.h"
 #include "model/verdict_rules.h"
 
 namespace aio::model {
@@ -36,6 +37,11 @@ struct MatrixCell {
     std::optional<bool> page_cache;  // O_DIRECT data found in the page cache afterwards
     std::string skipped;             // non-empty: the cell was not measured, and why
     std::string error;               // first error, when some requests failed
+    // The probe case's latencies (nanoseconds): submission (the submitting
+    // call) and completion (from submission to the completion being seen).
+    // Empty in documents written before matrix kept them.
+    LatencySummary submit;
+    LatencySummary complete;
 
     bool measured() const { return skipped.empty() && tally.total() > 0; }
     Verdict verdict() const { return tally.dominant(); }

@@ -6,12 +6,62 @@
 #include <fmt/format.h>
 
 #include "report/format.h"
+#include "report/html_histogram.h"
 #include "report/html_share_bar.h"
 #include "report/matrix_report.h"
 #include "report/probe_conclusion.h"
 
 namespace aio::report {
 namespace {
+
+std::string latency_note(const model::LatencySummary& s)
+{
+    if (s.count == 0)
+        return {};
+    return fmt::format("p50 {}, p99 {}, max {}", format_ns(s.p50), format_ns(s.p99), format_ns(s.max));
+}
+
+// Per scenario, one card of overlaid submission/completion histograms per
+// measured cell: below the table, where each has the width to be read.
+void render_latencies(std::ostream& out, const model::MatrixFs& fs, std::size_t fi)
+{
+    bool any = false;
+    for (const auto& s : fs.scenarios)
+        for (const auto& c : s.cells)
+            any = any || c.measured();
+    if (!any)
+        return;
+    out << "<h3 class=\"sub\">Latency per scenario</h3>\n";
+    for (std::size_t si = 0; si < fs.scenarios.size(); ++si) {
+        const auto& s = fs.scenarios[si];
+        if (std::none_of(s.cells.begin(), s.cells.end(), [](const model::MatrixCell& c) { return c.measured(); }))
+            continue;
+        out << "<section class=\"card scenario\" data-scenario=\"" << fi << '.' << si << "\">\n<h4>"
+            << html_escape(fmt::format("{}: {}, {} B, depth {}", fs.id, scenario_label(s), s.size, s.depth))
+            << "</h4>\n<div class=\"grid fill\">\n";
+        for (const auto& c : s.cells) {
+            if (!c.measured())
+                continue;
+            out << "<div class=\"cell\" data-cell=\"" << fi << '.' << si << '.' << html_escape(c.engine)
+                << "\"><div class=\"headline\">" << html_escape(engine_display(c.engine)) << ": "
+                << html_escape(cell_text(s, c)) << "</div>\n";
+            if (c.submit.count == 0 && c.complete.count == 0) {
+                out << "<p class=\"muted\">"
+                    << (c.completed ? "no latencies: the document was written before matrix kept them"
+                                    : "no request completed: no latencies")
+                    << "</p></div>\n";
+                continue;
+            }
+            render_log2_overlay(out,
+                                {{"submission", "submit", &c.submit.hist, latency_note(c.submit)},
+                                 {"completion", "complete", &c.complete.hist, latency_note(c.complete)}},
+                                fmt::format("submission and completion latency of {} {} through {}", fs.id,
+                                            scenario_label(s), engine_display(c.engine)));
+            out << "</div>\n";
+        }
+        out << "</div>\n</section>\n";
+    }
+}
 
 void render_fs(std::ostream& out, const model::MatrixFs& fs, std::size_t fi)
 {
@@ -76,7 +126,9 @@ void render_fs(std::ostream& out, const model::MatrixFs& fs, std::size_t fi)
         }
         out << "</tr>\n";
     }
-    out << "</tbody></table>\n</section>\n";
+    out << "</tbody></table>\n";
+    render_latencies(out, fs, fi);
+    out << "</section>\n";
 }
 
 }  // namespace
@@ -90,12 +142,13 @@ void render_matrix_html(std::ostream& out, const model::MatrixReport& r, PageFac
     facts.unseen = {
         "the context a completion ran in: a fake-async driver looks blocking here (trace sees it)",
         "whether a request ready when submission returned was copied inline or completed by a fast device",
-        "latency histograms: a matrix keeps verdict counts per cell, `probe --html` draws the latencies"};
+        "where the submitter slept (kernel stacks): `aio-audit trace` sees these"};
     facts.extra.emplace_back("requests per cell", std::to_string(r.requests));
     facts.extra.emplace_back("elapsed", fmt::format("{:.1f}s{}", r.elapsed_s, r.interrupted ? " (interrupted)" : ""));
     page_begin(out, facts);
     out << "<p class=\"muted\">Each cell: the verdicts of its requests, then fsqual's number (voluntary context "
-           "switches per request in submission; 0.1 or more is fsqual's BAD).</p>\n";
+           "switches per request in submission; 0.1 or more is fsqual's BAD). Below each table, per scenario, the "
+           "submission and completion latencies of every measured cell on one axis.</p>\n";
     for (std::size_t i = 0; i < r.file_systems.size(); ++i)
         render_fs(out, r.file_systems[i], i);
     page_end(out);

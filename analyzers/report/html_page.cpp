@@ -29,12 +29,14 @@ body{margin:0 auto;max-width:1200px;padding:1rem 1.25rem;font:14px/1.45 system-u
 Roboto,"Noto Sans","DejaVu Sans",sans-serif;overflow-wrap:anywhere}
 h1{font-size:1.5rem;margin:.2rem 0 .6rem}h2{font-size:1.2rem;margin:1.6rem 0 .5rem;
 border-bottom:1px solid var(--line);padding-bottom:.2rem}h3{font-size:1rem;margin:0 0 .4rem}
+h3.sub{margin-top:1rem}h4{font-size:.95rem;margin:0 0 .3rem}
 code,.mono{font-family:ui-monospace,"DejaVu Sans Mono",Menlo,Consolas,monospace;font-size:.92em;
 white-space:pre-wrap;overflow-wrap:anywhere}
 dl.facts{display:grid;grid-template-columns:max-content minmax(0,1fr);gap:.15rem 1rem;margin:0}
 dl.facts dt{color:var(--muted)}dl.facts dd{margin:0}dl.facts ul{margin:0;padding-left:1.1rem}
 .card{border:1px solid var(--line);border-radius:6px;background:var(--card);padding:.7rem .9rem;margin:.7rem 0}
 .grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(320px,1fr));gap:.6rem 1.2rem;align-items:start}
+.grid.fill{grid-template-columns:repeat(auto-fill,minmax(340px,1fr))}
 .muted{color:var(--muted)}.headline{font-weight:600}
 table{border-collapse:collapse;width:100%;margin:.3rem 0}
 th,td{text-align:left;padding:.15rem .45rem;border-bottom:1px solid var(--line);vertical-align:top;

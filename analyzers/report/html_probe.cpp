@@ -29,9 +29,7 @@ std::string target_title(const model::TargetResult& t)
         what += ", driver " + t.driver;
     if (!t.fstype.empty())
         what += " on " + t.fstype + (t.source.empty() ? "" : " (" + t.source + ")");
-    std::string title = t.label;
-    if (!t.path.empty() && t.path != t.label)
-        title += " = " + t.path;
+    const std::string title = target_name(t);
     return t.kind == model::FileKind::unknown ? title : title + " [" + what + "]";
 }
 

@@ -8,6 +8,7 @@
 
 #include "model/errors.h"
 #include "report/format.h"
+#include "report/latency_json.h"
 
 namespace aio::report {
 namespace {
@@ -238,7 +239,9 @@ json cell_json(const model::MatrixCell& c)
               {"refused", c.refused},
               {"errors", c.errors},
               {"ambiguous", c.ambiguous},
-              {"page_cache", c.page_cache ? json(*c.page_cache) : json(nullptr)}};
+              {"page_cache", c.page_cache ? json(*c.page_cache) : json(nullptr)},
+              {"submit_ns", latency_json(c.submit)},
+              {"complete_ns", latency_json(c.complete)}};
     if (!c.skipped.empty())
         j["skipped"] = c.skipped;
     if (!c.error.empty())
@@ -378,6 +381,11 @@ model::MatrixReport matrix_from_json(const json& doc)
                     c.ambiguous = get_or<unsigned>(jc, "ambiguous", 0);
                     c.skipped = get_or<std::string>(jc, "skipped", "");
                     c.error = get_or<std::string>(jc, "error", "");
+                    // Absent from documents written before matrix kept latencies.
+                    if (jc.contains("submit_ns"))
+                        c.submit = latency_from_json(jc["submit_ns"]);
+                    if (jc.contains("complete_ns"))
+                        c.complete = latency_from_json(jc["complete_ns"]);
                     s.cells.push_back(std::move(c));
                 }
                 fs.scenarios.push_back(std::move(s));

@@ -8,6 +8,7 @@
 
 #include "report/format.h"
 #include "report/histogram_text.h"
+#include "report/latency_json.h"
 #include "report/probe_conclusion.h"
 #include "report/table.h"
 
@@ -35,6 +36,20 @@ const std::map<std::string, std::string, std::less<>> kLegend = {
     {"data!", "data read back did not match what was written: the engine or driver returned wrong data"},
 };
 
+}  // namespace
+
+std::string target_name(const TargetResult& t)
+{
+    // probe::target_label() names a path of only "." and "/" by its absolute
+    // form: the label already is that path.
+    const bool label_is_path = t.path.find_first_not_of("./") == std::string::npos && t.label.starts_with('/');
+    if (t.path.empty() || t.path == t.label || label_is_path || t.kind == model::FileKind::fifo)
+        return t.label;
+    return t.label + " = " + t.path;
+}
+
+namespace {
+
 std::string target_heading(const TargetResult& t)
 {
     std::string what;
@@ -52,12 +67,9 @@ std::string target_heading(const TargetResult& t)
         what += " on " + t.fstype + (t.source.empty() ? "" : " (" + t.source + ")");
     if (t.created)
         what += ", removed after";
-    std::string title = t.label;
     if (t.kind == model::FileKind::unknown)
-        return title;
-    if (!t.path.empty() && t.path != t.label && t.kind != model::FileKind::fifo)
-        title += " = " + t.path;
-    return fmt::format("{}  [{}]", title, what);
+        return t.label;
+    return fmt::format("{}  [{}]", target_name(t), what);
 }
 
 std::vector<std::string> case_notes(const TargetResult& t, const CaseResult& c, double threshold,
@@ -140,19 +152,6 @@ std::string settings_line(const model::ProbeReport& report)
         }
     }
     return {};
-}
-
-nlohmann::json latency_json(const model::LatencySummary& s)
-{
-    nlohmann::json hist = nlohmann::json::array();
-    int last = -1;
-    for (std::size_t i = 0; i < model::Log2Hist::kSlots; ++i)
-        if (s.hist.slot(i))
-            last = static_cast<int>(i);
-    for (int i = 0; i <= last; ++i)
-        hist.push_back(s.hist.slot(static_cast<std::size_t>(i)));
-    return {{"count", s.count}, {"p50", s.p50}, {"p90", s.p90}, {"p99", s.p99}, {"max", s.max},
-            {"log2_hist", hist}};
 }
 
 template <typename T>

@@ -25,6 +25,11 @@ nlohmann::json probe_json(const model::ProbeReport& report, double threshold = m
 
 // "read", "overwrite+dsync", ...
 std::string case_op_label(const model::CaseResult& c);
+// A target as a heading names it: its label, then " = PATH" when the path
+// opened says more. Not when the label is the path made absolute (`probe .`
+// is labelled with the directory's absolute name), nor for a FIFO (the path
+// of aio-audit's own, removed after).
+std::string target_name(const model::TargetResult& t);
 
 // The VERDICT column: "async", "async (2% sync)", "87% async, 13% blocking".
 std::string format_headline(const model::VerdictTally& tally, double threshold = model::kHeadlineThreshold);

@@ -165,6 +165,13 @@ TEST(MatrixHost, TablesHoldKnownFactsAndNothingIsLeftBehind)
                     continue;
                 EXPECT_GE(c["requests"].get<int>(), 32) << f["id"] << " " << s["id"] << " " << c.dump();
                 EXPECT_EQ(c["errors"], 0) << f["id"] << " " << s["id"] << " " << c.dump();
+                // The probe case's latencies: a submission and a completion
+                // time for each request classified.
+                if (c["completed"].get<int>() > 0) {
+                    EXPECT_GT(c["complete_ns"]["count"].get<int>(), 0) << f["id"] << " " << s["id"];
+                    EXPECT_EQ(c["submit_ns"]["count"], c["complete_ns"]["count"]) << f["id"] << " " << s["id"];
+                    EXPECT_FALSE(c["complete_ns"]["log2_hist"].empty()) << f["id"] << " " << s["id"];
+                }
             }
         }
     }

@@ -5,8 +5,10 @@ against the JSON documents of the same runs.
 
 For each report: the DOM as Chromium built it (what --dump-dom prints), its
 layout metrics at a 1280 px wide window (the page must not be wider than the
-window: no horizontal scrolling), and screenshots in light and dark mode
-kept next to the report as test artifacts. Chromium is driven over its
+window: no horizontal scrolling), screenshots in light and dark mode, and
+the report printed to PDF from dark mode (what --print-to-pdf does), read
+back with poppler-utils: pages, headings and verdict names, dark ink on
+light paper. Screenshots and PDFs stay next to the report as test artifacts. Chromium is driven over its
 DevTools pipe (--remote-debugging-pipe), one browser for every report: the
 layout width is a DevTools query (Page.getLayoutMetrics), so nothing is
 injected into the page, and the reports themselves carry no script.
@@ -37,7 +39,7 @@ def fail(msg):
 class Node:
     def __init__(self, tag, attrs, parent):
         self.tag, self.attrs, self.parent, self.children = tag, dict(attrs), parent, []
-        self.text = ""
+        self.parts = []  # text and child nodes in document order
 
     def classes(self):
         return self.attrs.get("class", "").split()
@@ -69,14 +71,17 @@ class TreeBuilder(HTMLParser):
     def handle_starttag(self, tag, attrs):
         n = Node(tag, attrs, self.cur)
         self.cur.children.append(n)
+        self.cur.parts.append(n)
         if tag not in VOID:
             self.cur = n
 
     def handle_startendtag(self, tag, attrs):
-        self.cur.children.append(Node(tag, attrs, self.cur))
+        n = Node(tag, attrs, self.cur)
+        self.cur.children.append(n)
+        self.cur.parts.append(n)
 
     def handle_data(self, data):
-        self.cur.text += data
+        self.cur.parts.append(data)
 
     def handle_endtag(self, tag):
         n = self.cur
@@ -195,8 +200,18 @@ def render(browser, path):
         with open(out, "wb") as f:
             f.write(png)
         shots[scheme] = png_size(png)
+    # Printed as a reader in dark mode would print it: with the browser's
+    # default (no background graphics) and with backgrounds on. The report's
+    # @media print block has to turn both into dark ink on white paper.
+    pdfs = {}
+    for background in (False, True):
+        pdf = browser.call("Page.printToPDF", s, printBackground=background)
+        out = os.path.splitext(path)[0] + ("-print-bg.pdf" if background else "-print.pdf")
+        with open(out, "wb") as f:
+            f.write(base64.b64decode(pdf["data"]))
+        pdfs[out] = background
     browser.call("Target.closeTarget", targetId=target)
-    return dom, metrics, shots
+    return dom, metrics, shots, pdfs
 
 
 # ---- checks common to every report ----
@@ -234,7 +249,7 @@ def dt_text(n):
 
 
 def text_of(n):
-    return n.text + "".join(text_of(c) for c in n.children)
+    return "".join(p if isinstance(p, str) else text_of(p) for p in n.parts)
 
 
 def shares_match(name, bar, expected):
@@ -279,6 +294,99 @@ def hist_match(name, section, series):
             h = float(r.attrs["height"])
             if abs(h - plot_h * want[i] / max_count) > 0.01:
                 fail(f"{name}: {label} slot {i} is {h} high, expected {plot_h * want[i] / max_count:.3f}")
+
+
+# ---- on paper ----
+def pdf_pages(path):
+    info = subprocess.run(["pdfinfo", path], capture_output=True, text=True, check=True).stdout
+    for line in info.splitlines():
+        if line.startswith("Pages:"):
+            return int(line.split()[1])
+    return 0
+
+
+def squeeze(text):
+    """Without white space or hyphens: a PDF breaks lines where the page did,
+    and pdftotext joins a word broken after a hyphen ("thread-async")."""
+    return "".join(text.split()).replace("-", "")
+
+
+def pdf_ink(path):
+    """Shares of light (paper) and dark (ink) pixels of page 1, in grey."""
+    with tempfile.TemporaryDirectory(prefix="aio-audit-pdf-") as d:
+        subprocess.run(["pdftoppm", "-gray", "-r", "40", "-f", "1", "-l", "1", "-singlefile", path,
+                        os.path.join(d, "p")], check=True)
+        with open(os.path.join(d, "p.pgm"), "rb") as f:
+            data = f.read()
+    # P5 header: magic, width, height, maxval, each followed by white space.
+    fields, pos = [], 0
+    while len(fields) < 4:
+        while data[pos:pos + 1].isspace():
+            pos += 1
+        end = pos
+        while not data[end:end + 1].isspace():
+            end += 1
+        fields.append(data[pos:end])
+        pos = end
+    pixels = data[pos + 1:]
+    w, h, maxval = int(fields[1]), int(fields[2]), int(fields[3])
+    pixels = pixels[:w * h]
+    light = sum(1 for p in pixels if p >= 0.8 * maxval) / len(pixels)
+    dark = sum(1 for p in pixels if p <= 0.4 * maxval) / len(pixels)
+    return light, dark
+
+
+def check_print(name, pdfs, texts):
+    """Pages exist, every heading and verdict name is in the text, and the
+    first page is dark ink on light paper, also when printed from dark mode."""
+    for path, background in pdfs.items():
+        what = f"{name} printed ({'with' if background else 'without'} backgrounds)"
+        pages = pdf_pages(path)
+        if pages < 1:
+            fail(f"{what}: {pages} pages")
+            continue
+        text = squeeze(subprocess.run(["pdftotext", "-enc", "UTF-8", path, "-"], capture_output=True,
+                                      text=True, check=True).stdout)
+        missing = [t for t in texts if squeeze(t) not in text]
+        if missing:
+            fail(f"{what}: not in the PDF's text: {missing[:5]}{' ...' if len(missing) > 5 else ''}")
+        light, dark = pdf_ink(path)
+        if light < 0.6 or dark < 0.002:
+            fail(f"{what}: page 1 is {light:.1%} light and {dark:.2%} dark pixels: not dark ink on light paper")
+        print(f"{what}: {pages} pages, {len(texts)} headings and verdict names found, page 1 "
+              f"{light:.0%} paper, {dark:.1%} ink")
+
+
+def print_texts(kind, dom, doc):
+    """What a printed report must show: every case, op, scenario, directory
+    or finding by its heading, and the name of every verdict it counted."""
+    heads = {"probe": [("section", "case", "h3")], "trace": [("section", "op", "h3")],
+             "matrix": [("section", "scenario", "h4")], "scan": [("section", "finding", "h3")]}[kind]
+    texts = []
+    for tag, cls, head in heads:
+        for sec in dom.find(tag, cls=cls):
+            h = next(sec.find(head), None)
+            if h is not None:
+                texts.append(text_of(h).strip())
+    verdicts = set()
+    if kind == "probe":
+        for t in doc["targets"]:
+            for c in t["cases"]:
+                verdicts.update(k for k, v in c["shares"].items() if v)
+    elif kind == "trace":
+        for op in doc["ops"]:
+            verdicts.update(k for k, v in op["shares"].items() if v)
+    elif kind == "matrix":
+        for fs in doc["matrix"]["file_systems"]:
+            for sc in fs["scenarios"]:
+                for c in sc["cells"]:
+                    verdicts.update(k for k, v in c.get("counts", {}).items() if v)
+    elif kind == "scan":
+        texts.extend(n.attrs["data-dir"] for n in dom.find("tr") if "data-dir" in n.attrs)
+        verdicts.update(f["verdict"] for f in doc["file_operations"])
+    if not texts:
+        fail(f"{kind}: nothing to look for in the printed report")
+    return texts + sorted(verdicts)
 
 
 # ---- per kind ----
@@ -440,9 +548,21 @@ def check_matrix(name, dom, doc):
                     fail(f"{name}: cell {fi}.{si}.{c['engine']}: {len(bars)} bars")
                     continue
                 shares_match(f"{name} cell {fi}.{si}.{c['engine']}", bars[0], counts)
+                key = f"{fi}.{si}.{c['engine']}"
+                if "submit_ns" not in c or "complete_ns" not in c:
+                    fail(f"{name}: cell {key}: no latencies in the JSON")
+                    continue
+                if c["completed"] and not (any(c["submit_ns"]["log2_hist"]) and any(c["complete_ns"]["log2_hist"])):
+                    fail(f"{name}: cell {key}: {c['completed']} requests completed but no latency histogram")
+                boxes = list(dom.find("div", cls="cell", data_cell=key))
+                if len(boxes) != 1:
+                    fail(f"{name}: cell {key}: {len(boxes)} latency boxes")
+                    continue
+                hist_match(f"{name} cell {key}", boxes[0], {
+                    "submission": c["submit_ns"]["log2_hist"], "completion": c["complete_ns"]["log2_hist"]})
     if cells == 0:
         fail(f"{name}: no measured cell to check")
-    print(f"{name}: {cells} cells, one verdict bar each")
+    print(f"{name}: {cells} cells, one verdict bar and one overlaid histogram each")
 
 
 def main():
@@ -458,10 +578,11 @@ def main():
                     raw = f.read()
                 with open(json_path) as f:
                     doc = json.load(f)
-                dom_html, metrics, shots = render(browser, html_path)
+                dom_html, metrics, shots, pdfs = render(browser, html_path)
                 dom = parse_dom(dom_html)
                 name = os.path.basename(html_path)
                 check_page(name, raw, dom, metrics, shots)
+                check_print(name, pdfs, print_texts(kind, dom, doc))
                 {"probe": lambda: check_probe(name, dom, doc),
                  "trace": lambda: check_trace(name, dom, doc, extra[0]),
                  "scan": lambda: check_scan(name, dom, doc),

@@ -12,6 +12,7 @@
 #include "report/html_trace.h"
 #include "report/json_header.h"
 #include "report/trace_report.h"
+#include "trace_sample.h"
 
 using namespace aio;
 
@@ -19,21 +20,13 @@ namespace {
 
 model::TraceReport sample()
 {
-    model::TraceReport r;
-    r.backend = model::Backend::tracepoint;
+    model::TraceReport r = test::trace_report({});
     r.backend_why = "fentry/fexit refused, no kprobes";
     r.unseen = {"the driver function's own return value", "completions of requests never reaped"};
     r.notes = {"a <note> with \"markup\" & quotes"};
-    r.duration_s = 2.5;
-    r.lost = {{"sleep_table_full", 0}, {"stacks_not_captured", 3}};
+    r.lost["stacks_not_captured"] = 3;
 
-    model::TraceOp blk;
-    blk.op = {"blkdev_read_iter", "", model::OpKind::read_iter};
-    blk.file = model::FileKind::block_device;
-    blk.direct = true;
-    blk.dev_major = 7;
-    blk.dev_minor = 0;
-    blk.dev_name = "loop0";
+    model::TraceOp blk = test::trace_op("blkdev_read_iter", model::FileKind::block_device, true);
     blk.requests = 200;
     blk.syscalls = 200;
     blk.syscalls_slept = 20;
@@ -49,10 +42,7 @@ model::TraceReport sample()
         blk.complete.add(v, 50);
     r.ops.push_back(blk);
 
-    model::TraceOp gadget;
-    gadget.op = {"gadget_read_iter", "aio_gadget", model::OpKind::read_iter};
-    gadget.file = model::FileKind::char_device;
-    gadget.dev_major = 240;
+    model::TraceOp gadget = test::trace_op("gadget_read_iter", model::FileKind::char_device, false, 240, 0, "", "aio_gadget");
     gadget.requests = 64;
     gadget.syscalls = 64;
     gadget.syscalls_slept = 64;
@@ -65,16 +55,7 @@ model::TraceReport sample()
     r.ops.push_back(gadget);
 
     auto stack = [&](const model::TraceOp& op, std::vector<std::string> frames, std::uint64_t ns) {
-        model::TraceStack s;
-        s.op = op.display();
-        s.dev = std::to_string(op.dev_major) + ":" + std::to_string(op.dev_minor);
-        s.dev_name = op.dev_name;
-        s.api = op.api;
-        s.frames = std::move(frames);
-        s.offcpu_ns = ns;
-        s.sleeps = 1;
-        s.comm = "fio";
-        r.stacks.push_back(std::move(s));
+        r.stacks.push_back(test::trace_stack(op, std::move(frames), ns));
     };
     stack(gadget, {"schedule+0x3c", "wait_for_completion+0x90", "gadget_read_iter+0x40 [aio_gadget]",
                    "aio_read+0xd0", "io_submit_one+0x1a0"}, 120'000'000);

@@ -8,6 +8,8 @@
 
 #include "model/errors.h"
 #include "model/run_info.h"
+#include "model/latency.h"
+#include "report/html_matrix.h"
 #include "report/json_header.h"
 #include "report/matrix_report.h"
 
@@ -49,6 +51,8 @@ MatrixReport sample()
     libaio.tally.add(Verdict::blocking, 64);
     libaio.requests = libaio.completed = 64;
     libaio.switches_per_io = 1.0;
+    libaio.submit = summarize({900, 1500, 1800, 70000});
+    libaio.complete = summarize({1200, 2100, 2500, 90000});
     MatrixCell uring;
     uring.engine = "io_uring";
     uring.tally.add(Verdict::async, 56);
@@ -154,6 +158,68 @@ TEST(MatrixReport, JsonRoundTrip)
     render_matrix_markdown(b, back);
     EXPECT_EQ(a.str(), b.str());
     EXPECT_TRUE(compare(r, back).changes.empty());
+}
+
+TEST(MatrixReport, CellLatenciesRoundTrip)
+{
+    const auto r = sample();
+    const auto doc = matrix_json(r);
+    const auto& jc = doc["matrix"]["file_systems"][0]["scenarios"][0]["cells"][0];
+    EXPECT_EQ(jc["submit_ns"]["count"], 4u);
+    EXPECT_EQ(jc["submit_ns"]["log2_hist"], nlohmann::json::parse("[0,0,0,0,0,0,0,0,0,1,2,0,0,0,0,0,1]"));
+    const auto back = matrix_from_json(nlohmann::json::parse(doc.dump()));
+    const auto& c = back.file_systems[0].scenarios[0].cells[0];
+    EXPECT_EQ(c.submit.hist.slots(), r.file_systems[0].scenarios[0].cells[0].submit.hist.slots());
+    EXPECT_EQ(c.complete.hist.slots(), r.file_systems[0].scenarios[0].cells[0].complete.hist.slots());
+    EXPECT_EQ(c.complete.p99, 90000u);
+    EXPECT_EQ(c.submit.count, 4u);
+}
+
+// Documents written before cells kept latencies load, draw and compare.
+TEST(MatrixReport, DocumentsWithoutLatenciesStillLoadAndCompare)
+{
+    const auto r = sample();
+    auto doc = matrix_json(r);
+    for (auto& fs : doc["matrix"]["file_systems"])
+        for (auto& sc : fs["scenarios"])
+            for (auto& c : sc["cells"]) {
+                c.erase("submit_ns");
+                c.erase("complete_ns");
+            }
+    const auto old = matrix_from_json(doc);
+    EXPECT_EQ(old.file_systems[0].scenarios[0].cells[0].submit.count, 0u);
+    EXPECT_EQ(old.file_systems[0].scenarios[0].cells[0].complete.hist.count(), 0u);
+    const auto cmp = compare(old, r);
+    EXPECT_EQ(cmp.cells_compared, 3u);
+    EXPECT_TRUE(cmp.changes.empty());
+    std::ostringstream html;
+    render_matrix_html(html, old, {});
+    EXPECT_NE(html.str().find("no latencies: the document was written before matrix kept them"), std::string::npos);
+    EXPECT_EQ(html.str().find("class=\"bar submit\""), std::string::npos);
+}
+
+TEST(MatrixReport, HtmlDrawsEachMeasuredCellsLatencies)
+{
+    std::ostringstream out;
+    render_matrix_html(out, sample(), {});
+    const std::string html = out.str();
+    // One latency box per measured cell (the skipped one has none), the
+    // libaio append cell's with one bar per non-empty slot of each series.
+    for (const char* cell : {"0.0.libaio", "0.0.io_uring", "0.1.libaio"})
+        EXPECT_NE(html.find(std::string("<div class=\"cell\" data-cell=\"") + cell + "\""), std::string::npos)
+            << cell;
+    EXPECT_EQ(html.find("data-cell=\"0.1.io_uring\""), std::string::npos);
+    const auto box = html.find("<div class=\"cell\" data-cell=\"0.0.libaio\"");
+    const auto end = html.find("</figure>", box);
+    const std::string fig = html.substr(box, end - box);
+    for (const char* bar : {"data-series=\"submission\" data-slot=\"9\" data-count=\"1\"",
+                            "data-series=\"submission\" data-slot=\"10\" data-count=\"2\"",
+                            "data-series=\"submission\" data-slot=\"16\" data-count=\"1\"",
+                            "data-series=\"completion\" data-slot=\"10\" data-count=\"1\"",
+                            "data-series=\"completion\" data-slot=\"11\" data-count=\"2\"",
+                            "data-series=\"completion\" data-slot=\"16\" data-count=\"1\""})
+        EXPECT_NE(fig.find(bar), std::string::npos) << bar << "\n" << fig;
+    EXPECT_EQ(html.find("latency histograms: a matrix keeps verdict counts"), std::string::npos);
 }
 
 TEST(MatrixReport, MalformedDocumentsAreUsageErrors)

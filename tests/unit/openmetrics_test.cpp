@@ -11,19 +11,14 @@
 #include "report/openmetrics.h"
 #include "serve/exported_ops.h"
 #include "serve/metrics_exporter.h"
+#include "trace_sample.h"
 
 namespace aio::report {
 namespace {
 
 model::TraceOp op(const std::string& symbol, std::uint32_t minor, const std::string& dev_name = "loop0")
 {
-    model::TraceOp o;
-    o.op = {symbol, "", model::OpKind::read_iter};
-    o.file = model::FileKind::regular;
-    o.direct = true;
-    o.dev_major = 7;
-    o.dev_minor = minor;
-    o.dev_name = dev_name;
+    model::TraceOp o = test::trace_op(symbol, model::FileKind::regular, true, 7, minor, dev_name);
     o.requests = 4;
     o.syscalls = 4;
     o.slept_in_submission = 3;
@@ -39,12 +34,8 @@ model::TraceOp op(const std::string& symbol, std::uint32_t minor, const std::str
 
 model::TraceReport report(std::vector<model::TraceOp> ops)
 {
-    model::TraceReport r;
-    r.backend = model::Backend::tracepoint;
-    r.syscall_hooks = model::SyscallHooks::raw;
-    r.duration_s = 12.5;
-    r.ops = std::move(ops);
-    r.lost = {{"stacks_not_captured", 2}, {"sleep_table_full", 0}};
+    model::TraceReport r = test::trace_report(std::move(ops), 12.5);
+    r.lost["stacks_not_captured"] = 2;
     return r;
 }
 

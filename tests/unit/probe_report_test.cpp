@@ -75,6 +75,25 @@ hole fills, buffered reads. Not measured: 1 target and 1 case (see above).
     EXPECT_EQ(out.str(), expected) << out.str();
 }
 
+// `probe .` is labelled with the directory's absolute name: the heading says
+// it once, not "/abs = .".
+TEST(ProbeReportText, TargetNamedOnceWhenTheLabelIsThePath)
+{
+    model::TargetResult t;
+    t.kind = model::FileKind::directory;
+    t.label = "/home/me/src";
+    t.path = ".";
+    EXPECT_EQ(report::target_name(t), "/home/me/src");
+    t.path = "./";
+    EXPECT_EQ(report::target_name(t), "/home/me/src");
+    t.label = "tmpfs";
+    t.path = "/dev/shm/aio-audit.x";
+    EXPECT_EQ(report::target_name(t), "tmpfs = /dev/shm/aio-audit.x");
+    t.label = "/dev/zero";
+    t.path = "/dev/zero";
+    EXPECT_EQ(report::target_name(t), "/dev/zero");
+}
+
 TEST(ProbeReportText, HeadlineColumn)
 {
     model::VerdictTally t;

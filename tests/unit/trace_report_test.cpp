@@ -13,6 +13,7 @@
 
 #include "report/doctor_report.h"
 #include "report/trace_report.h"
+#include "trace_sample.h"
 
 namespace aio::model {
 namespace {
@@ -33,12 +34,7 @@ void expect_golden(const std::string& name, const std::string& got)
 
 TraceOp buffered_reads()
 {
-    TraceOp o;
-    o.op = {"xfs_file_read_iter", "", OpKind::read_iter};
-    o.file = FileKind::regular;
-    o.dev_major = 7;
-    o.dev_minor = 0;
-    o.dev_name = "loop0";
+    TraceOp o = test::trace_op("xfs_file_read_iter");
     o.requests = 64;
     o.syscalls = 64;
     o.syscalls_slept = 64;
@@ -61,13 +57,7 @@ TraceOp buffered_reads()
 
 TraceOp direct_reads()
 {
-    TraceOp o;
-    o.op = {"xfs_file_read_iter", "", OpKind::read_iter};
-    o.file = FileKind::regular;
-    o.direct = true;
-    o.dev_major = 7;
-    o.dev_minor = 0;
-    o.dev_name = "loop0";
+    TraceOp o = test::trace_op("xfs_file_read_iter", FileKind::regular, true);
     o.requests = 64;
     o.syscalls = 64;
     o.completed_after = 60;
@@ -88,34 +78,26 @@ TraceOp direct_reads()
 
 TraceReport sample_trace()
 {
-    TraceReport r;
-    r.backend = Backend::tracepoint;
+    TraceReport r = test::trace_report({buffered_reads(), direct_reads()});
     r.backend_why = "fentry and kprobe programs cannot attach on this kernel";
     r.unseen = {"driver return values"};
     r.notes = {"driver return values: fexit on 1 function"};
-    r.syscall_hooks = SyscallHooks::raw;
-    r.duration_s = 2.5;
     r.tgid = 4242;
     r.comm = "fio";
-    r.ops = {buffered_reads(), direct_reads()};
-    TraceStack s;
-    s.op = "xfs_file_read_iter";
-    s.dev = "7:0";
-    s.dev_name = "loop0";
+    TraceStack s = test::trace_stack(
+        r.ops[0],
+        {"__schedule+0x2f1", "schedule+0x5e", "io_schedule+0x46", "folio_wait_bit_common+0x13d",
+         "filemap_get_pages+0x5d0", "filemap_read+0xd7", "xfs_file_buffered_read+0x52", "xfs_file_read_iter+0x6a",
+         "aio_read+0xe6", "io_submit_one+0x4c1"},
+        6'500'000, 64);
     s.in_call = true;
-    s.frames = {"__schedule+0x2f1", "schedule+0x5e", "io_schedule+0x46", "folio_wait_bit_common+0x13d",
-                "filemap_get_pages+0x5d0", "filemap_read+0xd7", "xfs_file_buffered_read+0x52",
-                "xfs_file_read_iter+0x6a", "aio_read+0xe6", "io_submit_one+0x4c1"};
-    s.sleeps = 64;
-    s.offcpu_ns = 6'500'000;
-    s.comm = "fio";
     TraceStack t = s;
     t.frames = {"__schedule+0x2f1", "schedule+0x5e", "rwsem_down_read_slowpath+0x2b0", "xfs_ilock+0x70",
                 "xfs_file_buffered_read+0x40", "xfs_file_read_iter+0x6a", "aio_read+0xe6", "io_submit_one+0x4c1"};
     t.sleeps = 3;
     t.offcpu_ns = 120'000;
     r.stacks = {s, t};
-    r.lost = {{"stacks_not_captured", 0}, {"sleep_table_full", 2}};
+    r.lost["sleep_table_full"] = 2;
     r.unfinished = 1;
     return r;
 }
