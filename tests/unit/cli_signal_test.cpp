@@ -15,15 +15,23 @@
 
 namespace {
 
-// Runs `aio-audit ARGS` in the background under sh, sends it SIG after
-// `delay` seconds, and returns what it printed; its exit status is on the
-// last line of err ("exit N").
+// Runs `aio-audit ARGS` in the background under sh, sends it SIG `delay`
+// seconds after it catches SIG (its SigCgt in /proc has the bit: on a busy
+// machine a fixed delay can fall before the handler is installed), and
+// returns what it printed; its exit status is on the last line of err
+// ("exit N").
 aio::test::RunResult run_and_signal(const std::string& args, const std::string& sig, const std::string& delay,
                                     const std::string& stdin_from = "/dev/null")
 {
+    // SIGINT is bit 1, SIGTERM bit 14: both in the mask's last 4 hex digits.
+    const std::string bit = sig == "INT" ? "2" : "16384";
+    const std::string wait_caught = "i=0; while [ $i -lt 200 ]; do c=$(sed -n 's/^SigCgt:[[:space:]]*//p' /proc/$p/status "
+                                    "2>/dev/null); c=${c#????????????}; [ -n \"$c\" ] && [ $((0x$c & " +
+                                    bit + ")) -ne 0 ] && break; i=$((i+1)); sleep 0.05; done; ";
     return aio::test::run({"sh", "-c",
-                           "'" + std::string(AIO_AUDIT_BIN) + "' " + args + " <" + stdin_from + " & p=$!; sleep " +
-                               delay + "; kill -" + sig + " $p; wait $p; echo \"exit $?\" >&2"});
+                           "'" + std::string(AIO_AUDIT_BIN) + "' " + args + " <" + stdin_from + " & p=$!; " +
+                               wait_caught + "sleep " + delay + "; kill -" + sig +
+                               " $p; wait $p; echo \"exit $?\" >&2"});
 }
 
 TEST(CliSignals, ProbeExits128PlusTheSignalAfterPrintingTheReport)
