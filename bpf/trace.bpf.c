@@ -25,6 +25,7 @@
 #include <bpf/bpf_tracing.h>
 
 #include "aio_audit.h"
+#include "preempt_count.h"
 #include "trace_maps.h"
 #include "syscall_regs.h"
 
@@ -167,14 +168,6 @@ __u64 reqs_to_reap = 0;
 #define EOPNOTSUPP_ 95
 #define EIOCBQUEUED_ 529
 
-/* preempt_count bits (include/linux/preempt.h). */
-#define SOFTIRQ_OFFSET_ (1UL << 8)
-#define HARDIRQ_MASK_ (0xfUL << 16)
-#define NMI_MASK_ (0xfUL << 20)
-
-/* x86 keeps preempt_count in a per-CPU variable; weak, so other arches load. */
-extern const int __preempt_count __ksym __weak;
-
 static __always_inline void drop(int which)
 {
 	if (which >= 0 && which < AA_DROP__COUNT)
@@ -243,14 +236,13 @@ static __always_inline __u32 current_tid(void)
  * Reading preempt_count needs the kernel to resolve the per-CPU symbol
  * (CONFIG_KALLSYMS_ALL); every program that calls this exists in an
  * irq_aware variant and a plain one, and user space loads the one that works.
- * With irq_aware a compile-time false, the ksym reference is compiled out.
+ * With irq_aware a compile-time false, the ksym references are compiled out.
  */
 static __always_inline __u8 completion_context(__u32 submitter_tid, bool irq_aware)
 {
-	if (irq_aware && &__preempt_count) {
-		const int *pc = bpf_this_cpu_ptr(&__preempt_count);
-		unsigned long count = *pc;
+	int count;
 
+	if (irq_aware && aa_read_preempt_count(&count)) {
 		if (count & (HARDIRQ_MASK_ | NMI_MASK_))
 			return AA_CTX_HARDIRQ;
 		if (count & SOFTIRQ_OFFSET_)

@@ -81,6 +81,10 @@ Capability try_kind(std::string id, std::string label, std::string_view prog_nam
     if (trigger) {
         const auto before = skel->bss->hits;
         trigger();
+        if (skel->bss->hits == before && prog_name == "probe_preempt_count") {
+            cap.detail = "neither __preempt_count nor pcpu_hot.preempt_count is a per-CPU variable here";
+            return cap;
+        }
         if (skel->bss->hits == before) {
             cap.status = CapStatus::warn;
             cap.detail = "loaded and attached, but did not fire when triggered";
@@ -89,6 +93,11 @@ Capability try_kind(std::string id, std::string label, std::string_view prog_nam
     }
     cap.status = CapStatus::yes;
     cap.detail = target_note;
+    // Which per-CPU variable held it (bpf/preempt_count.h): where it
+    // lives depends on the kernel, and the tracer reads the same one.
+    if (prog_name == "probe_preempt_count")
+        cap.detail = skel->bss->preempt_from == 2 ? "per-CPU pcpu_hot.preempt_count readable (x86 6.2-6.14)"
+                                                  : "per-CPU __preempt_count readable";
     return cap;
 }
 
@@ -112,7 +121,7 @@ model::Capabilities probe_bpf_features(const std::string& kernel_target)
     caps.push_back(try_kind("bpf.tracepoint", "tracepoint programs", "probe_tracepoint", nullptr, attach_default,
                             fire_io_submit, "syscalls:sys_enter_io_submit fired"));
     caps.push_back(try_kind("bpf.preempt_count", "IRQ vs task context (preempt_count)", "probe_preempt_count",
-                            nullptr, attach_default, fire_io_submit, "per-CPU __preempt_count readable"));
+                            nullptr, attach_default, fire_io_submit, ""));
     caps.push_back(try_kind("bpf.tp_btf", "tp_btf programs", "probe_tp_btf", nullptr, attach_default, nullptr,
                             "sched_switch"));
     caps.push_back(try_kind("bpf.fentry", "fentry programs", "probe_fentry", set_target, attach_default, nullptr,
