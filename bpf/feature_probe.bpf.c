@@ -18,6 +18,13 @@ char LICENSE[] SEC("license") = "GPL";
 
 __u64 hits = 0;
 
+SEC("tracepoint/syscalls/sys_enter_io_submit")
+int probe_tracepoint(void *ctx)
+{
+	__sync_fetch_and_add(&hits, 1);
+	return 0;
+}
+
 /* Where this CPU's preempt_count was read (AA_PREEMPT_*): the read trace
  * makes to tell IRQ from task context (preempt_count.h). A kernel that
  * cannot resolve per-CPU symbols for BPF (CONFIG_KALLSYMS_ALL off) refuses
