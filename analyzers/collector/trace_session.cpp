@@ -160,7 +160,7 @@ struct TraceSession::Impl {
             on(skel->progs.follow_fork);
         on(has("bpf.tp_btf") ? skel->progs.sched_switch_btf : skel->progs.sched_switch_tp);
         const bool submit_req = has("tracepoint.io_uring:io_uring_submit_req");
-        const bool submit_sqe = has("tracepoint.io_uring:io_uring_submit_sqe");  // before 6.2
+        const bool submit_sqe = has("tracepoint.io_uring:io_uring_submit_sqe");  // before 6.4
         const bool uring = (submit_req || submit_sqe) && has("tracepoint.io_uring:io_uring_complete");
         // The tracepoint backend learns completion times when they are reaped.
         const bool getevents = b == model::Backend::tracepoint;

@@ -142,7 +142,7 @@ const std::vector<std::string_view>& tracepoint_backend_events()
         "syscalls:sys_enter_io_submit",   "syscalls:sys_exit_io_submit",
         "syscalls:sys_enter_io_getevents", "syscalls:sys_exit_io_getevents",
         "sched:sched_switch",             "io_uring:io_uring_submit_req",
-        "io_uring:io_uring_submit_sqe",  // the same event before 6.3
+        "io_uring:io_uring_submit_sqe",  // the same event before 6.4 (2ad57931db64)
         "io_uring:io_uring_queue_async_work", "io_uring:io_uring_complete",
         "io_uring:io_uring_cqring_wait",
         "iomap:iomap_dio_rw_queued",      "iomap:iomap_dio_complete",
