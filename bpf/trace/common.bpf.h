@@ -280,17 +280,19 @@ static __always_inline struct aio_audit_op_stats *op_stats(const struct aio_audi
 	return st;
 }
 
-static __always_inline void hist_add_n(__u64 *hist, __u64 value, __u64 n)
+/* n requests that each took `value` ns: into a histogram and its sum. */
+static __always_inline void hist_add_n(__u64 *hist, __u64 *sum, __u64 value, __u64 n)
 {
 	__u32 slot = aio_audit_log2_slot(value);
 
 	if (slot < AIO_AUDIT_HIST_SLOTS)
 		__sync_fetch_and_add(&hist[slot], n);
+	__sync_fetch_and_add(sum, value * n);
 }
 
-static __always_inline void hist_add(__u64 *hist, __u64 value)
+static __always_inline void hist_add(__u64 *hist, __u64 *sum, __u64 value)
 {
-	hist_add_n(hist, value, 1);
+	hist_add_n(hist, sum, value, 1);
 }
 
 static __always_inline void count_evidence_n(const struct aio_audit_evidence_key *ev, __u64 n)

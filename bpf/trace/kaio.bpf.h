@@ -185,11 +185,11 @@ static __always_inline void finish_request(struct req_state *r)
 	sub_start = r->has_one ? r->t_one_enter : r->t_syscall;
 	sub_end = r->has_one ? r->t_one_exit : r->t_exit;
 	if (sub_end > sub_start)
-		hist_add(s->submit_hist, sub_end - sub_start);
+		hist_add(s->submit_hist, &s->submit_sum, sub_end - sub_start);
 	if (r->call_done && r->t_call_exit > r->t_call_enter)
-		hist_add(s->call_hist, r->t_call_exit - r->t_call_enter);
+		hist_add(s->call_hist, &s->call_sum, r->t_call_exit - r->t_call_enter);
 	if (r->t_complete > sub_start)
-		hist_add(s->complete_hist, r->t_complete - sub_start);
+		hist_add(s->complete_hist, &s->complete_sum, r->t_complete - sub_start);
 	if (r->res < 0)
 		__sync_fetch_and_add(&s->errors, 1);
 	if (r->has_driver_ret) {
@@ -228,7 +228,7 @@ static __always_inline void time_completion(__u32 tgid, __u64 uiocb, __u64 ev, _
 	s = op_stats(&op);
 	if (!s)
 		return;
-	hist_add(s->complete_hist, now - t_submit);
+	hist_add(s->complete_hist, &s->complete_sum, now - t_submit);
 	bpf_probe_read_user(&res, sizeof(res), (void *)(ev + 16));
 	if (res < 0)
 		__sync_fetch_and_add(&s->errors, 1);
@@ -315,16 +315,17 @@ static __always_inline void flush_op(struct task_state *st, struct exit_ctx *c)
 			__sync_fetch_and_add(&s->syscalls, 1);
 			if (slept) {
 				__sync_fetch_and_add(&s->syscalls_slept, 1);
-				hist_add(s->offcpu_hist, c->offcpu);
+				hist_add(s->offcpu_hist, &s->offcpu_sum, c->offcpu);
 			}
 		}
 		__sync_fetch_and_add(&s->requests, n);
 		if (st->bios && judged)
 			__sync_fetch_and_add(&s->device_io, judged);
 		if (judged)
-			hist_add_n(s->submit_hist, c->now - c->t_enter, judged);
+			hist_add_n(s->submit_hist, &s->submit_sum, c->now - c->t_enter, judged);
 		if (a->n_done + a->n_done_elsewhere)
-			hist_add_n(s->complete_hist, c->now - c->t_enter, a->n_done + a->n_done_elsewhere);
+			hist_add_n(s->complete_hist, &s->complete_sum, c->now - c->t_enter,
+				   a->n_done + a->n_done_elsewhere);
 	}
 	a->n_done = 0;
 	a->n_done_elsewhere = 0;
@@ -482,7 +483,7 @@ static __always_inline void count_call_ops(struct task_state *st)
 		__sync_fetch_and_add(&s->syscalls, 1);
 		if (co->slept) {
 			__sync_fetch_and_add(&s->syscalls_slept, 1);
-			hist_add(s->offcpu_hist, st->offcpu);
+			hist_add(s->offcpu_hist, &s->offcpu_sum, st->offcpu);
 		}
 	}
 }

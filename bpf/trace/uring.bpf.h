@@ -160,7 +160,7 @@ static __always_inline int on_uring_complete(struct trace_event_raw_io_uring_com
 	s = op_stats(&ev.op);
 	if (s) {
 		__sync_fetch_and_add(&s->requests, 1);
-		hist_add(s->complete_hist, bpf_ktime_get_ns() - r->t_submit);
+		hist_add(s->complete_hist, &s->complete_sum, bpf_ktime_get_ns() - r->t_submit);
 		if (res < 0)
 			__sync_fetch_and_add(&s->errors, 1);
 	}
