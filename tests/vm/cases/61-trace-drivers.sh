@@ -203,8 +203,13 @@ for backend in fentry kprobe tracepoint; do
 	grep -q blk_mq_get_tag <<<"$stack" || fail "null_blk, 4 requests: no stack sleeping in blk_mq_get_tag: $stack"
 	echo "  ok   null_blk, 4 requests: the calls slept in blk_mq_get_tag"
 	# 200 us completions, 16 and 32 in flight: every request accounted for.
-	accounted=$(($(f nullb3 direct read_iter requests) + ${FACTS[lost.completions_not_seen]} + ${FACTS[requests_unfinished]}))
-	expect_eq "null_blk 200 us: requests finished or counted lost" "$accounted" 192
+	# The lost count is the whole trace's: a completion not seen on nullb1
+	# (above) counts there too, so it bounds nullb3's shortfall, not equals it.
+	req3=$(f nullb3 direct read_iter requests)
+	accounted=$((req3 + ${FACTS[lost.completions_not_seen]} + ${FACTS[requests_unfinished]}))
+	((req3 <= 192 && accounted >= 192)) ||
+		fail "null_blk 200 us: $req3 of 192 requests finished, $accounted with those counted lost or unfinished"
+	echo "  ok   null_blk 200 us: requests finished or counted lost: $req3 finished, $accounted accounted of 192"
 	expect_eq "null_blk 200 us: requests without a verdict" "$(f nullb3 direct read_iter shares.unknown 0)" 0
 	expect_verdict "null_blk 200 us" nullb3 direct read_iter async
 	# scsi_debug: delay=1 (jiffy) answers from an hrtimer; delay=0 answers in
