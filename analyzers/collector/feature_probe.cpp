@@ -151,6 +151,30 @@ model::Capabilities probe_bpf_features(const std::string& kernel_target)
     else
         caps.push_back({"bpf.fentry_syscalls", "fentry on syscall functions", CapStatus::no,
                         "this build has fentry syscall programs for x86-64 and arm64 only"});
+    // trace's per-request submission windows: io_submit_one() is static in
+    // fs/aio.c, and where the compiler inlined it nothing can hook it. trace
+    // hooks it with its backend's kind where this says yes.
+    const auto set_submit_one = [](bpf_program* p) { return bpf_program__set_attach_target(p, 0, "io_submit_one"); };
+    caps.push_back(try_kind("bpf.fentry_io_submit_one", "fentry on io_submit_one (per-request windows)",
+                            "probe_fentry", set_submit_one, attach_default, nullptr, "io_submit_one"));
+    caps.push_back(try_kind(
+        "bpf.kprobe_io_submit_one", "kprobe on io_submit_one (per-request windows)", "probe_kprobe", nullptr,
+        [](bpf_program* p) { return bpf_program__attach_kprobe(p, false, "io_submit_one"); }, nullptr,
+        "io_submit_one"));
+    // The io_uring submission event trace attaches to: io_uring_submit_sqe
+    // was renamed io_uring_submit_req in 6.4 (2ad57931db64), same fields.
+    auto event = [](const char* name) {
+        return [name](bpf_program* p) { return bpf_program__attach_tracepoint(p, "io_uring", name); };
+    };
+    Capability submit = try_kind("bpf.io_uring_submit", "io_uring submission event", "probe_tracepoint", nullptr,
+                                 event("io_uring_submit_req"), nullptr, "io_uring:io_uring_submit_req");
+    if (submit.status != CapStatus::yes) {
+        Capability sqe = try_kind("bpf.io_uring_submit", "io_uring submission event", "probe_tracepoint", nullptr,
+                                  event("io_uring_submit_sqe"), nullptr, "io_uring:io_uring_submit_sqe (before 6.4)");
+        if (sqe.status == CapStatus::yes)
+            submit = std::move(sqe);
+    }
+    caps.push_back(std::move(submit));
     return caps;
 }
 
