@@ -22,7 +22,7 @@ for t in fio bpftool jq; do
 	command -v "$t" >/dev/null || { echo "bench-bpf-cost: needs $t (scripts/install-deps.sh bench)" >&2; exit 3; }
 done
 
-work=$(mktemp -d /var/tmp/aio-audit-bpfcost.XXXXXX)
+work=$(mktemp -d "${TMPDIR:-/var/tmp}/aio-audit-bpfcost.XXXXXX")
 shm=/dev/shm/aio-audit-bpfcost.$$
 stats_was=$(sysctl -n kernel.bpf_stats_enabled)
 cleanup() {
