@@ -107,7 +107,8 @@ struct aio_audit_evidence_key {
 	__u8 waited_for_device;   /* AA_TRI_*: its block I/O completed elsewhere while it was off CPU */
 };
 
-/* Per op: counts and log2 histograms (nanoseconds). */
+/* Per op: counts, log2 histograms (nanoseconds) and each histogram's sum of
+ * values (ns), which the slots alone cannot give (OpenMetrics' _sum). */
 struct aio_audit_op_stats {
 	__u64 requests;
 	__u64 syscalls;      /* submitting calls that carried requests of this op */
@@ -121,6 +122,10 @@ struct aio_audit_op_stats {
 	__u64 call_hist[AIO_AUDIT_HIST_SLOTS];     /* the driver call (aio_read/aio_write) */
 	__u64 complete_hist[AIO_AUDIT_HIST_SLOTS]; /* submission to completion */
 	__u64 offcpu_hist[AIO_AUDIT_HIST_SLOTS];   /* voluntary off-CPU time in a submission that slept */
+	__u64 submit_sum;
+	__u64 call_sum;
+	__u64 complete_sum;
+	__u64 offcpu_sum;
 };
 
 /* A driver function not seen before is being called: user space hooks its

@@ -12,13 +12,11 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 
+#include "preempt_count.h"
+
 char LICENSE[] SEC("license") = "GPL";
 
 __u64 hits = 0;
-
-/* Per-CPU preempt_count: readable only where the kernel resolves per-CPU
- * symbols for BPF (CONFIG_KALLSYMS_ALL); trace then tells IRQ from task. */
-extern const int __preempt_count __ksym __weak;
 
 SEC("tracepoint/syscalls/sys_enter_io_submit")
 int probe_tracepoint(void *ctx)
@@ -27,14 +25,21 @@ int probe_tracepoint(void *ctx)
 	return 0;
 }
 
+/* Where this CPU's preempt_count was read (AA_PREEMPT_*): the read trace
+ * makes to tell IRQ from task context (preempt_count.h). A kernel that
+ * cannot resolve per-CPU symbols for BPF (CONFIG_KALLSYMS_ALL off) refuses
+ * the load. */
+__u32 preempt_from = 0;
+
 SEC("tracepoint/syscalls/sys_enter_io_submit")
 int probe_preempt_count(void *ctx)
 {
-	if (&__preempt_count) {
-		const int *pc = bpf_this_cpu_ptr(&__preempt_count);
+	int count;
+	int from = aa_read_preempt_count(&count);
 
-		if (*pc >= 0 || *pc < 0)
-			__sync_fetch_and_add(&hits, 1);
+	if (from != AA_PREEMPT_NONE) {
+		preempt_from = from;
+		__sync_fetch_and_add(&hits, 1);
 	}
 	return 0;
 }

@@ -24,7 +24,8 @@ enum {
  * bpf_loop context on the stack: kernels before 6.7 verify a bpf_loop
  * callback once, with the context's initial constants, and remove as dead
  * the branches only later iterations take (seen on 6.1: every request of a
- * batch went to its last op).
+ * batch went to its last op; fixed by ab5cfac139ab, "bpf: verify callbacks
+ * as if they are called unknown number of times", v6.7).
  */
 struct exit_acc {
 	struct aio_audit_op_key op;

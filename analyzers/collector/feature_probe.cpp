@@ -81,6 +81,10 @@ Capability try_kind(std::string id, std::string label, std::string_view prog_nam
     if (trigger) {
         const auto before = skel->bss->hits;
         trigger();
+        if (skel->bss->hits == before && prog_name == "probe_preempt_count") {
+            cap.detail = "neither __preempt_count nor pcpu_hot.preempt_count is a per-CPU variable here";
+            return cap;
+        }
         if (skel->bss->hits == before) {
             cap.status = CapStatus::warn;
             cap.detail = "loaded and attached, but did not fire when triggered";
@@ -89,6 +93,11 @@ Capability try_kind(std::string id, std::string label, std::string_view prog_nam
     }
     cap.status = CapStatus::yes;
     cap.detail = target_note;
+    // Which per-CPU variable held it (bpf/preempt_count.h): where it
+    // lives depends on the kernel, and the tracer reads the same one.
+    if (prog_name == "probe_preempt_count")
+        cap.detail = skel->bss->preempt_from == 2 ? "per-CPU pcpu_hot.preempt_count readable (x86 6.2-6.14)"
+                                                  : "per-CPU __preempt_count readable";
     return cap;
 }
 
@@ -112,7 +121,7 @@ model::Capabilities probe_bpf_features(const std::string& kernel_target)
     caps.push_back(try_kind("bpf.tracepoint", "tracepoint programs", "probe_tracepoint", nullptr, attach_default,
                             fire_io_submit, "syscalls:sys_enter_io_submit fired"));
     caps.push_back(try_kind("bpf.preempt_count", "IRQ vs task context (preempt_count)", "probe_preempt_count",
-                            nullptr, attach_default, fire_io_submit, "per-CPU __preempt_count readable"));
+                            nullptr, attach_default, fire_io_submit, ""));
     caps.push_back(try_kind("bpf.tp_btf", "tp_btf programs", "probe_tp_btf", nullptr, attach_default, nullptr,
                             "sched_switch"));
     caps.push_back(try_kind("bpf.fentry", "fentry programs", "probe_fentry", set_target, attach_default, nullptr,
@@ -142,6 +151,30 @@ model::Capabilities probe_bpf_features(const std::string& kernel_target)
     else
         caps.push_back({"bpf.fentry_syscalls", "fentry on syscall functions", CapStatus::no,
                         "this build has fentry syscall programs for x86-64 and arm64 only"});
+    // trace's per-request submission windows: io_submit_one() is static in
+    // fs/aio.c, and where the compiler inlined it nothing can hook it. trace
+    // hooks it with its backend's kind where this says yes.
+    const auto set_submit_one = [](bpf_program* p) { return bpf_program__set_attach_target(p, 0, "io_submit_one"); };
+    caps.push_back(try_kind("bpf.fentry_io_submit_one", "fentry on io_submit_one (per-request windows)",
+                            "probe_fentry", set_submit_one, attach_default, nullptr, "io_submit_one"));
+    caps.push_back(try_kind(
+        "bpf.kprobe_io_submit_one", "kprobe on io_submit_one (per-request windows)", "probe_kprobe", nullptr,
+        [](bpf_program* p) { return bpf_program__attach_kprobe(p, false, "io_submit_one"); }, nullptr,
+        "io_submit_one"));
+    // The io_uring submission event trace attaches to: io_uring_submit_sqe
+    // was renamed io_uring_submit_req in 6.4 (2ad57931db64), same fields.
+    auto event = [](const char* name) {
+        return [name](bpf_program* p) { return bpf_program__attach_tracepoint(p, "io_uring", name); };
+    };
+    Capability submit = try_kind("bpf.io_uring_submit", "io_uring submission event", "probe_tracepoint", nullptr,
+                                 event("io_uring_submit_req"), nullptr, "io_uring:io_uring_submit_req");
+    if (submit.status != CapStatus::yes) {
+        Capability sqe = try_kind("bpf.io_uring_submit", "io_uring submission event", "probe_tracepoint", nullptr,
+                                  event("io_uring_submit_sqe"), nullptr, "io_uring:io_uring_submit_sqe (before 6.4)");
+        if (sqe.status == CapStatus::yes)
+            submit = std::move(sqe);
+    }
+    caps.push_back(std::move(submit));
     return caps;
 }
 

@@ -104,10 +104,10 @@ void apply_stats(model::TraceOp& op, const aio_audit_op_stats& s, const DriverHo
     op.syscalls_slept += s.syscalls_slept;
     op.device_io += s.device_io;
     op.errors += s.errors;
-    op.submit.merge(model::Log2Hist::from_slots(s.submit_hist));
-    op.call.merge(model::Log2Hist::from_slots(s.call_hist));
-    op.complete.merge(model::Log2Hist::from_slots(s.complete_hist));
-    op.offcpu.merge(model::Log2Hist::from_slots(s.offcpu_hist));
+    op.submit.merge(model::Log2Hist::from_slots(s.submit_hist, s.submit_sum));
+    op.call.merge(model::Log2Hist::from_slots(s.call_hist, s.call_sum));
+    op.complete.merge(model::Log2Hist::from_slots(s.complete_hist, s.complete_sum));
+    op.offcpu.merge(model::Log2Hist::from_slots(s.offcpu_hist, s.offcpu_sum));
     if (hook.hooked && s.ret_queued + s.ret_bytes + s.ret_error > 0) {
         op.driver_returned = model::TraceOp::DriverReturns{s.ret_queued, s.ret_bytes, s.ret_error};
         op.driver_returned_unseen.clear();

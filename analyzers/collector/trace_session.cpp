@@ -13,7 +13,6 @@
 
 #include <asm/unistd.h>
 #include <bpf/bpf.h>
-#include <bpf/btf.h>
 #include <fmt/format.h>
 
 #include "collector/bpf_handles.h"
@@ -82,20 +81,10 @@ struct DriverHook {
 namespace {
 
 // io_submit_one() is static in fs/aio.c: a compiler may inline it, and then
-// neither fentry nor a kprobe can reach it.
+// neither fentry nor a kprobe can reach it (the feature probe tried).
 constexpr const char* kNoSubmitOne =
-    "io_submit_one is not out of line in this kernel: a request's submission window and sleeps are its "
-    "io_submit call's";
-
-bool kernel_has_btf_func(const char* name)
-{
-    btf* vmlinux = btf__load_vmlinux_btf();
-    if (!vmlinux)
-        return false;
-    const bool found = btf__find_by_name_kind(vmlinux, name, BTF_KIND_FUNC) >= 0;
-    btf__free(vmlinux);
-    return found;
-}
+    "io_submit_one could not be hooked in this kernel (doctor: bpf.fentry_io_submit_one, "
+    "bpf.kprobe_io_submit_one): a request's submission window and sleeps are its io_submit call's";
 
 }  // namespace
 
@@ -184,9 +173,10 @@ struct TraceSession::Impl {
         if (opts.follow_children && opts.tgid)
             on(skel->progs.follow_fork);
         on(has("bpf.tp_btf") ? skel->progs.sched_switch_btf : skel->progs.sched_switch_tp);
-        const bool submit_req = has("tracepoint.io_uring:io_uring_submit_req");
-        const bool submit_sqe = has("tracepoint.io_uring:io_uring_submit_sqe");  // before 6.2
-        const bool uring = (submit_req || submit_sqe) && has("tracepoint.io_uring:io_uring_complete");
+        // The feature probe chose the submission event (submit_sqe before 6.4).
+        const model::Capability* submit = model::find(opts.caps, "bpf.io_uring_submit");
+        const bool submit_req = submit && submit->detail == "io_uring:io_uring_submit_req";
+        const bool uring = has("bpf.io_uring_submit") && has("tracepoint.io_uring:io_uring_complete");
         // The tracepoint backend learns completion times when they are reaped.
         const bool getevents = b == model::Backend::tracepoint;
         syscall_hooks = choose_syscall_hooks();
@@ -238,7 +228,7 @@ struct TraceSession::Impl {
         case model::Backend::tracepoint:
             break;
         case model::Backend::fentry:
-            if (kernel_has_btf_func("io_submit_one")) {
+            if (has("bpf.fentry_io_submit_one")) {
                 on(skel->progs.fentry_io_submit_one);
                 on(skel->progs.fexit_io_submit_one);
                 notes.push_back("submission windows per request: io_submit_one (fentry/fexit)");
@@ -252,7 +242,7 @@ struct TraceSession::Impl {
             on(irq_aware ? skel->progs.fentry_aio_complete_rw_irq : skel->progs.fentry_aio_complete_rw);
             break;
         case model::Backend::kprobe:
-            if (ksyms.address_of("io_submit_one")) {
+            if (has("bpf.kprobe_io_submit_one")) {
                 on(skel->progs.kprobe_io_submit_one);
                 on(skel->progs.kretprobe_io_submit_one);
                 notes.push_back("submission windows per request: io_submit_one (kprobe/kretprobe)");

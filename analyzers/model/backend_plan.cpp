@@ -47,9 +47,9 @@ void note_context(BackendPlan& plan, const Capabilities& caps)
         }
     if (!has(caps, "bpf.preempt_count"))
         plan.unseen.push_back("whether a completion ran in hardirq/softirq or in a task: preempt_count is "
-                              "not readable (no per-CPU __preempt_count for BPF: CONFIG_KALLSYMS_ALL off, or "
-                              "x86 6.2-6.14, which keeps it in pcpu_hot); an interrupt on the submitter's CPU "
-                              "counts as the submitter");
+                              "not readable (neither __preempt_count nor x86 6.2-6.14's pcpu_hot.preempt_count "
+                              "resolves for BPF: CONFIG_KALLSYMS_ALL off, or not x86); an interrupt on the "
+                              "submitter's CPU counts as the submitter");
     // PREEMPT_RT runs interrupt handlers and softirqs in threads and keeps the
     // softirq count in the task: what the contexts mean there (docs/verdicts.md).
     if (has(caps, "kernel.preempt_rt"))
@@ -142,7 +142,7 @@ const std::vector<std::string_view>& tracepoint_backend_events()
         "syscalls:sys_enter_io_submit",   "syscalls:sys_exit_io_submit",
         "syscalls:sys_enter_io_getevents", "syscalls:sys_exit_io_getevents",
         "sched:sched_switch",             "io_uring:io_uring_submit_req",
-        "io_uring:io_uring_submit_sqe",  // the same event before 6.3
+        "io_uring:io_uring_submit_sqe",  // the same event before 6.4 (2ad57931db64)
         "io_uring:io_uring_queue_async_work", "io_uring:io_uring_complete",
         "io_uring:io_uring_cqring_wait",
         "iomap:iomap_dio_rw_queued",      "iomap:iomap_dio_complete",

@@ -9,6 +9,7 @@ namespace aio::model {
 void Log2Hist::add(std::uint64_t value, std::uint64_t n)
 {
     slots_[aio_audit_log2_slot(value)] += n;
+    sum_ += value * n;
 }
 
 void Log2Hist::add_slot(std::size_t slot, std::uint64_t n)
@@ -20,6 +21,7 @@ void Log2Hist::merge(const Log2Hist& other)
 {
     for (std::size_t i = 0; i < kSlots; ++i)
         slots_[i] += other.slots_[i];
+    sum_ += other.sum_;
 }
 
 std::uint64_t Log2Hist::count() const

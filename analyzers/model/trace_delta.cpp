@@ -11,7 +11,7 @@ namespace aio::model {
 // make such a change stop the build here (libstdc++ on x86-64, where CI
 // builds): subtract the new field below, then update the size.
 #if defined(__x86_64__) && defined(__GLIBCXX__)
-static_assert(sizeof(TraceOp) == 2456,
+static_assert(sizeof(TraceOp) == 2488,
               "TraceOp changed: make delta() handle the new field, then update this size");
 static_assert(sizeof(TraceStack) == 176,
               "TraceStack changed: make delta() handle the new field, then update this size");
@@ -31,6 +31,7 @@ Log2Hist minus(const Log2Hist& later, const Log2Hist& earlier)
     Log2Hist out;
     for (std::size_t i = 0; i < Log2Hist::kSlots; ++i)
         out.add_slot(i, minus(later.slot(i), earlier.slot(i)));
+    out.add_sum(minus(later.sum(), earlier.sum()));
     return out;
 }
 

@@ -199,8 +199,8 @@ void histogram_samples(Writer& w, std::string_view name, std::string_view labels
     }
     const std::uint64_t count = h.count();
     w.sample(name, "_bucket", labels, "le=\"+Inf\"", count);
-    // No _sum: the kernel keeps only the log2 slots, and a sum made up from
-    // them would be a guess (docs/fleet.md).
+    // The kernel sums the values next to the slots: exact, in seconds.
+    w.sample(name, "_sum", labels, "", static_cast<double>(h.sum()) / 1e9);
     w.sample(name, "_count", labels, "", count);
 }
 

@@ -228,6 +228,7 @@ nlohmann::json trace_json(const model::TraceReport& r)
         for (int i = 0; i <= last; ++i)
             slots.push_back(h.slot(static_cast<std::size_t>(i)));
         return nlohmann::json{{"count", h.count()},
+                              {"sum", h.sum()},
                               {"p50_upper", h.quantile_upper_bound(0.5)},
                               {"p99_upper", h.quantile_upper_bound(0.99)},
                               {"log2_hist", slots}};

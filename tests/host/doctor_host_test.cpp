@@ -40,6 +40,28 @@ TEST(DoctorHost, ReportsWhatThisKernelAllows)
     std::string version;
     std::getline(version_file, version);
     EXPECT_EQ(status(doc, "kernel.preempt_rt"), version.find("PREEMPT_RT") != std::string::npos ? "yes" : "no");
+    // The io_uring submission event trace will attach to: the one tracefs
+    // lists (io_uring_submit_sqe before 6.4), found by attaching to it.
+    const std::filesystem::path events = "/sys/kernel/tracing/events/io_uring";
+    std::string submit_event;
+    for (const char* e : {"io_uring_submit_req", "io_uring_submit_sqe"})
+        if (submit_event.empty() && std::filesystem::exists(events / e))
+            submit_event = e;
+    if (!submit_event.empty()) {
+        EXPECT_EQ(status(doc, "bpf.io_uring_submit"), "yes");
+        for (const auto& c : doc["capabilities"]) {
+            if (c["id"] == "bpf.io_uring_submit") {
+                EXPECT_EQ(c["detail"].get<std::string>().rfind("io_uring:" + submit_event, 0), 0u) << c.dump();
+            }
+        }
+    }
+    // io_submit_one is hooked with a kind only where that kind works at all.
+    if (status(doc, "bpf.fentry") != "yes") {
+        EXPECT_EQ(status(doc, "bpf.fentry_io_submit_one"), "no");
+    }
+    if (status(doc, "bpf.kprobe") != "yes") {
+        EXPECT_EQ(status(doc, "bpf.kprobe_io_submit_one"), "no");
+    }
 
     const std::string backend = doc["trace_backend"]["backend"];
     const bool fentry = status(doc, "bpf.fentry") == "yes" && status(doc, "bpf.fexit") == "yes";

@@ -274,6 +274,10 @@ TEST(FleetHost, PrometheusScrapesWhatTheJsonReportSays)
         EXPECT_EQ(prom.value(promql("aio_audit_submit_seconds_bucket{le=\"+Inf\"", sel)),
                   op["submit_ns"]["count"].get<double>())
             << sel;
+        // _sum is the kernel's exact sum of the same values, in seconds.
+        EXPECT_NEAR(prom.value(promql("aio_audit_submit_seconds_sum", sel)),
+                    op["submit_ns"]["sum"].get<double>() / 1e9, 1e-9 * op["submit_ns"]["sum"].get<double>() / 1e9)
+            << sel;
         for (const auto& [verdict, share] : op["shares"].items())
             EXPECT_NEAR(prom.value(promql("aio_audit_verdict_ratio{verdict=\"" + verdict + "\"", sel)),
                         share.get<double>(), 1e-9)

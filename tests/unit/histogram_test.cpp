@@ -49,8 +49,12 @@ TEST(Log2Hist, AddMergeCountQuantile)
     g.add(100, 10);
     h.merge(g);
     EXPECT_EQ(h.slot(6), 100u);
+    // The sum is the values', exact: not derived from the slots.
+    EXPECT_EQ(h.sum(), 100u * 100 + 10u * 5000);
     std::array<std::uint64_t, 3> raw{1, 2, 3};
     EXPECT_EQ(Log2Hist::from_slots(raw).count(), 6u);
+    EXPECT_EQ(Log2Hist::from_slots(raw).sum(), 0u);  // slots alone carry no sum
+    EXPECT_EQ(Log2Hist::from_slots(raw, 4242).sum(), 4242u);
 }
 
 TEST(HistText, BccLayout)

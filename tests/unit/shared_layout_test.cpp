@@ -37,11 +37,13 @@ TEST(SharedLayout, EvidenceKey)
 
 TEST(SharedLayout, OpStats)
 {
-    EXPECT_EQ(sizeof(aio_audit_op_stats), 8 * 8u + 4 * AIO_AUDIT_HIST_SLOTS * 8u);
+    EXPECT_EQ(sizeof(aio_audit_op_stats), 8 * 8u + 4 * AIO_AUDIT_HIST_SLOTS * 8u + 4 * 8u);
     EXPECT_EQ(offsetof(aio_audit_op_stats, syscalls_slept), 16u);
     EXPECT_EQ(offsetof(aio_audit_op_stats, device_io), 24u);
     EXPECT_EQ(offsetof(aio_audit_op_stats, submit_hist), 64u);
     EXPECT_EQ(offsetof(aio_audit_op_stats, offcpu_hist), 64u + 3 * 512u);
+    EXPECT_EQ(offsetof(aio_audit_op_stats, submit_sum), 64u + 4 * 512u);
+    EXPECT_EQ(offsetof(aio_audit_op_stats, offcpu_sum), 64u + 4 * 512u + 24u);
 }
 
 TEST(SharedLayout, SleepTable)

@@ -69,6 +69,7 @@ TEST(TraceDelta, CountsSharesAndHistogramsAreThoseOfTheInterval)
     EXPECT_EQ(o.submit.count(), 20u);
     EXPECT_EQ(o.submit.slot(10), 20u);
     EXPECT_EQ(o.submit.slot(20), 0u);
+    EXPECT_EQ(o.submit.sum(), 20u << 10);  // the interval's values only
     ASSERT_TRUE(o.driver_returned.has_value());
     EXPECT_EQ(o.driver_returned->queued, 20u);
     EXPECT_EQ(o.driver_returned->bytes, 0u);

@@ -36,15 +36,19 @@ trap cleanup EXIT
 # What the kernel does with interrupts and what the tracer can read of them,
 # from doctor (not from the kernel's version): kernel.preempt_rt (IRQs and
 # softirqs in threads), bpf.preempt_count (hardirq/softirq told from task
-# context; on 6.2-6.14 x86 keeps preempt_count in pcpu_hot, which the tracer
-# does not read yet, so there every completion is a task's).
+# context). Every x86 kernel has preempt_count where the tracer reads it
+# (__preempt_count, or pcpu_hot.preempt_count on 6.2-6.14: bpf/preempt_count.h),
+# so there it must be readable; the branches below without it are for other
+# architectures.
 doctor=$("$AIO_AUDIT" doctor --json --no-mount)
 cap() { jq -r --arg id "$1" '.capabilities[] | select(.id == $id) | .status' <<<"$doctor"; }
 rt=$(cap kernel.preempt_rt) irq_ctx=$(cap bpf.preempt_count)
 [[ $rt == yes || $rt == no ]] || fail "doctor reported no kernel.preempt_rt"
 [[ -n $irq_ctx ]] || fail "doctor reported no bpf.preempt_count"
 echo "  PREEMPT_RT (doctor kernel.preempt_rt): $rt"
-echo "  IRQ vs task context (doctor bpf.preempt_count): $irq_ctx"
+echo "  IRQ vs task context (doctor bpf.preempt_count): $irq_ctx ($(jq -r '.capabilities[] | select(.id == "bpf.preempt_count") | .detail' <<<"$doctor"))"
+[[ $(uname -m) != x86_64 || $irq_ctx == yes ]] ||
+	fail "x86_64, but doctor says bpf.preempt_count is $irq_ctx: neither __preempt_count nor pcpu_hot.preempt_count was read"
 if [[ $irq_ctx != yes ]]; then
 	echo "  this kernel: the tracer cannot tell hardirq/softirq from task context;" \
 		"an interrupt on the submitter's CPU during its call counts as the submitter's"
@@ -199,8 +203,13 @@ for backend in fentry kprobe tracepoint; do
 	grep -q blk_mq_get_tag <<<"$stack" || fail "null_blk, 4 requests: no stack sleeping in blk_mq_get_tag: $stack"
 	echo "  ok   null_blk, 4 requests: the calls slept in blk_mq_get_tag"
 	# 200 us completions, 16 and 32 in flight: every request accounted for.
-	accounted=$(($(f nullb3 direct read_iter requests) + ${FACTS[lost.completions_not_seen]} + ${FACTS[requests_unfinished]}))
-	expect_eq "null_blk 200 us: requests finished or counted lost" "$accounted" 192
+	# The lost count is the whole trace's: a completion not seen on nullb1
+	# (above) counts there too, so it bounds nullb3's shortfall, not equals it.
+	req3=$(f nullb3 direct read_iter requests)
+	accounted=$((req3 + ${FACTS[lost.completions_not_seen]} + ${FACTS[requests_unfinished]}))
+	((req3 <= 192 && accounted >= 192)) ||
+		fail "null_blk 200 us: $req3 of 192 requests finished, $accounted with those counted lost or unfinished"
+	echo "  ok   null_blk 200 us: requests finished or counted lost: $req3 finished, $accounted accounted of 192"
 	expect_eq "null_blk 200 us: requests without a verdict" "$(f nullb3 direct read_iter shares.unknown 0)" 0
 	expect_verdict "null_blk 200 us" nullb3 direct read_iter async
 	# scsi_debug: delay=1 (jiffy) answers from an hrtimer; delay=0 answers in

@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# What `aio-audit trace`'s BPF programs cost per request, by the kernel's own
+# accounting (kernel.bpf_stats_enabled=1: run_time_ns and run_cnt of each
+# program): CPU time in the programs, not IOPS, so a loaded machine changes
+# it little. The workload is bench-trace.sh's tmpfs one (fio libaio 4k random
+# reads, iodepth 32), traced as a command; the programs' counters are read
+# while fio has ended and the trace has not. Prints per program its runs and
+# ns per run, then the programs' total ns per request (requests as the trace
+# counted them). Needs root. Builds nothing: BIN names the aio-audit to measure.
+#
+#   scripts/bench-bpf-cost.sh    BIN=build/aio-audit ROUNDS=3 RUNTIME=5
+#                                TRACE_ARGS="--syscall-hooks raw" (extra trace options)
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+bin=${BIN:-$top/build/aio-audit}
+rounds=${ROUNDS:-3}
+runtime=${RUNTIME:-5}
+((EUID == 0)) || { echo "bench-bpf-cost: needs root" >&2; exit 3; }
+for t in fio bpftool jq; do
+	command -v "$t" >/dev/null || { echo "bench-bpf-cost: needs $t (scripts/install-deps.sh bench)" >&2; exit 3; }
+done
+
+work=$(mktemp -d "${TMPDIR:-/var/tmp}/aio-audit-bpfcost.XXXXXX")
+shm=/dev/shm/aio-audit-bpfcost.$$
+stats_was=$(sysctl -n kernel.bpf_stats_enabled)
+cleanup() {
+	sysctl -qw kernel.bpf_stats_enabled="$stats_was"
+	rm -rf "$work" "$shm"
+}
+trap cleanup EXIT
+sysctl -qw kernel.bpf_stats_enabled=1
+fio --name=layout --filename="$shm" --size=256M --rw=write --bs=1M >/dev/null
+
+for ((r = 1; r <= rounds; r++)); do
+	max_id=$(bpftool prog show --json | jq '[.[].id] | max // 0')
+	# The sleep after fio: a window in which every request has been counted
+	# and the programs are still loaded.
+	# shellcheck disable=SC2086
+	"$bin" trace --json -o "$work/trace.$r.json" ${TRACE_ARGS:-} -- sh -c \
+		"fio --name=bench --filename=$shm --size=256M --ioengine=libaio --rw=randread --bs=4k \
+		--iodepth=32 --direct=0 --runtime=$runtime --time_based --group_reporting >/dev/null; sleep 2" \
+		2>/dev/null &
+	tracer=$!
+	snap=$work/progs.$r.json
+	# The tracer's programs: loaded after it started (ids above max_id), from
+	# one object (one BTF id) that has its io_submit exit hook.
+	while kill -0 "$tracer" 2>/dev/null; do
+		bpftool prog show --json 2>/dev/null |
+			jq --argjson min "$max_id" '[.[] | select(.id > $min)] as $new
+				| ([$new[] | select(.name | test("^(io_submit_exit|sys_exit_btf|fexit_sys_io_submit)$")) | .btf_id] | min) as $btf
+				| [$new[] | select($btf != null and .btf_id == $btf) | {name, run_cnt: (.run_cnt // 0), run_time_ns: (.run_time_ns // 0)}]' \
+				>"$snap.new" && [[ $(jq length "$snap.new") -gt 0 ]] && mv "$snap.new" "$snap"
+		sleep 0.5
+	done
+	wait "$tracer" || { echo "bench-bpf-cost: trace exited $?" >&2; exit 1; }
+	reqs=$(jq '[.ops[] | select(.api == "libaio") | .requests] | add // 0' "$work/trace.$r.json")
+	echo "round $r: $reqs requests traced ($(jq -r .backend "$work/trace.$r.json") backend, syscall hooks $(jq -r '.syscall_hooks // "?"' "$work/trace.$r.json"))"
+	jq -r --argjson n "$reqs" '
+		(.[] | select(.run_cnt > 0) | "  \(.name): \(.run_cnt) runs, \(.run_time_ns / .run_cnt | floor) ns/run, \(.run_time_ns / $n | . * 10 | floor / 10) ns/request"),
+		"  all programs: \(([.[].run_time_ns] | add) / $n | . * 10 | floor / 10) ns per request"' "$snap"
+done
