@@ -5,7 +5,7 @@
 //
 // The binding goes through Command and Option, a small non-template front
 // to CLI11 defined in command.cpp: CLI11 is header-only, and every file that
-// includes it compiles the parser again (about 18 s of CPU each at -O2 -g).
+// includes it compiles the parser again (15-20 s of CPU each at -O2 -g).
 // Here only command.cpp does. Each method does what the CLI11 call of the
 // same name, or the one named in its comment, does, so --help reads as if
 // the subcommand files called CLI11 themselves.
