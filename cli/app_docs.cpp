@@ -13,69 +13,66 @@
 namespace aio::cli {
 namespace {
 
-const CLI::App* find_sub(const CLI::App& app, std::string_view name)
+const CommandDoc* find_sub(const AppDocs& app, std::string_view name)
 {
-    for (const auto* sub : app.get_subcommands(std::function<bool(const CLI::App*)>{}))
-        if (sub->get_name() == name)
-            return sub;
+    for (const auto& sub : app.commands)
+        if (sub.name == name)
+            return &sub;
     return nullptr;
 }
 
-std::vector<const CLI::App*> subcommands(const CLI::App& app)
+std::vector<const OptionDoc*> named_options(const CommandDoc& cmd)
 {
-    return app.get_subcommands(std::function<bool(const CLI::App*)>{});
+    std::vector<const OptionDoc*> out;
+    for (const auto& o : cmd.options)
+        if (!o.positional)
+            out.push_back(&o);
+    return out;
 }
 
-// Options as --help lists them; hidden ones (no group) left out.
-std::vector<const CLI::Option*> named_options(const CLI::App& cmd)
+std::vector<const OptionDoc*> positionals(const CommandDoc& cmd)
 {
-    return cmd.get_options([](const CLI::Option* o) { return !o->get_group().empty() && o->nonpositional(); });
-}
-
-std::vector<const CLI::Option*> positionals(const CLI::App& cmd)
-{
-    return cmd.get_options([](const CLI::Option* o) { return !o->get_group().empty() && !o->nonpositional(); });
-}
-
-bool is_flag(const CLI::Option& o)
-{
-    return o.get_expected_max() == 0;  // add_flag sets expected(0)
+    std::vector<const OptionDoc*> out;
+    for (const auto& o : cmd.options)
+        if (o.positional)
+            out.push_back(&o);
+    return out;
 }
 
 // "UINT" of "UINT:INT in [1 - 1000000]", as --help shows it.
-std::string value_name(const CLI::Option& o)
+std::string value_name(const OptionDoc& o)
 {
-    std::string t = o.get_type_name();
+    std::string t = o.type_name;
     t = t.substr(0, t.find(':'));
     return t.empty() ? "VALUE" : t;
 }
 
-std::vector<std::string> flag_names(const CLI::Option& o)
+std::vector<std::string> flag_names(const OptionDoc& o)
 {
     std::vector<std::string> out;
-    for (const auto& s : o.get_snames())
+    for (const auto& s : o.short_names)
         out.push_back("-" + s);
-    for (const auto& l : o.get_lnames())
+    for (const auto& l : o.long_names)
         out.push_back("--" + l);
     return out;
 }
 
-std::string positional_name(const CLI::Option& o)
+std::string positional_name(const OptionDoc& o)
 {
-    std::string t = o.get_type_name();
+    std::string t = o.type_name;
     t = t.substr(0, t.find(':'));
     // "PATH..." is already a name; "TEXT" says nothing, the option's own name does.
     if (!t.empty() && t != "TEXT")
         return t;
-    std::string n = o.get_name(true);
+    std::string n = o.name;
     std::transform(n.begin(), n.end(), n.begin(), [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
     return n;
 }
 
 // The {a,b,c} of an IsMember check.
-std::vector<std::string> member_values(const CLI::Option& o)
+std::vector<std::string> member_values(const OptionDoc& o)
 {
-    const std::string t = o.get_type_name();
+    const std::string& t = o.type_name;
     const auto open = t.find('{');
     const auto close = t.find('}', open);
     if (open == std::string::npos || close == std::string::npos)
@@ -156,17 +153,17 @@ std::string short_description(std::string d)
     return d;
 }
 
-void option_item(std::ostream& os, const CLI::App& cmd, const CLI::Option& o)
+void option_item(std::ostream& os, const CommandDoc& cmd, const OptionDoc& o)
 {
     os << ".TP\n";
     const auto names = flag_names(o);
     for (std::size_t i = 0; i < names.size(); ++i)
         os << (i ? ", " : "") << "\\fB" << roff(names[i]) << "\\fR";
-    if (!is_flag(o))
+    if (!o.flag)
         os << " \\fI" << roff(value_name(o)) << "\\fR";
-    os << "\n" << roff(o.get_description());
-    if (!o.get_default_str().empty())
-        os << " (default: " << roff(o.get_default_str()) << ")";
+    os << "\n" << roff(o.description);
+    if (!o.default_str.empty())
+        os << " (default: " << roff(o.default_str) << ")";
     const auto values = option_values(cmd, o);
     if (!values.empty() && member_values(o).empty()) {
         std::string joined;
@@ -182,7 +179,7 @@ void option_item(std::ostream& os, const CLI::App& cmd, const CLI::Option& o)
     os << "\n";
 }
 
-void see_also(std::ostream& os, const CLI::App& app, std::string_view self)
+void see_also(std::ostream& os, const AppDocs& app, std::string_view self)
 {
     os << ".SH SEE ALSO\n";
     std::string refs;
@@ -202,24 +199,24 @@ void header(std::ostream& os, std::string_view page)
        << ".TH " << roff(upper) << " 8 \"\" \"aio\\-audit " << AIO_AUDIT_VERSION << "\" \"System Administration\"\n";
 }
 
-void main_page(std::ostream& os, const CLI::App& app)
+void main_page(std::ostream& os, const AppDocs& app)
 {
     header(os, "aio-audit");
-    os << ".SH NAME\naio\\-audit \\- " << roff(short_description(app.get_description())) << "\n"
+    os << ".SH NAME\naio\\-audit \\- " << roff(short_description(app.program.description)) << "\n"
        << ".SH SYNOPSIS\n.B aio\\-audit\n\\fICOMMAND\\fR [\\fIOPTIONS\\fR] [\\fIARGS\\fR]\n.br\n"
        << ".B aio\\-audit\n[\\fB\\-\\-help\\fR | \\fB\\-\\-version\\fR]\n"
        << ".SH DESCRIPTION\n";
-    std::string d = app.get_description();
+    std::string d = app.program.description;
     if (d.rfind("aio-audit: ", 0) == 0)
         d.erase(0, 11);
     os << roff(d) << "\n.SH COMMANDS\n";
-    for (const auto* sub : subcommands(app))
-        os << ".TP\n.B " << roff(sub->get_name()) << "\n" << roff(sub->get_description()) << " See\n.BR aio\\-audit\\-"
-           << roff(sub->get_name()) << " (8).\n";
+    for (const auto& sub : app.commands)
+        os << ".TP\n.B " << roff(sub.name) << "\n"
+           << roff(sub.description) << " See\n.BR aio\\-audit\\-" << roff(sub.name) << " (8).\n";
     os << ".SH OPTIONS\n";
-    for (const auto* o : named_options(app))
-        option_item(os, app, *o);
-    const FooterParts f = split_footer(app.get_footer());
+    for (const auto* o : named_options(app.program))
+        option_item(os, app.program, *o);
+    const FooterParts f = split_footer(app.program.footer);
     os << ".SH EXAMPLES\n";
     preformatted(os, f.examples);
     os << ".SH EXIT STATUS\n";
@@ -227,33 +224,34 @@ void main_page(std::ostream& os, const CLI::App& app)
     see_also(os, app, "aio-audit");
 }
 
-void command_page(std::ostream& os, const CLI::App& app, const CLI::App& sub)
+void command_page(std::ostream& os, const AppDocs& app, const CommandDoc& sub)
 {
-    const std::string page = "aio-audit-" + sub.get_name();
+    const std::string page = "aio-audit-" + sub.name;
     header(os, page);
-    os << ".SH NAME\n" << roff(page) << " \\- " << roff(short_description(sub.get_description())) << "\n"
-       << ".SH SYNOPSIS\n.B aio\\-audit " << roff(sub.get_name()) << "\n[\\fIOPTIONS\\fR]";
+    os << ".SH NAME\n"
+       << roff(page) << " \\- " << roff(short_description(sub.description)) << "\n"
+       << ".SH SYNOPSIS\n.B aio\\-audit " << roff(sub.name) << "\n[\\fIOPTIONS\\fR]";
     for (const auto* p : positionals(sub)) {
         std::string name = positional_name(*p);
-        const bool many = p->get_items_expected_max() > 1 && name.find("...") == std::string::npos;
-        if (p->get_name(true) == "command")  // trace -- COMMAND
+        const bool many = p->many && name.find("...") == std::string::npos;
+        if (p->name == "command")  // trace -- COMMAND
             os << " [\\fB\\-\\-\\fR \\fICOMMAND\\fR [\\fIARGS\\fR...]]";
-        else if (p->get_required())
+        else if (p->required)
             os << " \\fI" << roff(name) << "\\fR" << (many ? "..." : "");
         else
             os << " [\\fI" << roff(name) << "\\fR" << (many ? "..." : "") << "]";
     }
-    os << "\n.SH DESCRIPTION\n" << roff(sub.get_description()) << "\n";
+    os << "\n.SH DESCRIPTION\n" << roff(sub.description) << "\n";
     const auto pos = positionals(sub);
     if (!pos.empty()) {
         os << ".SH ARGUMENTS\n";
         for (const auto* p : pos)
-            os << ".TP\n\\fI" << roff(positional_name(*p)) << "\\fR\n" << roff(p->get_description()) << "\n";
+            os << ".TP\n\\fI" << roff(positional_name(*p)) << "\\fR\n" << roff(p->description) << "\n";
     }
     os << ".SH OPTIONS\n";
     for (const auto* o : named_options(sub))
         option_item(os, sub, *o);
-    const FooterParts f = split_footer(sub.get_footer());
+    const FooterParts f = split_footer(sub.footer);
     os << ".SH EXAMPLES\n";
     preformatted(os, f.examples);
     os << ".SH EXIT STATUS\n";
@@ -264,20 +262,21 @@ void command_page(std::ostream& os, const CLI::App& app, const CLI::App& sub)
 // ---- completion ----
 
 // How an option's value or a positional argument is completed.
-std::string value_kind(const CLI::App& sub, const CLI::Option& o)
+std::string value_kind(const CommandDoc& sub, const OptionDoc& o)
 {
     if (!option_values(sub, o).empty())
         return "words";
-    const std::string name = o.nonpositional() ? value_name(o) : positional_name(o);
-    if (o.get_name(true) == "command")
+    const std::string name = o.positional ? positional_name(o) : value_name(o);
+    if (o.name == "command")
         return "command";
-    if (name == "DIR" || o.get_lnames() == std::vector<std::string>{"scratch"})
+    if (name == "DIR" || o.long_names == std::vector<std::string>{"scratch"})
         return "dir";
     if (name == "FILE" || name == "PATH..." || name == "TARGET" ||
-        o.get_lnames() == std::vector<std::string>{"folded"} || o.get_lnames() == std::vector<std::string>{"compare"} ||
-        o.get_lnames() == std::vector<std::string>{"load"} || o.get_lnames() == std::vector<std::string>{"tree"})
+        o.long_names == std::vector<std::string>{"folded"} ||
+        o.long_names == std::vector<std::string>{"compare"} ||
+        o.long_names == std::vector<std::string>{"load"} || o.long_names == std::vector<std::string>{"tree"})
         return "file";
-    if (!o.nonpositional())
+    if (o.positional)
         return "file";
     return "none";  // a number, a name: nothing to offer
 }
@@ -291,17 +290,17 @@ std::string shell_words(const std::vector<std::string>& words)
 }
 
 // Options whose values are comma-separated lists (completed item by item).
-bool takes_list(const CLI::Option& o)
+bool takes_list(const OptionDoc& o)
 {
     static const std::vector<std::string> lists = {"engine", "op", "mode", "expect", "only", "fs", "fail-on",
                                                    "ignore"};
-    for (const auto& l : o.get_lnames())
+    for (const auto& l : o.long_names)
         if (std::find(lists.begin(), lists.end(), l) != lists.end())
             return true;
     return false;
 }
 
-void bash_completion(std::ostream& os, const CLI::App& app)
+void bash_completion(std::ostream& os, const AppDocs& app)
 {
     os << "# bash completion for aio-audit. Generated by `aio-audit --generate-completion bash`\n"
           "# from the same definitions as --help; do not edit.\n"
@@ -319,14 +318,15 @@ void bash_completion(std::ostream& os, const CLI::App& app)
           "\t\tcase ${COMP_WORDS[i]} in\n"
           "\t\t--) [[ $cmd == trace ]] && { COMPREPLY=($(compgen -c -- \"$cur\")); return 0; } ;;\n";
     std::string names;
-    for (const auto* sub : subcommands(app))
-        names += (names.empty() ? "" : "|") + sub->get_name();
+    for (const auto& sub : app.commands)
+        names += (names.empty() ? "" : "|") + sub.name;
     os << "\t\t" << names << ") [[ -z $cmd ]] && cmd=${COMP_WORDS[i]} ;;\n\t\tesac\n\tdone\n"
        << "\tcase $cmd in\n";
-    auto emit = [&](const std::string& label, const CLI::App& cmd, const std::vector<std::string>& extra_words) {
+    auto emit = [&](const std::string& label, const CommandDoc& cmd,
+                    const std::vector<std::string>& extra_words) {
         os << "\t" << label << ")\n\t\tcase $prev in\n";
         for (const auto* o : named_options(cmd)) {
-            if (is_flag(*o))
+            if (o->flag)
                 continue;
             std::string pat;
             for (const auto& n : flag_names(*o))
@@ -360,11 +360,11 @@ void bash_completion(std::ostream& os, const CLI::App& app)
         os << "\t\tfi\n\t\t;;\n";
     };
     std::vector<std::string> cmds;
-    for (const auto* sub : subcommands(app))
-        cmds.push_back(sub->get_name());
-    emit("''", app, cmds);
-    for (const auto* sub : subcommands(app))
-        emit(sub->get_name(), *sub, {});
+    for (const auto& sub : app.commands)
+        cmds.push_back(sub.name);
+    emit("''", app.program, cmds);
+    for (const auto& sub : app.commands)
+        emit(sub.name, sub, {});
     os << "\tesac\n\treturn 0\n}\ncomplete -o filenames -F _aio_audit aio-audit\n";
 }
 
@@ -385,17 +385,17 @@ std::string zsh_text(std::string_view text)
     return out;
 }
 
-void zsh_specs(std::ostream& os, const CLI::App& cmd, const std::string& indent)
+void zsh_specs(std::ostream& os, const CommandDoc& cmd, const std::string& indent)
 {
     for (const auto* o : named_options(cmd)) {
         const auto names = flag_names(*o);
         std::string excl;
         for (const auto& n : names)
             excl += (excl.empty() ? "" : " ") + n;
-        std::string desc = o->get_description();
+        std::string desc = o->description;
         desc = desc.substr(0, desc.find(". "));
         std::string action;
-        if (!is_flag(*o)) {
+        if (!o->flag) {
             const std::string kind = value_kind(cmd, *o);
             const std::string label = zsh_text(value_name(*o));
             if (kind == "words" && takes_list(*o))
@@ -417,17 +417,17 @@ void zsh_specs(std::ostream& os, const CLI::App& cmd, const std::string& indent)
     }
 }
 
-void zsh_completion(std::ostream& os, const CLI::App& app)
+void zsh_completion(std::ostream& os, const AppDocs& app)
 {
     os << "#compdef aio-audit\n"
           "# zsh completion for aio-audit. Generated by `aio-audit --generate-completion zsh`\n"
           "# from the same definitions as --help; do not edit.\n\n";
-    for (const auto* sub : subcommands(app)) {
-        os << "_aio_audit_" << sub->get_name() << "()\n{\n\t_arguments -s -S \\\n";
-        zsh_specs(os, *sub, "\t\t");
-        const auto pos = positionals(*sub);
+    for (const auto& sub : app.commands) {
+        os << "_aio_audit_" << sub.name << "()\n{\n\t_arguments -s -S \\\n";
+        zsh_specs(os, sub, "\t\t");
+        const auto pos = positionals(sub);
         if (!pos.empty()) {
-            const std::string kind = value_kind(*sub, *pos.front());
+            const std::string kind = value_kind(sub, *pos.front());
             if (kind == "command")
                 os << "\t\t'(-)*::command:_normal' \\\n";
             else
@@ -438,27 +438,27 @@ void zsh_completion(std::ostream& os, const CLI::App& app)
     }
     os << "_aio_audit()\n{\n\tlocal curcontext=$curcontext state line\n\ttypeset -A opt_args\n"
           "\t_arguments -C \\\n";
-    zsh_specs(os, app, "\t\t");
+    zsh_specs(os, app.program, "\t\t");
     os << "\t\t'1:command:->command' \\\n\t\t'*::argument:->argument' && return 0\n"
           "\tcase $state in\n\tcommand)\n\t\tlocal -a commands\n\t\tcommands=(\n";
-    for (const auto* sub : subcommands(app))
-        os << "\t\t\t'" << sub->get_name() << ":" << zsh_text(short_description(sub->get_description())) << "'\n";
+    for (const auto& sub : app.commands)
+        os << "\t\t\t'" << sub.name << ":" << zsh_text(short_description(sub.description)) << "'\n";
     os << "\t\t)\n\t\t_describe -t commands 'aio-audit command' commands\n\t\t;;\n"
           "\targument)\n\t\tcase $line[1] in\n";
-    for (const auto* sub : subcommands(app))
-        os << "\t\t" << sub->get_name() << ") _aio_audit_" << sub->get_name() << " ;;\n";
+    for (const auto& sub : app.commands)
+        os << "\t\t" << sub.name << ") _aio_audit_" << sub.name << " ;;\n";
     os << "\t\tesac\n\t\t;;\n\tesac\n}\n\n_aio_audit \"$@\"\n";
 }
 
 }  // namespace
 
-std::vector<std::string> option_values(const CLI::App& sub, const CLI::Option& opt)
+std::vector<std::string> option_values(const CommandDoc& sub, const OptionDoc& opt)
 {
     std::vector<std::string> out = member_values(opt);
     if (!out.empty())
         return out;
-    const std::string cmd = sub.get_name();
-    const std::string lname = opt.get_lnames().empty() ? "" : opt.get_lnames().front();
+    const std::string& cmd = sub.name;
+    const std::string lname = opt.long_names.empty() ? "" : opt.long_names.front();
     auto verdicts = [](bool static_only) {
         std::vector<std::string> v;
         for (auto verdict : model::kAllVerdicts) {
@@ -500,15 +500,15 @@ std::vector<std::string> option_values(const CLI::App& sub, const CLI::Option& o
     return out;
 }
 
-std::vector<std::string> man_page_names(const CLI::App& app)
+std::vector<std::string> man_page_names(const AppDocs& app)
 {
     std::vector<std::string> out{"aio-audit"};
-    for (const auto* sub : subcommands(app))
-        out.push_back("aio-audit-" + sub->get_name());
+    for (const auto& sub : app.commands)
+        out.push_back("aio-audit-" + sub.name);
     return out;
 }
 
-bool write_man_page(std::ostream& os, const CLI::App& app, std::string_view page)
+bool write_man_page(std::ostream& os, const AppDocs& app, std::string_view page)
 {
     if (page == "aio-audit") {
         main_page(os, app);
@@ -516,14 +516,14 @@ bool write_man_page(std::ostream& os, const CLI::App& app, std::string_view page
     }
     if (page.rfind("aio-audit-", 0) == 0)
         page.remove_prefix(10);
-    const CLI::App* sub = find_sub(app, page);
+    const CommandDoc* sub = find_sub(app, page);
     if (!sub)
         return false;
     command_page(os, app, *sub);
     return true;
 }
 
-bool write_completion(std::ostream& os, const CLI::App& app, std::string_view shell)
+bool write_completion(std::ostream& os, const AppDocs& app, std::string_view shell)
 {
     if (shell == "bash")
         bash_completion(os, app);

@@ -166,51 +166,56 @@ int run_check(const CheckOptions& opt)
 
 }  // namespace
 
-void add_check(CLI::App& app, Runner& run)
+void add_check(Command& program)
 {
     auto opt = std::make_shared<CheckOptions>();
-    auto* cmd = app.add_subcommand("check", "CI gate for driver patches: scan only the file_operations whose "
-                                            "initializer or handler paths a diff touches");
-    cmd->add_option("--diff", opt->diff, "A unified diff (git diff, git format-patch, diff -u); - for stdin")
-        ->type_name("FILE");
-    cmd->add_option("--git-range", opt->git_range,
-                    "Check the commits A..B (or A...B) of the repository at --tree, reading B from git")
-        ->type_name("A..B");
-    cmd->add_option("--tree", opt->tree, "The source tree the diff applies to, after the change (default: .)")
-        ->type_name("DIR");
-    cmd->add_option("--fail-on", opt->fail_on,
-                    "Exit 1 when a finding matches: verdicts (fake-async, blocking, unknown, ...: that one and "
-                    "every more severe), rule names, 'contract', error|warning|note, or none")
-        ->capture_default_str()
-        ->type_name("LIST");
-    cmd->add_option("--ignore", opt->ignore,
-                    "Leave out findings of these rules (comma-separated, repeatable); see docs/rules.md")
-        ->type_name("RULE")
-        ->take_all();
-    cmd->add_option("--format", opt->format,
-                    "text (checkpatch style), github (Actions annotations), sarif (code scanning), "
-                    "codeclimate (GitLab Code Quality), json")
-        ->check(CLI::IsMember({"text", "github", "sarif", "codeclimate", "json"}))
-        ->capture_default_str();
-    cmd->add_flag("--terse", opt->terse, "One line per finding (path:line: LEVEL:TYPE: message)");
-    cmd->add_flag("--allow-empty", opt->allow_empty,
-                  "Pass a diff that changes no .c or .h file (by default that is exit 2: nothing was checked)");
+    Command cmd =
+        program.subcommand("check", "CI gate for driver patches: scan only the file_operations whose "
+                                    "initializer or handler paths a diff touches");
+    cmd.option("--diff", opt->diff, "A unified diff (git diff, git format-patch, diff -u); - for stdin")
+        .type_name("FILE");
+    cmd.option("--git-range", opt->git_range,
+               "Check the commits A..B (or A...B) of the repository at --tree, reading B from git")
+        .type_name("A..B");
+    cmd.option("--tree", opt->tree, "The source tree the diff applies to, after the change (default: .)")
+        .type_name("DIR");
+    cmd.option("--fail-on", opt->fail_on,
+               "Exit 1 when a finding matches: verdicts (fake-async, blocking, unknown, ...: that one and "
+               "every more severe), rule names, 'contract', error|warning|note, or none")
+        .capture_default_str()
+        .type_name("LIST");
+    cmd.option("--ignore", opt->ignore,
+               "Leave out findings of these rules (comma-separated, repeatable); see docs/rules.md")
+        .type_name("RULE")
+        .take_all();
+    cmd.option("--format", opt->format,
+               "text (checkpatch style), github (Actions annotations), sarif (code scanning), "
+               "codeclimate (GitLab Code Quality), json")
+        .one_of({"text", "github", "sarif", "codeclimate", "json"})
+        .capture_default_str();
+    cmd.flag("--terse", opt->terse, "One line per finding (path:line: LEVEL:TYPE: message)");
+    cmd.flag("--allow-empty", opt->allow_empty,
+             "Pass a diff that changes no .c or .h file (by default that is exit 2: nothing was checked)");
     add_output_option(cmd, opt->output);
-    cmd->add_option("--summary-file", opt->summary_file,
-                    "Also append a Markdown summary to FILE (e.g. $GITHUB_STEP_SUMMARY)")
-        ->type_name("FILE");
-    cmd->add_flag("-v,--verbose", opt->verbose, "Also print the touched fops with their evidence chains");
-    cmd->add_option("-j,--jobs", opt->jobs, "Worker threads (default and 0: one per core; at most 4 per core)");
-    cmd->footer(
-        footer("  git diff origin/main | aio-audit check --diff -\n"
-               "  aio-audit check --git-range origin/main...HEAD --format github --summary-file \"$GITHUB_STEP_SUMMARY\"\n"
-               "  aio-audit check --diff 0001-usb-gadget.patch --tree ~/linux --fail-on blocking,contract\n"
-               "  aio-audit check --git-range v6.1..HEAD --format sarif -o check.sarif\n"
-               "  aio-audit check --git-range \"$BASE...HEAD\" --format codeclimate -o gl-code-quality.json\n") +
-        "  check: 0 clean, 1 a finding matches --fail-on, 2 usage or input error (also: nothing was checked).\n"
-        "  Suppress a finding in the source: /* aio-audit: ignore no-cancel */ on the fops's line or the line\n"
+    cmd.option("--summary-file", opt->summary_file,
+               "Also append a Markdown summary to FILE (e.g. $GITHUB_STEP_SUMMARY)")
+        .type_name("FILE");
+    cmd.flag("-v,--verbose", opt->verbose, "Also print the touched fops with their evidence chains");
+    cmd.option("-j,--jobs", opt->jobs, "Worker threads (default and 0: one per core; at most 4 per core)");
+    cmd.footer(
+        footer(
+            "  git diff origin/main | aio-audit check --diff -\n"
+            "  aio-audit check --git-range origin/main...HEAD --format github --summary-file "
+            "\"$GITHUB_STEP_SUMMARY\"\n"
+            "  aio-audit check --diff 0001-usb-gadget.patch --tree ~/linux --fail-on blocking,contract\n"
+            "  aio-audit check --git-range v6.1..HEAD --format sarif -o check.sarif\n"
+            "  aio-audit check --git-range \"$BASE...HEAD\" --format codeclimate -o gl-code-quality.json\n") +
+        "  check: 0 clean, 1 a finding matches --fail-on, 2 usage or input error (also: nothing was "
+        "checked).\n"
+        "  Suppress a finding in the source: /* aio-audit: ignore no-cancel */ on the fops's line or the "
+        "line\n"
         "  before it. Rules and their rationale: docs/rules.md.\n");
-    cmd->callback([opt, &run] { run = [opt] { return run_check(*opt); }; });
+    cmd.run([opt] { return run_check(*opt); });
 }
 
 }  // namespace aio::cli

@@ -39,25 +39,25 @@ int run_doctor(const DoctorOptions& opt)
 
 }  // namespace
 
-void add_doctor(CLI::App& app, Runner& run)
+void add_doctor(Command& program)
 {
     auto opt = std::make_shared<DoctorOptions>();
-    auto* cmd = app.add_subcommand("doctor", "Show what this kernel and process allow, by trying it, "
-                                             "and which trace backend would run");
-    cmd->add_flag("--json", opt->json, "Machine-readable output");
+    Command cmd = program.subcommand("doctor", "Show what this kernel and process allow, by trying it, "
+                                               "and which trace backend would run");
+    cmd.flag("--json", opt->json, "Machine-readable output");
     add_output_option(cmd, opt->output);
-    cmd->add_flag("--no-mount", opt->no_mount, "Do not mount tracefs when it is missing");
-    cmd->add_option("--backend", opt->backend, "Plan for this backend instead of the best one")
-        ->check(CLI::IsMember({"fentry", "kprobe", "tracepoint"}));
-    cmd->add_option("--attach-target", opt->attach_target,
-                    "Kernel function to try fentry/fexit/kprobe/kretprobe against, e.g. a driver's read_iter")
-        ->capture_default_str();
-    cmd->footer(footer("  aio-audit doctor\n"
-                       "  aio-audit doctor --json | jq .trace_backend\n"
-                       "  aio-audit doctor --backend kprobe   exit 3 if kprobes cannot run here\n"
-                       "  aio-audit doctor --attach-target ext4_file_read_iter\n") +
-                "  doctor: 0 when some trace backend can run, 3 when none can.\n");
-    cmd->callback([opt, &run] { run = [opt] { return run_doctor(*opt); }; });
+    cmd.flag("--no-mount", opt->no_mount, "Do not mount tracefs when it is missing");
+    cmd.option("--backend", opt->backend, "Plan for this backend instead of the best one")
+        .one_of({"fentry", "kprobe", "tracepoint"});
+    cmd.option("--attach-target", opt->attach_target,
+               "Kernel function to try fentry/fexit/kprobe/kretprobe against, e.g. a driver's read_iter")
+        .capture_default_str();
+    cmd.footer(footer("  aio-audit doctor\n"
+                      "  aio-audit doctor --json | jq .trace_backend\n"
+                      "  aio-audit doctor --backend kprobe   exit 3 if kprobes cannot run here\n"
+                      "  aio-audit doctor --attach-target ext4_file_read_iter\n") +
+               "  doctor: 0 when some trace backend can run, 3 when none can.\n");
+    cmd.run([opt] { return run_doctor(*opt); });
 }
 
 }  // namespace aio::cli

@@ -10,7 +10,6 @@
 #include "model/errors.h"
 #include "output.h"
 #include "stop_signals.h"
-#include "version.h"
 
 namespace aio::cli {
 
@@ -46,36 +45,30 @@ std::vector<std::string> split_list(const std::string& text)
 int main(int argc, char** argv)
 {
     aio::cli::capture_stdout_errors();
-    CLI::App app{"aio-audit: does io_submit return before the I/O completes, and if not, where does it block?\n"
-                 "Audits kernel AIO, io_uring and POSIX AIO per driver/filesystem: live with eBPF (trace),\n"
-                 "actively against files and devices (probe), statically over driver source (scan, check).",
-                 "aio-audit"};
-    app.set_version_flag("--version", aio::cli::version_text, "Print the version, commit, libbpf and kernel, and exit");
-    app.require_subcommand(1, 1);
-    app.footer(aio::cli::footer("  aio-audit probe                 classify the built-in default targets\n"
-                                "  aio-audit probe /mnt/data       probe a temp file on that filesystem\n"
-                                "  aio-audit doctor                what this kernel allows, which trace backend\n"
-                                "  sudo aio-audit trace -d 10      trace every io_submit for 10 s\n"
-                                "  aio-audit scan drivers/usb      static verdicts for driver source\n"));
-
-    aio::cli::Runner run;
-    aio::cli::add_probe(app, run);
-    aio::cli::add_trace(app, run);
-    aio::cli::add_scan(app, run);
-    aio::cli::add_check(app, run);
-    aio::cli::add_doctor(app, run);
-    aio::cli::add_matrix(app, run);
-    for (auto* sub : app.get_subcommands(std::function<bool(CLI::App*)>{}))
-        sub->set_version_flag("--version", aio::cli::version_text,
-                              "Print the version, commit, libbpf and kernel, and exit");
+    aio::cli::CommandLine cli(
+        "aio-audit: does io_submit return before the I/O completes, and if not, where does it block?\n"
+        "Audits kernel AIO, io_uring and POSIX AIO per driver/filesystem: live with eBPF (trace),\n"
+        "actively against files and devices (probe), statically over driver source (scan, check).",
+        aio::cli::footer("  aio-audit probe                 classify the built-in default targets\n"
+                         "  aio-audit probe /mnt/data       probe a temp file on that filesystem\n"
+                         "  aio-audit doctor                what this kernel allows, which trace backend\n"
+                         "  sudo aio-audit trace -d 10      trace every io_submit for 10 s\n"
+                         "  aio-audit scan drivers/usb      static verdicts for driver source\n"));
+    aio::cli::add_probe(cli.program());
+    aio::cli::add_trace(cli.program());
+    aio::cli::add_scan(cli.program());
+    aio::cli::add_check(cli.program());
+    aio::cli::add_doctor(cli.program());
+    aio::cli::add_matrix(cli.program());
 
     // For the build (man pages, completion), from the definitions above;
     // not in --help: users get the installed files.
     if (argc == 3 && (std::string_view(argv[1]) == "--generate-man-page" ||
                       std::string_view(argv[1]) == "--generate-completion")) {
         const bool man = std::string_view(argv[1]) == "--generate-man-page";
-        const bool ok = man ? aio::cli::write_man_page(std::cout, app, argv[2])
-                            : aio::cli::write_completion(std::cout, app, argv[2]);
+        const aio::cli::AppDocs docs = cli.docs();
+        const bool ok = man ? aio::cli::write_man_page(std::cout, docs, argv[2])
+                            : aio::cli::write_completion(std::cout, docs, argv[2]);
         if (!ok) {
             std::cerr << "aio-audit: error: " << argv[1] << ": no '" << argv[2] << "' (man pages: aio-audit, "
                       << "aio-audit-COMMAND; shells: bash, zsh)\n";
@@ -84,41 +77,17 @@ int main(int argc, char** argv)
         return aio::cli::check_stdout(aio::kExitOk);
     }
 
-    // CLI11 reports a mistyped command as "A subcommand is required"; name it.
-    auto is_command = [&app](const char* word) {
-        for (const auto* sub : app.get_subcommands({}))
-            if (sub->get_name() == word)
-                return true;
-        return false;
-    };
-    if (argc > 1 && argv[1][0] != '-' && !is_command(argv[1])) {
-        std::cerr << "aio-audit: error: unknown command '" << argv[1]
-                  << "' (commands: probe, trace, scan, check, doctor, matrix)\n";
-        return aio::kExitUsage;
-    }
-    try {
-        app.parse(argc, argv);
-    } catch (const CLI::CallForHelp& e) {
-        return aio::cli::check_stdout(app.exit(e));
-    } catch (const CLI::CallForAllHelp& e) {
-        return aio::cli::check_stdout(app.exit(e));
-    } catch (const CLI::CallForVersion& e) {
-        return aio::cli::check_stdout(app.exit(e));
-    } catch (const CLI::ParseError& e) {
-        std::cerr << "aio-audit: error: " << e.what() << "\n";
-        std::cerr << "Run 'aio-audit --help' or 'aio-audit <command> --help' for usage.\n";
-        return aio::kExitUsage;
-    }
+    if (const std::optional<int> code = cli.parse(argc, argv))
+        return *code;
 
     std::vector<std::string> command_line(argv, argv + argc);
     aio::model::RunInfo info = aio::env::current_run_info(AIO_AUDIT_VERSION, std::move(command_line));
-    for (const auto* sub : app.get_subcommands())
-        info.subcommand = sub->get_name();
+    info.subcommand = cli.selected();
     aio::cli::set_run_info(std::move(info));
 
     aio::cli::exit_on_stop_signals();
     try {
-        return aio::cli::check_stdout(run ? run() : aio::kExitUsage);
+        return aio::cli::check_stdout(cli.run());
     } catch (const aio::Error& e) {
         std::cout.flush();
         std::cerr << "aio-audit: error: " << e.what() << "\n";

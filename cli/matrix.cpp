@@ -176,41 +176,39 @@ int run_matrix_cli(const MatrixCliOptions& cli)
 
 }  // namespace
 
-void add_matrix(CLI::App& app, Runner& run)
+void add_matrix(Command& program)
 {
     auto opt = std::make_shared<MatrixCliOptions>();
-    auto* cmd = app.add_subcommand("matrix", "Make file systems on loop devices and tabulate which AIO "
-                                             "patterns block on each (fsqual's scenarios)");
-    cmd->add_option(
+    Command cmd = program.subcommand("matrix", "Make file systems on loop devices and tabulate which AIO "
+                                               "patterns block on each (fsqual's scenarios)");
+    cmd.option(
         "DIR", opt->dirs,
         "Measure the file systems these directories are on, as mounted, instead of making any (no root "
         "needed; temp files of our own only)");
-    cmd->add_option("--fs", opt->fs,
-                    "Configurations to make, comma-separated (default: every one this machine can make; "
-                    "--list shows them)")
-        ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
-    cmd->add_option("-e,--engine", opt->engines, "Engines: libaio, io_uring, posix (default: all)")
-        ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
-    cmd->add_option("-n,--requests", opt->requests,
-                    "Requests per cell (at least twice the scenario's depth are sent)")
-        ->capture_default_str()
-        ->check(CLI::Range(1u, 100000u));
-    cmd->add_option(
+    cmd.option("--fs", opt->fs,
+               "Configurations to make, comma-separated (default: every one this machine can make; "
+               "--list shows them)")
+        .take_last();
+    cmd.option("-e,--engine", opt->engines, "Engines: libaio, io_uring, posix (default: all)").take_last();
+    cmd.option("-n,--requests", opt->requests,
+               "Requests per cell (at least twice the scenario's depth are sent)")
+        .capture_default_str()
+        .range(1u, 100000u);
+    cmd.option(
         "--scratch", opt->scratch,
         "Directory in which the scratch directory (images, mount points) is made (default: $TMPDIR, else "
         "/var/tmp)");
-    cmd->add_option("--timeout", opt->timeout_ms, "Milliseconds to wait for a batch to complete")
-        ->capture_default_str()
-        ->check(CLI::Range(1u, 3600000u));
-    cmd->add_flag("--json", opt->json, "Machine-readable output (what --compare and --load read)");
+    cmd.option("--timeout", opt->timeout_ms, "Milliseconds to wait for a batch to complete")
+        .capture_default_str()
+        .range(1u, 3600000u);
+    cmd.flag("--json", opt->json, "Machine-readable output (what --compare and --load read)");
     add_output_option(cmd, opt->output);
     add_html_option(cmd, opt->html);
-    cmd->add_option("--compare", opt->compare,
-                    "A saved --json run (another kernel or machine): also show what changed since it");
-    cmd->add_option("--load", opt->load, "Render (or --compare) a saved --json run instead of measuring");
-    cmd->add_flag("--list", opt->list,
-                  "List the configurations and whether each can be made here, then exit");
-    cmd->footer(
+    cmd.option("--compare", opt->compare,
+               "A saved --json run (another kernel or machine): also show what changed since it");
+    cmd.option("--load", opt->load, "Render (or --compare) a saved --json run instead of measuring");
+    cmd.flag("--list", opt->list, "List the configurations and whether each can be made here, then exit");
+    cmd.footer(
         footer("  sudo aio-audit matrix                       every file system this machine can make\n"
                "  sudo aio-audit matrix --fs ext4,xfs,btrfs,tmpfs --json -o $(uname -r).json\n"
                "  sudo aio-audit matrix --compare 6.1.json    what changed since that kernel\n"
@@ -218,7 +216,7 @@ void add_matrix(CLI::App& app, Runner& run)
                "  aio-audit matrix /dev/shm /data             the file systems already there, no root\n") +
         "  matrix: 3 when not root (and no DIR given), 4 when a file system asked for by --fs could not\n"
         "  be made or a cell failed, 130 on SIGINT, 143 on SIGTERM (everything made is removed first).\n");
-    cmd->callback([opt, &run] { run = [opt] { return run_matrix_cli(*opt); }; });
+    cmd.run([opt] { return run_matrix_cli(*opt); });
 }
 
 }  // namespace aio::cli

@@ -171,20 +171,20 @@ void ReportOutput::finish()
         throw UsageError("cannot write the report to " + path_ + (err ? ": " + errno_text(err) : std::string()));
 }
 
-void add_output_option(CLI::App* cmd, std::string& path, bool short_flag)
+void add_output_option(Command& cmd, std::string& path, bool short_flag)
 {
-    cmd->add_option(short_flag ? "-o,--output" : "--output", path,
-                    "Write the report to FILE instead of standard output (a new file: existing files are "
-                    "not overwritten)")
-        ->type_name("FILE");
+    cmd.option(short_flag ? "-o,--output" : "--output", path,
+               "Write the report to FILE instead of standard output (a new file: existing files are "
+               "not overwritten)")
+        .type_name("FILE");
 }
 
-void add_html_option(CLI::App* cmd, std::string& path)
+void add_html_option(Command& cmd, std::string& path)
 {
-    cmd->add_option("--html", path,
-                    "Also write the report as one self-contained HTML file (inline SVG pictures, no scripts; a "
-                    "new file: existing files are not overwritten)")
-        ->type_name("FILE");
+    cmd.option("--html", path,
+               "Also write the report as one self-contained HTML file (inline SVG pictures, no scripts; a "
+               "new file: existing files are not overwritten)")
+        .type_name("FILE");
 }
 
 void open_html(std::optional<ReportOutput>& html, const std::string& path)

@@ -13,8 +13,7 @@
 #include <string>
 #include <string_view>
 
-#include <CLI/CLI.hpp>
-
+#include "command.h"
 #include "model/run_info.h"
 
 namespace aio::cli {
@@ -69,7 +68,7 @@ private:
 // the text or JSON one. open_html() creates the file before the run (an
 // existing file is refused at once, as for --output; one left empty by a
 // failed run is removed); write_html() renders into it and finishes it.
-void add_html_option(CLI::App* cmd, std::string& path);
+void add_html_option(Command& cmd, std::string& path);
 void open_html(std::optional<ReportOutput>& html, const std::string& path);
 template <typename Render>
 void write_html(std::optional<ReportOutput>& html, Render&& render)
@@ -85,7 +84,7 @@ void write_html(std::optional<ReportOutput>& html, Render&& render)
 void capture_stdout_errors();
 
 // Adds --output FILE (and -o unless the subcommand uses -o for something else).
-void add_output_option(CLI::App* cmd, std::string& path, bool short_flag = true);
+void add_output_option(Command& cmd, std::string& path, bool short_flag = true);
 
 // Standard output after the subcommand ran: exit 2 with one line when a
 // write failed (ENOSPC, EIO; a closed pipe already ended the process with SIGPIPE).

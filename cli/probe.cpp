@@ -194,73 +194,72 @@ int run_probe(const ProbeCliOptions& cli)
 
 }  // namespace
 
-void add_probe(CLI::App& app, Runner& run)
+void add_probe(Command& program)
 {
     auto opt = std::make_shared<ProbeCliOptions>();
-    auto* cmd = app.add_subcommand(
+    Command cmd = program.subcommand(
         "probe", "Issue AIO (libaio, io_uring, POSIX AIO) against files and devices and classify each case");
-    cmd->add_option("TARGET", opt->targets,
-                    "A directory (a temp file of our own is made there and removed), a regular file (read "
-                    "only), a block device (read only unless --destructive), a char device (reads; writes "
-                    "with --write), or a FIFO. Default: a temp file in ., tmpfs, /dev/zero, a FIFO");
-    cmd->add_option("-e,--engine", opt->engines, "Engines: libaio, io_uring, posix (default: all)")->join(',');
-    cmd->add_option("-o,--op", opt->ops,
-                    "Operations: read, overwrite, append, fill-holes (into a sparse file's holes, as fsqual's "
-                    "fill), fill-prealloc (into fallocate'd space), fill (both fills), write (default: all the "
-                    "target allows)")
-        ->join(',');
-    cmd->add_option("-m,--mode", opt->modes, "Modes: buffered, direct (default: both)")->join(',');
-    cmd->add_flag("--dsync", opt->dsync, "Also run every write with O_DSYNC");
-    cmd->add_flag("--nowait", opt->nowait,
-                  "Also run every case with RWF_NOWAIT: the EAGAIN rate is reported, and each EAGAIN is retried "
-                  "at once without RWF_NOWAIT, as applications do, and classified (libaio, io_uring)");
-    cmd->add_option("-n,--requests", opt->requests, "Requests per case")
-        ->capture_default_str()
-        ->check(CLI::Range(1u, 1000000u));
-    cmd->add_option("-q,--depth", opt->depth,
-                    "Batches: N requests per submitting call (one io_submit), the next batch when all completed "
-                    "(default 1)")
-        ->check(CLI::Range(1u, 1024u));
-    cmd->add_option("--inflight", opt->inflight,
-                    "Keep N requests in flight, submitting as many as completed each time (fsqual's and fio's "
-                    "iodepth)")
-        ->check(CLI::Range(1u, 1024u));
-    cmd->add_option("-s,--size", opt->size, "Bytes per request; k and m suffixes (4k, 1m)")
-        ->capture_default_str()
-        ->transform(CLI::AsSizeValue(false));
-    cmd->add_flag("--write", opt->write, "Allow writes to char devices and to FIFOs aio-audit did not create");
-    cmd->add_flag("--destructive", opt->destructive, "Allow writes to block devices: DESTROYS THEIR DATA");
-    cmd->add_option("--timeout", opt->timeout_ms, "Milliseconds to wait for completions before cancelling what is in flight")
-        ->capture_default_str()
-        ->check(CLI::Range(1u, 3600000u));
-    cmd->add_flag("--hist", opt->hist, "Add log2 histograms of submission and completion latency");
-    cmd->add_flag("--json", opt->json, "Machine-readable output");
+    cmd.option("TARGET", opt->targets,
+               "A directory (a temp file of our own is made there and removed), a regular file (read "
+               "only), a block device (read only unless --destructive), a char device (reads; writes "
+               "with --write), or a FIFO. Default: a temp file in ., tmpfs, /dev/zero, a FIFO");
+    cmd.option("-e,--engine", opt->engines, "Engines: libaio, io_uring, posix (default: all)").join(',');
+    cmd.option("-o,--op", opt->ops,
+               "Operations: read, overwrite, append, fill-holes (into a sparse file's holes, as fsqual's "
+               "fill), fill-prealloc (into fallocate'd space), fill (both fills), write (default: all the "
+               "target allows)")
+        .join(',');
+    cmd.option("-m,--mode", opt->modes, "Modes: buffered, direct (default: both)").join(',');
+    cmd.flag("--dsync", opt->dsync, "Also run every write with O_DSYNC");
+    cmd.flag("--nowait", opt->nowait,
+             "Also run every case with RWF_NOWAIT: the EAGAIN rate is reported, and each EAGAIN is retried "
+             "at once without RWF_NOWAIT, as applications do, and classified (libaio, io_uring)");
+    cmd.option("-n,--requests", opt->requests, "Requests per case").capture_default_str().range(1u, 1000000u);
+    cmd.option("-q,--depth", opt->depth,
+               "Batches: N requests per submitting call (one io_submit), the next batch when all completed "
+               "(default 1)")
+        .range(1u, 1024u);
+    cmd.option("--inflight", opt->inflight,
+               "Keep N requests in flight, submitting as many as completed each time (fsqual's and fio's "
+               "iodepth)")
+        .range(1u, 1024u);
+    cmd.option("-s,--size", opt->size, "Bytes per request; k and m suffixes (4k, 1m)")
+        .capture_default_str()
+        .size_suffixes();
+    cmd.flag("--write", opt->write, "Allow writes to char devices and to FIFOs aio-audit did not create");
+    cmd.flag("--destructive", opt->destructive, "Allow writes to block devices: DESTROYS THEIR DATA");
+    cmd.option("--timeout", opt->timeout_ms,
+               "Milliseconds to wait for completions before cancelling what is in flight")
+        .capture_default_str()
+        .range(1u, 3600000u);
+    cmd.flag("--hist", opt->hist, "Add log2 histograms of submission and completion latency");
+    cmd.flag("--json", opt->json, "Machine-readable output");
     add_output_option(cmd, opt->output, false);  // -o is --op
     add_html_option(cmd, opt->html);
-    cmd->add_option("--expect", opt->expect,
-                    "Exit 1 when, in some measured case, more than --tolerance of the requests got a verdict not "
-                    "listed here (async, sync, blocking, fake-async, thread-async, unsupported)")
-        ->join(',');
-    cmd->add_option("--tolerance", opt->tolerance,
-                    "Share of a case's requests that may disagree with --expect (default 0.1: the headline "
-                    "threshold, so a verdict the headline names fails the check)")
-        ->check(CLI::Range(0.0, 1.0));
-    cmd->add_option("--threshold", opt->threshold,
-                    "Share of a case's requests at which its headline names a verdict (default 0.1, fsqual's "
-                    "BAD threshold of 0.1 context switches per I/O)")
-        ->capture_default_str()
-        ->check(CLI::Range(0.0, 1.0));
-    cmd->footer(footer("  aio-audit probe                          the built-in default targets\n"
-                       "  aio-audit probe /mnt/xfs -m direct       O_DIRECT on that filesystem\n"
-                       "  aio-audit probe /data -e libaio --dsync --nowait   fsqual-style write checks\n"
-                       "  aio-audit probe /dev/nvme0n1 -o read -s 64k -q 8   device reads, batches of 8\n"
-                       "  aio-audit probe /dev/shm -e libaio --expect sync --json\n"
-                       "  aio-audit probe /mnt/ext4 -e libaio -m direct -o fill-holes -s 512 --inflight 1 \\\n"
-                       "      --expect async --tolerance 0.1      fsqual's 512-byte fill, as a CI check\n") +
-                "  probe: 1 when --expect is not met, 2 when no asked operation applies to any target,\n"
-                "  4 when a target or case could not be measured, 130 on SIGINT, 143 on SIGTERM (what was\n"
-                "  measured is still printed).\n");
-    cmd->callback([opt, &run] { run = [opt] { return run_probe(*opt); }; });
+    cmd.option("--expect", opt->expect,
+               "Exit 1 when, in some measured case, more than --tolerance of the requests got a verdict not "
+               "listed here (async, sync, blocking, fake-async, thread-async, unsupported)")
+        .join(',');
+    cmd.option("--tolerance", opt->tolerance,
+               "Share of a case's requests that may disagree with --expect (default 0.1: the headline "
+               "threshold, so a verdict the headline names fails the check)")
+        .range(0.0, 1.0);
+    cmd.option("--threshold", opt->threshold,
+               "Share of a case's requests at which its headline names a verdict (default 0.1, fsqual's "
+               "BAD threshold of 0.1 context switches per I/O)")
+        .capture_default_str()
+        .range(0.0, 1.0);
+    cmd.footer(footer("  aio-audit probe                          the built-in default targets\n"
+                      "  aio-audit probe /mnt/xfs -m direct       O_DIRECT on that filesystem\n"
+                      "  aio-audit probe /data -e libaio --dsync --nowait   fsqual-style write checks\n"
+                      "  aio-audit probe /dev/nvme0n1 -o read -s 64k -q 8   device reads, batches of 8\n"
+                      "  aio-audit probe /dev/shm -e libaio --expect sync --json\n"
+                      "  aio-audit probe /mnt/ext4 -e libaio -m direct -o fill-holes -s 512 --inflight 1 \\\n"
+                      "      --expect async --tolerance 0.1      fsqual's 512-byte fill, as a CI check\n") +
+               "  probe: 1 when --expect is not met, 2 when no asked operation applies to any target,\n"
+               "  4 when a target or case could not be measured, 130 on SIGINT, 143 on SIGTERM (what was\n"
+               "  measured is still printed).\n");
+    cmd.run([opt] { return run_probe(*opt); });
 }
 
 }  // namespace aio::cli

@@ -128,41 +128,39 @@ int run_scan(const ScanOptions& opt)
 
 }  // namespace
 
-void add_scan(CLI::App& app, Runner& run)
+void add_scan(Command& program)
 {
     auto opt = std::make_shared<ScanOptions>();
-    auto* cmd = app.add_subcommand(
+    Command cmd = program.subcommand(
         "scan",
         "Static verdicts for every struct file_operations and proc_ops in C source: async, fake-async, "
         "blocking, sync, odirect-async, unsupported or unknown, with the condition they hold under "
         "(O_DIRECT only, a negotiated protocol feature), the evidence (file:line), what may sleep, what the "
         "scan could not see, and AIO contract findings");
-    cmd->add_option("paths", opt->paths,
-                    "Directories or .c/.h files to scan (each directory is walked). Calls are followed into "
-                    "everything given: scan a whole kernel tree for callees in mm/, fs/, net/, lib/")
-        ->required()
-        ->type_name("PATH...");
-    cmd->add_flag("--json", opt->json,
-                  "Machine-readable output: every fops, its handlers, facts and evidence");
-    cmd->add_flag("--sarif", opt->sarif, "SARIF 2.1.0 for code-scanning tools (findings only)");
+    cmd.option("paths", opt->paths,
+               "Directories or .c/.h files to scan (each directory is walked). Calls are followed into "
+               "everything given: scan a whole kernel tree for callees in mm/, fs/, net/, lib/")
+        .required()
+        .type_name("PATH...");
+    cmd.flag("--json", opt->json, "Machine-readable output: every fops, its handlers, facts and evidence");
+    cmd.flag("--sarif", opt->sarif, "SARIF 2.1.0 for code-scanning tools (findings only)");
     add_output_option(cmd, opt->output);
     add_html_option(cmd, opt->html);
-    cmd->add_flag("-v,--verbose", opt->verbose, "Show each handler's evidence chain under its fops");
-    cmd->add_option("--only", opt->only,
-                    "Print only these verdicts (comma-separated); the summary counts all")
-        ->type_name("VERDICTS");
-    cmd->add_flag("--follow-symlinks", opt->follow_symlinks,
-                  "Follow symlinks that leave the given paths (loops are detected and skipped)");
-    cmd->add_flag("--no-summary", opt->no_summary, "Leave out the summary line");
-    cmd->add_option("-j,--jobs", opt->jobs, "Worker threads (default and 0: one per core; at most 4 per core)");
-    cmd->footer(footer("  aio-audit scan .                           every fops of a kernel tree\n"
-                       "  aio-audit scan -v --only async,odirect-async .  with each handler's evidence\n"
-                       "  aio-audit scan --only fake-async,unknown .  what needs a closer look\n"
-                       "  aio-audit scan --sarif drivers > scan.sarif\n") +
-                "  scan: 0 when it ran (findings do not change it; see `check`), 2 for a path that does not\n"
-                "  exist or cannot be read, 4 when files inside the paths could not be read (each is named;\n"
-                "  the report covers the rest).\n");
-    cmd->callback([opt, &run] { run = [opt] { return run_scan(*opt); }; });
+    cmd.flag("-v,--verbose", opt->verbose, "Show each handler's evidence chain under its fops");
+    cmd.option("--only", opt->only, "Print only these verdicts (comma-separated); the summary counts all")
+        .type_name("VERDICTS");
+    cmd.flag("--follow-symlinks", opt->follow_symlinks,
+             "Follow symlinks that leave the given paths (loops are detected and skipped)");
+    cmd.flag("--no-summary", opt->no_summary, "Leave out the summary line");
+    cmd.option("-j,--jobs", opt->jobs, "Worker threads (default and 0: one per core; at most 4 per core)");
+    cmd.footer(footer("  aio-audit scan .                           every fops of a kernel tree\n"
+                      "  aio-audit scan -v --only async,odirect-async .  with each handler's evidence\n"
+                      "  aio-audit scan --only fake-async,unknown .  what needs a closer look\n"
+                      "  aio-audit scan --sarif drivers > scan.sarif\n") +
+               "  scan: 0 when it ran (findings do not change it; see `check`), 2 for a path that does not\n"
+               "  exist or cannot be read, 4 when files inside the paths could not be read (each is named;\n"
+               "  the report covers the rest).\n");
+    cmd.run([opt] { return run_scan(*opt); });
 }
 
 }  // namespace aio::cli

@@ -295,89 +295,86 @@ int run_trace(const TraceCliOptions& opt)
 
 }  // namespace
 
-void add_trace(CLI::App& app, Runner& run)
+void add_trace(Command& program)
 {
     auto opt = std::make_shared<TraceCliOptions>();
-    auto* cmd = app.add_subcommand(
+    Command cmd = program.subcommand(
         "trace", "Live eBPF audit: follow each AIO request from submission through the driver to its "
                  "completion, per driver op (needs root)");
-    cmd->add_option("-p,--pid", opt->pid,
-                    "Trace only this process (and its threads); the trace ends when it exits")
-        ->check(CLI::PositiveNumber);
-    cmd->add_option("-c,--comm", opt->comm, "Trace only threads with this name");
-    cmd->add_option("-d,--duration", opt->duration, "Stop after this many seconds")->check(CLI::PositiveNumber);
-    cmd->add_option("-i,--interval", opt->interval,
-                    "Also print what happened in each INTERVAL seconds (counts, shares, histograms of that "
-                    "interval, under a timestamp), then the total at the end; with --json, JSON Lines; with --html, "
-                    "the HTML file is rewritten each interval with the totals so far")
-        ->check(CLI::PositiveNumber);
-    cmd->add_flag("--hist", opt->hist, "Add log2 histograms per op");
-    cmd->add_flag("--stacks", opt->stacks, "Show the top kernel stacks where submitters slept");
-    cmd->add_option("--folded", opt->folded, "Write off-CPU stacks in FlameGraph folded format to FILE");
-    cmd->add_flag("--json", opt->json, "Machine-readable output");
+    cmd.option("-p,--pid", opt->pid,
+               "Trace only this process (and its threads); the trace ends when it exits")
+        .positive();
+    cmd.option("-c,--comm", opt->comm, "Trace only threads with this name");
+    cmd.option("-d,--duration", opt->duration, "Stop after this many seconds").positive();
+    cmd.option("-i,--interval", opt->interval,
+               "Also print what happened in each INTERVAL seconds (counts, shares, histograms of that "
+               "interval, under a timestamp), then the total at the end; with --json, JSON Lines; with --html, "
+               "the HTML file is rewritten each interval with the totals so far")
+        .positive();
+    cmd.flag("--hist", opt->hist, "Add log2 histograms per op");
+    cmd.flag("--stacks", opt->stacks, "Show the top kernel stacks where submitters slept");
+    cmd.option("--folded", opt->folded, "Write off-CPU stacks in FlameGraph folded format to FILE");
+    cmd.flag("--json", opt->json, "Machine-readable output");
     add_output_option(cmd, opt->output);
     add_html_option(cmd, opt->html);
-    cmd->add_option("--backend", opt->backend, "Force a backend instead of the best that works")
-        ->check(CLI::IsMember({"fentry", "kprobe", "tracepoint"}));
-    cmd->add_option("--syscall-hooks", opt->syscall_hooks,
-                    "How io_submit/io_getevents/io_uring_enter are hooked: fentry (on the syscall functions; "
-                    "the fentry backend's default), raw (tp_btf sys_enter/sys_exit; the default elsewhere where "
-                    "it loads) or event (one tracepoint per syscall)")
-        ->check(CLI::IsMember({"fentry", "raw", "event"}));
-    cmd->add_flag("--no-driver-hooks", opt->no_driver_hooks,
-                  "Do not hook the return of each driver function seen (fentry/kprobe backends)");
-    cmd->add_flag("--no-posix", opt->no_posix, "Do not put uprobes on glibc's POSIX AIO functions");
-    cmd->add_option("--sample", opt->sample,
-                    "Follow 1 io_submit call in N in full (ops, verdicts, stacks) and only count the others, "
-                    "for less overhead on busy systems; the report says it sampled")
-        ->check(CLI::Range(1u, 1u << 30));
-    cmd->add_option("--stack-storage", opt->stack_storage,
-                    "Distinct kernel stacks (and op, stack pairs) the kernel keeps for sleeps in submission; "
-                    "sleeps beyond it are counted as lost")
-        ->check(CLI::Range(1u, 1u << 20))
-        ->capture_default_str();
-    cmd->add_option("--listen", opt->listen,
-                    "[ADDR:]PORT: serve the running totals at http://ADDR:PORT/metrics for Prometheus (text "
-                    "format or OpenMetrics); ADDR defaults to 127.0.0.1, PORT 0 picks a free one. See docs/fleet.md");
-    cmd->add_option("--max-ops", opt->max_ops,
-                    "With --listen: export at most N ops (the first seen); the rest are counted as dropped")
-        ->check(CLI::PositiveNumber)
-        ->capture_default_str();
-    cmd->add_option("--drop-labels", opt->drop_labels,
-                    "With --listen: leave these per-op labels out, adding up the ops that differ only in them "
-                    "(module, kind, file, mode, dev; dev takes dev_name with it)")
-        ->delimiter(',')
-        ->check(CLI::IsMember({"module", "kind", "file", "mode", "dev"}));
-    cmd->add_option("command", opt->command,
-                    "COMMAND [ARGS...] after --: run it and trace it, its threads and the processes it forks; "
-                    "while the report goes to standard output, the command's standard output goes to standard "
-                    "error. It ends with the trace (at the end of -d: SIGTERM; SIGINT and SIGTERM are passed "
-                    "on) and is killed if aio-audit dies");
-    cmd->footer(footer("  sudo aio-audit trace -d 10                 system-wide for 10 s\n"
-                       "  sudo aio-audit trace -p 1234 --stacks      one process, where it slept\n"
-                       "  sudo aio-audit trace --json -- fio job.fio trace a command from its first request\n"
-                       "  sudo aio-audit trace -i 1 --json | jq -c 'select(.kind == \"interval\") | .ops'\n"
-                       "  sudo aio-audit trace --folded out.folded -d 30 && flamegraph.pl out.folded\n"
-                       "  sudo aio-audit trace --listen 9435         a Prometheus exporter on localhost:9435\n") +
-                "  trace: 3 when not privileged or no backend can run (see `aio-audit doctor`); 130 on SIGINT,\n"
-                "  143 on SIGTERM (the report is still printed). With -- COMMAND, the command's own status when\n"
-                "  it fails: its exit code, 128+N when killed by signal N, 127 not found, 126 not executable.\n"
-                "  The backend is chosen at run time: fentry, else kprobe, else tracepoints; the report says\n"
-                "  which one measured it and what it could not see.\n");
-    cmd->callback([opt, &run, cmd] {
+    cmd.option("--backend", opt->backend, "Force a backend instead of the best that works")
+        .one_of({"fentry", "kprobe", "tracepoint"});
+    cmd.option("--syscall-hooks", opt->syscall_hooks,
+               "How io_submit/io_getevents/io_uring_enter are hooked: fentry (on the syscall functions; "
+               "the fentry backend's default), raw (tp_btf sys_enter/sys_exit; the default elsewhere where "
+               "it loads) or event (one tracepoint per syscall)")
+        .one_of({"fentry", "raw", "event"});
+    cmd.flag("--no-driver-hooks", opt->no_driver_hooks,
+             "Do not hook the return of each driver function seen (fentry/kprobe backends)");
+    cmd.flag("--no-posix", opt->no_posix, "Do not put uprobes on glibc's POSIX AIO functions");
+    cmd.option("--sample", opt->sample,
+               "Follow 1 io_submit call in N in full (ops, verdicts, stacks) and only count the others, "
+               "for less overhead on busy systems; the report says it sampled")
+        .range(1u, 1u << 30);
+    cmd.option("--stack-storage", opt->stack_storage,
+               "Distinct kernel stacks (and op, stack pairs) the kernel keeps for sleeps in submission; "
+               "sleeps beyond it are counted as lost")
+        .range(1u, 1u << 20)
+        .capture_default_str();
+    cmd.option(
+        "--listen", opt->listen,
+        "[ADDR:]PORT: serve the running totals at http://ADDR:PORT/metrics for Prometheus (text "
+        "format or OpenMetrics); ADDR defaults to 127.0.0.1, PORT 0 picks a free one. See docs/fleet.md");
+    cmd.option("--max-ops", opt->max_ops,
+               "With --listen: export at most N ops (the first seen); the rest are counted as dropped")
+        .positive()
+        .capture_default_str();
+    cmd.option("--drop-labels", opt->drop_labels,
+               "With --listen: leave these per-op labels out, adding up the ops that differ only in them "
+               "(module, kind, file, mode, dev; dev takes dev_name with it)")
+        .delimiter(',')
+        .one_of({"module", "kind", "file", "mode", "dev"});
+    cmd.option("command", opt->command,
+               "COMMAND [ARGS...] after --: run it and trace it, its threads and the processes it forks; "
+               "while the report goes to standard output, the command's standard output goes to standard "
+               "error. It ends with the trace (at the end of -d: SIGTERM; SIGINT and SIGTERM are passed "
+               "on) and is killed if aio-audit dies");
+    cmd.footer(
+        footer("  sudo aio-audit trace -d 10                 system-wide for 10 s\n"
+               "  sudo aio-audit trace -p 1234 --stacks      one process, where it slept\n"
+               "  sudo aio-audit trace --json -- fio job.fio trace a command from its first request\n"
+               "  sudo aio-audit trace -i 1 --json | jq -c 'select(.kind == \"interval\") | .ops'\n"
+               "  sudo aio-audit trace --folded out.folded -d 30 && flamegraph.pl out.folded\n"
+               "  sudo aio-audit trace --listen 9435         a Prometheus exporter on localhost:9435\n") +
+        "  trace: 3 when not privileged or no backend can run (see `aio-audit doctor`); 130 on SIGINT,\n"
+        "  143 on SIGTERM (the report is still printed). With -- COMMAND, the command's own status when\n"
+        "  it fails: its exit code, 128+N when killed by signal N, 127 not found, 126 not executable.\n"
+        "  The backend is chosen at run time: fentry, else kprobe, else tracepoints; the report says\n"
+        "  which one measured it and what it could not see.\n");
+    cmd.validate([opt, cmd] {
         if (opt->pid && !opt->command.empty())
-            throw CLI::ValidationError("--pid", "cannot be combined with a command");
-        if (opt->listen.empty() && (!opt->drop_labels.empty() || cmd->count("--max-ops")))
-            throw CLI::ValidationError("--max-ops/--drop-labels", "need --listen");
-        if (!opt->listen.empty()) {
-            try {
-                serve::parse_listen_address(opt->listen);  // a usage error before anything runs
-            } catch (const UsageError& e) {
-                throw CLI::ValidationError(e.what());
-            }
-        }
-        run = [opt] { return run_trace(*opt); };
+            throw UsageError("--pid: cannot be combined with a command");
+        if (opt->listen.empty() && (!opt->drop_labels.empty() || cmd.given("--max-ops")))
+            throw UsageError("--max-ops/--drop-labels: need --listen");
+        if (!opt->listen.empty())
+            serve::parse_listen_address(opt->listen);  // a usage error before anything runs
     });
+    cmd.run([opt] { return run_trace(*opt); });
 }
 
 }  // namespace aio::cli
