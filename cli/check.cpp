@@ -12,6 +12,7 @@
 #include "model/static_finding.h"
 #include "output.h"
 #include "report/check_report.h"
+#include "report/file_rewrite.h"
 #include "report/json_header.h"
 #include "report/sarif_report.h"
 #include "report/scan_report.h"
@@ -70,17 +71,9 @@ void append_summary(const std::string& path, const std::string& text)
     const int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0644);
     if (fd < 0)
         throw UsageError("cannot write the summary to '" + path + "': " + errno_text(errno));
-    std::size_t done = 0;
-    while (done < text.size()) {
-        const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0) {
-            const int err = n < 0 ? errno : EIO;
-            ::close(fd);
-            throw UsageError("cannot write the summary to '" + path + "': " + errno_text(err));
-        }
-        done += static_cast<std::size_t>(n);
+    if (int err = 0; !report::write_all(fd, text, err)) {
+        ::close(fd);
+        throw UsageError("cannot write the summary to '" + path + "': " + errno_text(err));
     }
     if (::close(fd) != 0)
         throw UsageError("cannot write the summary to '" + path + "': " + errno_text(errno));

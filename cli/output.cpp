@@ -14,6 +14,7 @@
 
 #include "model/errors.h"
 #include "model/exit_codes.h"
+#include "report/file_rewrite.h"
 
 namespace aio::cli {
 namespace {
@@ -75,17 +76,11 @@ void set_run_info(model::RunInfo info)
 
 bool FdBuf::drain()
 {
-    const char* p = pbase();
-    while (p < pptr()) {
-        const ssize_t n = ::write(fd_, p, static_cast<std::size_t>(pptr() - p));
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0) {
-            if (!error_)
-                error_ = n < 0 ? errno : EIO;
-            return false;
-        }
-        p += n;
+    int err = 0;
+    if (!report::write_all(fd_, std::string_view(pbase(), static_cast<std::size_t>(pptr() - pbase())), err)) {
+        if (!error_)
+            error_ = err;
+        return false;
     }
     setp(buf_, buf_ + sizeof buf_);
     return true;

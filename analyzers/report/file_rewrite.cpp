@@ -36,7 +36,9 @@ private:
     sigset_t old_;
 };
 
-bool write_all(int fd, const std::string& data, int& err)
+}  // namespace
+
+bool write_all(int fd, std::string_view data, int& err)
 {
     std::size_t done = 0;
     while (done < data.size()) {
@@ -51,8 +53,6 @@ bool write_all(int fd, const std::string& data, int& err)
     }
     return true;
 }
-
-}  // namespace
 
 FileRewriter::FileRewriter(std::string path) : path_(std::move(path)) {}
 

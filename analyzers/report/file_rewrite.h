@@ -9,8 +9,14 @@
 #include <functional>
 #include <ostream>
 #include <string>
+#include <string_view>
 
 namespace aio::report {
+
+// Writes all of `data` to fd, resuming after short writes and EINTR; on
+// failure sets err (errno, or EIO for a write that wrote nothing) and
+// returns false. Every report file and --summary-file goes through it.
+bool write_all(int fd, std::string_view data, int& err);
 
 class FileRewriter {
 public:
