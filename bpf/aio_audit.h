@@ -158,6 +158,7 @@ struct aio_audit_sleep_val {
 struct aio_audit_totals {
 	__u64 io_submit_calls;
 	__u64 io_submit_iocbs; /* the iocbs they were given */
+	__u64 until_sample;    /* calls on this CPU before the next one followed (BPF's own) */
 };
 
 /* Events that could not be recorded; all are reported, never hidden. */

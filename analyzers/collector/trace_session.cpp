@@ -172,6 +172,9 @@ struct TraceSession::Impl {
         const bool irq_aware = has("bpf.preempt_count");
         if (opts.follow_children && opts.tgid)
             on(skel->progs.follow_fork);
+        // A thread's state is what marks it traced: it must end with the thread.
+        on(skel->progs.task_exit);
+        on(skel->progs.task_exec);
         on(has("bpf.tp_btf") ? skel->progs.sched_switch_btf : skel->progs.sched_switch_tp);
         // The feature probe chose the submission event (submit_sqe before 6.4).
         const model::Capability* submit = model::find(opts.caps, "bpf.io_uring_submit");

@@ -162,16 +162,19 @@ struct {
 	__type(value, __u8);
 } followed SEC(".maps");
 
-static __always_inline bool tracked(void)
+static __always_inline bool tracked_tgid(__u32 tgid)
 {
-	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
-
 	if (tgid == self_tgid)
 		return false;
 	if (targ_tgid && tgid != targ_tgid &&
 	    !(follow_children && bpf_map_lookup_elem(&followed, &tgid)))
 		return false;
 	return comm_matches();
+}
+
+static __always_inline bool tracked(void)
+{
+	return tracked_tgid(bpf_get_current_pid_tgid() >> 32);
 }
 
 SEC("tracepoint/sched/sched_process_fork")
@@ -351,26 +354,80 @@ static __always_inline __u8 call_op_index(struct task_state *st, const struct ai
 	return n;
 }
 
-/* The calling thread's state, created on first use and reset for a new
- * submitting syscall. */
-static __always_inline struct task_state *task_for_syscall(__u32 tid)
+/*
+ * The calling thread's state if it is traced, created on first use. Only a
+ * traced thread gets one, and it loses it when it exits or execs (task_exit,
+ * task_exec): so a state found stands for "traced", and the filter (a hash
+ * lookup per call for a followed command's descendants) runs once per
+ * thread. Not with --comm: a thread may rename itself.
+ */
+static __always_inline struct task_state *traced_task(__u64 pid_tgid)
+{
+	__u32 tid = (__u32)pid_tgid;
+	struct task_state *st = bpf_map_lookup_elem(&tasks, &tid);
+
+	if (st && !filter_comm)
+		return st;
+	if (!tracked_tgid(pid_tgid >> 32))
+		return NULL;
+	if (st)
+		return st;
+	/* Another program may have created it meanwhile: the lookup, not the
+	 * update's error, says whether there is one. */
+	bpf_map_update_elem(&tasks, &tid, &zero_task, BPF_NOEXIST);
+	st = bpf_map_lookup_elem(&tasks, &tid);
+	if (!st) {
+		drop(AA_DROP_TASK);
+		return NULL;
+	}
+	st->tgid = pid_tgid >> 32;
+	bpf_get_current_comm(st->comm, sizeof(st->comm));
+	return st;
+}
+
+/* io_submit calls still inside the syscall that --sample N follows: while
+ * none is, io_submit's exit has nothing to look up. It may count high (a
+ * thread that never returned), which only costs lookups. */
+__u64 followed_calls = 0;
+
+/* A thread that ends or execs loses its state: its tid may be reused by any
+ * process, and a state present means "traced" (traced_task). */
+static __always_inline void forget_task(__u32 tid)
 {
 	struct task_state *st = bpf_map_lookup_elem(&tasks, &tid);
 
-	if (!st) {
-		/* Another program may have created it meanwhile: the lookup,
-		 * not the update's error, says whether there is one. */
-		bpf_map_update_elem(&tasks, &tid, &zero_task, BPF_NOEXIST);
-		st = bpf_map_lookup_elem(&tasks, &tid);
-		if (!st) {
-			drop(AA_DROP_TASK);
-			return NULL;
-		}
-	}
-	if (!st->tgid) {
-		st->tgid = bpf_get_current_pid_tgid() >> 32;
-		bpf_get_current_comm(st->comm, sizeof(st->comm));
-	}
+	if (!st)
+		return;
+	if (sample_every > 1 && st->in_syscall == AA_SYS_IO_SUBMIT)
+		__sync_fetch_and_sub(&followed_calls, 1);
+	bpf_map_delete_elem(&tasks, &tid);
+}
+
+SEC("tracepoint/sched/sched_process_exit")
+int task_exit(struct trace_event_raw_sched_process_template *ctx)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u32 tgid = pid_tgid >> 32;
+
+	forget_task((__u32)pid_tgid);
+	/* The process's id may be reused once its leader is gone. */
+	if ((__u32)pid_tgid == tgid && follow_children)
+		bpf_map_delete_elem(&followed, &tgid);
+	return 0;
+}
+
+/* The execing thread takes the leader's tid (old_pid is the one it had). */
+SEC("tracepoint/sched/sched_process_exec")
+int task_exec(struct trace_event_raw_sched_process_exec *ctx)
+{
+	forget_task(BPF_CORE_READ(ctx, old_pid));
+	forget_task(BPF_CORE_READ(ctx, pid));
+	return 0;
+}
+
+/* A traced thread's state, reset for a new submitting syscall. */
+static __always_inline void begin_syscall(struct task_state *st)
+{
 	st->sleeps = 0;
 	st->offcpu = 0;
 	st->switched_out = 0;
@@ -385,5 +442,4 @@ static __always_inline struct task_state *task_for_syscall(__u32 tid)
 	st->dev_waits = 0;
 	st->window_sleeps = 0;
 	st->n_call_ops = 0;
-	return st;
 }

@@ -106,29 +106,46 @@ static int record_iocb(__u32 i, struct enter_ctx *c)
 	return 0;
 }
 
+/*
+ * --sample N: every call of a traced thread is counted, one in N per CPU is
+ * followed. The counts are atomic although per CPU, so that a preempted
+ * program's update is not lost; the countdown is not: a lost update there
+ * only moves which call is followed.
+ */
+static __always_inline bool follow_call(__u64 pid_tgid, long nr)
+{
+	__u32 zero = 0;
+	struct aio_audit_totals *t;
+
+	if (!tracked_tgid(pid_tgid >> 32))
+		return false;
+	t = bpf_map_lookup_elem(&totals, &zero);
+	if (!t)
+		return false;
+	__sync_fetch_and_add(&t->io_submit_calls, 1);
+	__sync_fetch_and_add(&t->io_submit_iocbs, nr > 0 ? nr : 0);
+	if (t->until_sample) {
+		t->until_sample--;
+		return false; /* its exit finds no syscall in progress */
+	}
+	t->until_sample = sample_every - 1;
+	return true;
+}
+
 static __always_inline int on_io_submit_enter(__u64 ctx_id, long nr, __u64 iocbpp)
 {
-	__u32 tid = current_tid();
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u32 tid = (__u32)pid_tgid;
 	struct task_state *st;
 
-	if (!tracked())
+	if (sample_every > 1 && !follow_call(pid_tgid, nr))
 		return 0;
-	if (sample_every > 1) {
-		__u32 zero = 0;
-		struct aio_audit_totals *t = bpf_map_lookup_elem(&totals, &zero);
-		__u64 calls;
-
-		if (!t)
-			return 0;
-		/* Atomic although per CPU: a preempted program's update is not lost. */
-		calls = __sync_fetch_and_add(&t->io_submit_calls, 1);
-		__sync_fetch_and_add(&t->io_submit_iocbs, nr > 0 ? nr : 0);
-		if (calls % sample_every)
-			return 0; /* not followed: its exit finds no syscall in progress */
-	}
-	st = task_for_syscall(tid);
+	st = traced_task(pid_tgid);
 	if (!st)
 		return 0;
+	begin_syscall(st);
+	if (sample_every > 1)
+		__sync_fetch_and_add(&followed_calls, 1);
 	st->in_syscall = AA_SYS_IO_SUBMIT;
 	st->ctx_id = ctx_id;
 	{
@@ -377,7 +394,15 @@ static __always_inline void finish_iocb_in(struct task_state *st, __u32 i, struc
 			st->acc.n_refused++;
 		return;
 	}
-	if (st->n_posted) {
+	/* One event posted for one iocb is the common case: no loop. */
+	if (st->n_posted == 1 && st->posted[0] == uiocb) {
+		if (st->offcpu_posted & 1)
+			st->acc.n_done_elsewhere++;
+		else
+			st->acc.n_done++;
+		return;
+	}
+	if (st->n_posted > 1) {
 		struct find_ctx f = { .st = st, .uiocb = uiocb };
 
 		bpf_loop(st->n_posted < AA_MAX_TRACKED_IOCBS ? st->n_posted : AA_MAX_TRACKED_IOCBS,
@@ -520,12 +545,19 @@ static int finish_call(__u32 i, struct exit_ctx *c)
 
 static __always_inline int on_io_submit_exit(long ret)
 {
-	__u32 tid = current_tid();
-	struct task_state *st = bpf_map_lookup_elem(&tasks, &tid);
-	__u64 now = bpf_ktime_get_ns();
+	__u32 tid;
+	struct task_state *st;
+	__u64 now;
 
+	if (sample_every > 1 && !followed_calls)
+		return 0;
+	tid = current_tid();
+	st = bpf_map_lookup_elem(&tasks, &tid);
 	if (!st || st->in_syscall != AA_SYS_IO_SUBMIT)
 		return 0;
+	now = bpf_ktime_get_ns();
+	if (sample_every > 1)
+		__sync_fetch_and_sub(&followed_calls, 1);
 
 	{
 		struct exit_ctx c = {
@@ -581,19 +613,10 @@ static __always_inline int on_io_submit_exit(long ret)
 
 static __always_inline int on_io_getevents_enter(__u64 events)
 {
-	__u32 tid = current_tid();
-	struct task_state *st;
+	struct task_state *st = traced_task(bpf_get_current_pid_tgid());
 
-	if (!tracked())
+	if (!st)
 		return 0;
-	st = bpf_map_lookup_elem(&tasks, &tid);
-	if (!st) {
-		if (bpf_map_update_elem(&tasks, &tid, &zero_task, BPF_NOEXIST))
-			return 0;
-		st = bpf_map_lookup_elem(&tasks, &tid);
-		if (!st)
-			return 0;
-	}
 	st->events_ptr = events;
 	st->in_syscall = AA_SYS_IO_GETEVENTS;
 	return 0;

@@ -8,14 +8,11 @@
 
 static __always_inline int on_uring_enter(void)
 {
-	__u32 tid = current_tid();
-	struct task_state *st;
+	struct task_state *st = traced_task(bpf_get_current_pid_tgid());
 
-	if (!tracked())
-		return 0;
-	st = task_for_syscall(tid);
 	if (!st)
 		return 0;
+	begin_syscall(st);
 	st->in_syscall = AA_SYS_URING_ENTER;
 	st->uring_seq++;
 	st->uring_last_slept = 0;
