@@ -225,6 +225,20 @@ TEST_F(TraceHost, CompletionsReapedByAnotherThreadAreTimed)
     fs::remove(file);
 }
 
+// A thread per request, 5000 of them one after another: more than the 4096
+// thread states trace keeps at once. Each state must end with its thread, or
+// the requests of the threads after the 4096th are lost.
+TEST_F(TraceHost, ThreadsThatEndGiveBackTheirState)
+{
+    const RunResult r = run_tool({"trace", "--json", "--", THREAD_CHURN_BIN, "/dev/zero", "5000"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const auto j = nlohmann::json::parse(r.out);
+    const auto* op = find_op(j, "read_iter_zero", "libaio", "buffered");
+    ASSERT_NE(op, nullptr) << ops_summary(j);
+    EXPECT_EQ((*op)["requests"], 5000) << ops_summary(j);
+    EXPECT_EQ(j["lost"]["task_table_full"], 0) << j["lost"].dump();
+}
+
 // One io_submit with a read of each file: every request keeps its own op
 // (kernels before 6.7 once merged them all into the batch's last op).
 TEST_F(TraceHost, BatchedRequestsKeepTheirOwnOps)
