@@ -8,7 +8,11 @@
 # reads, iodepth 32), traced as a command; the programs' counters are read
 # while fio has ended and the trace has not. Prints per program its runs and
 # ns per run, then the programs' total ns per request (requests as the trace
-# counted them). Needs root. Builds nothing: BIN names the aio-audit to measure.
+# counted them). Each round then measures the floor the same way: hook_floor's
+# empty programs on the same syscall hooks (tests/bench/hook_floor, next to
+# BIN in its build tree), whose run time is what the kernel's accounting
+# charges any program there, so "above the floor" is the tracer's own work.
+# Needs root. Builds nothing: BIN names the aio-audit to measure.
 #
 #   scripts/bench-bpf-cost.sh    BIN=build/aio-audit ROUNDS=3 RUNTIME=5
 #                                TRACE_ARGS="--syscall-hooks raw" (extra trace options)
@@ -21,6 +25,10 @@ runtime=${RUNTIME:-5}
 for t in fio bpftool jq; do
 	command -v "$t" >/dev/null || { echo "bench-bpf-cost: needs $t (scripts/install-deps.sh bench)" >&2; exit 3; }
 done
+
+floor_bin=${FLOOR_BIN:-$(dirname "$bin")/tests/bench/hook_floor}
+floor_mode=raw
+[[ ${TRACE_ARGS:-} == *"--syscall-hooks event"* ]] && floor_mode=event
 
 work=$(mktemp -d "${TMPDIR:-/var/tmp}/aio-audit-bpfcost.XXXXXX")
 shm=/dev/shm/aio-audit-bpfcost.$$
@@ -60,4 +68,22 @@ for ((r = 1; r <= rounds; r++)); do
 	jq -r --argjson n "$reqs" '
 		(.[] | select(.run_cnt > 0) | "  \(.name): \(.run_cnt) runs, \(.run_time_ns / .run_cnt | floor) ns/run, \(.run_time_ns / $n | . * 10 | floor / 10) ns/request"),
 		"  all programs: \(([.[].run_time_ns] | add) / $n | . * 10 | floor / 10) ns per request"' "$snap"
+	[[ -x $floor_bin ]] || continue
+	"$floor_bin" "$floor_mode" >"$work/floor.out" &
+	floor_pid=$!
+	until grep -q attached "$work/floor.out" 2>/dev/null; do
+		kill -0 "$floor_pid" 2>/dev/null || { echo "bench-bpf-cost: hook_floor failed" >&2; exit 1; }
+		sleep 0.1
+	done
+	fio --name=bench --filename="$shm" --size=256M --ioengine=libaio --rw=randread --bs=4k \
+		--iodepth=32 --direct=0 --runtime="$runtime" --time_based --group_reporting \
+		--output-format=json >"$work/fio.$r.json"
+	floor_ns=$(bpftool prog show --json | jq '[.[] | select(.name | startswith("floor_")) | .run_time_ns // 0] | add')
+	kill "$floor_pid"
+	wait "$floor_pid" || true
+	floor_reqs=$(jq '.jobs[0].read.total_ios' "$work/fio.$r.json")
+	traced_ns=$(jq '[.[].run_time_ns] | add' "$snap")
+	echo "$floor_ns $floor_reqs $traced_ns $reqs" | awk -v mode="$floor_mode" '{
+		f = $1 / $2; t = $3 / $4
+		printf "  floor (hook_floor %s, %d requests): %.1f ns per request; the tracer above it: %.1f ns per request\n", mode, $2, f, t - f }'
 done
