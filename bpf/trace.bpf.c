@@ -8,6 +8,8 @@
  * the end of this file in this order; each uses what the ones before define):
  *
  *   common      the shared tables, which tasks are traced, a request's op
+ *   account     the one place where evidence and per-op statistics are
+ *               counted: every producer below calls account()
  *   kaio        io_submit and io_getevents: iocbs, the ring's tail, reaping
  *   sched       submitters' sleeps, off-CPU time and stacks
  *   block       block I/O a submitter waited for
@@ -61,6 +63,7 @@ const volatile bool hook_getevents = false; /* the tracepoint backend reaps here
 const volatile bool hook_uring = false;
 
 #include "trace/common.bpf.h"
+#include "trace/account.bpf.h"
 #include "trace/kaio.bpf.h"
 #include "trace/sched.bpf.h"
 #include "trace/block.bpf.h"

@@ -19,6 +19,20 @@ enum {
 };
 
 /*
+ * Requests of one op, as account() (bpf/trace/account.bpf.h) counts them:
+ * by how their completion differs from the facts they share. n: with those
+ * facts as given; n_elsewhere: completed during the syscall while the
+ * submitter was off CPU; n_after: completed after the syscall, where not
+ * seen; n_refused: refused before anything was measured.
+ */
+struct acct_reqs {
+	__u32 n;
+	__u32 n_elsewhere;
+	__u32 n_after;
+	__u32 n_refused;
+};
+
+/*
  * io_submit's exit (tracepoint backend) groups consecutive requests of one op
  * before they touch the maps. The group lives in the map value, not in the
  * bpf_loop context on the stack: kernels before 6.7 verify a bpf_loop
@@ -29,10 +43,10 @@ enum {
  */
 struct exit_acc {
 	struct aio_audit_op_key op;
-	__u32 n_done;          /* posted during the call while the submitter ran */
-	__u32 n_done_elsewhere; /* posted while it was off CPU: not by the submitter */
-	__u32 n_deferred;
-	__u32 n_refused;
+	/* n: posted during the call while the submitter ran; n_elsewhere:
+	 * posted while it was off CPU, so not by the submitter; n_after:
+	 * still in flight at the exit; n_refused: io_submit refused it. */
+	struct acct_reqs reqs;
 	__u8 have_op;
 	__u8 cop; /* its index in call_ops[] */
 	__u8 pad[6];

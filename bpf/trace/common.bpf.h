@@ -270,56 +270,6 @@ static __always_inline struct file *fd_to_file(__u32 fd)
 	return file;
 }
 
-static __always_inline struct aio_audit_op_stats *op_stats(const struct aio_audit_op_key *key)
-{
-	struct aio_audit_op_stats *st = bpf_map_lookup_elem(&ops, key);
-
-	if (st)
-		return st;
-	bpf_map_update_elem(&ops, key, &zero_stats, BPF_NOEXIST);
-	st = bpf_map_lookup_elem(&ops, key);
-	if (!st)
-		drop(AA_DROP_STATS);
-	return st;
-}
-
-/* n requests that each took `value` ns: into a histogram and its sum. */
-static __always_inline void hist_add_n(__u64 *hist, __u64 *sum, __u64 value, __u64 n)
-{
-	__u32 slot = aio_audit_log2_slot(value);
-
-	if (slot < AIO_AUDIT_HIST_SLOTS)
-		__sync_fetch_and_add(&hist[slot], n);
-	__sync_fetch_and_add(sum, value * n);
-}
-
-static __always_inline void hist_add(__u64 *hist, __u64 *sum, __u64 value)
-{
-	hist_add_n(hist, sum, value, 1);
-}
-
-static __always_inline void count_evidence_n(const struct aio_audit_evidence_key *ev, __u64 n)
-{
-	__u64 *count = bpf_map_lookup_elem(&evidence, ev);
-
-	if (count) {
-		__sync_fetch_and_add(count, n);
-		return;
-	}
-	if (bpf_map_update_elem(&evidence, ev, &n, BPF_NOEXIST)) {
-		count = bpf_map_lookup_elem(&evidence, ev);
-		if (count)
-			__sync_fetch_and_add(count, n);
-		else
-			drop(AA_DROP_STATS);
-	}
-}
-
-static __always_inline void count_evidence(const struct aio_audit_evidence_key *ev)
-{
-	count_evidence_n(ev, 1);
-}
-
 static __always_inline bool same_op(const struct aio_audit_op_key *a, const struct aio_audit_op_key *b)
 {
 	return a->fn == b->fn && a->dev == b->dev && a->ftype == b->ftype && a->kind == b->kind &&

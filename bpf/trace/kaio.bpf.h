@@ -178,8 +178,8 @@ static __always_inline int on_io_submit_enter(__u64 ctx_id, long nr, __u64 iocbp
 static __always_inline void finish_request(struct req_state *r)
 {
 	struct aio_audit_evidence_key ev = {};
+	struct acct a = { .reqs = &acct_one };
 	struct aio_audit_op_stats *s;
-	__u64 sub_start, sub_end;
 
 	ev.op = r->op;
 	ev.refused = r->refused;
@@ -191,32 +191,25 @@ static __always_inline void finish_request(struct req_state *r)
 	ev.slept_in_submission = (r->has_one ? r->one_slept : r->slept_sub) ? AA_TRI_YES : AA_TRI_NO;
 	ev.call_slept = r->op_slept ? AA_TRI_YES : AA_TRI_NO;
 	ev.waited_for_device = !have_block_hooks ? AA_TRI_UNKNOWN : r->waited_dev ? AA_TRI_YES : AA_TRI_NO;
-	count_evidence(&ev);
 
 	s = op_stats(&r->op);
-	if (!s)
-		return;
-	__sync_fetch_and_add(&s->requests, 1);
-	if (r->issued_io)
-		__sync_fetch_and_add(&s->device_io, 1);
-	sub_start = r->has_one ? r->t_one_enter : r->t_syscall;
-	sub_end = r->has_one ? r->t_one_exit : r->t_exit;
-	if (sub_end > sub_start)
-		hist_add(s->submit_hist, &s->submit_sum, sub_end - sub_start);
-	if (r->call_done && r->t_call_exit > r->t_call_enter)
-		hist_add(s->call_hist, &s->call_sum, r->t_call_exit - r->t_call_enter);
-	if (r->t_complete > sub_start)
-		hist_add(s->complete_hist, &s->complete_sum, r->t_complete - sub_start);
-	if (r->res < 0)
-		__sync_fetch_and_add(&s->errors, 1);
-	if (r->has_driver_ret) {
-		if (r->driver_ret == -EIOCBQUEUED_)
-			__sync_fetch_and_add(&s->ret_queued, 1);
-		else if (r->driver_ret >= 0)
-			__sync_fetch_and_add(&s->ret_bytes, 1);
-		else
-			__sync_fetch_and_add(&s->ret_error, 1);
-	}
+	/* The flags are 0 or 1: counts of this one request. */
+	a.device_io = r->issued_io;
+	a.errors = r->res < 0;
+	a.n_ret = r->has_driver_ret;
+	a.ret = r->driver_ret;
+	a.submit.start = r->has_one ? r->t_one_enter : r->t_syscall;
+	a.submit.end = r->has_one ? r->t_one_exit : r->t_exit;
+	a.submit.n = a.submit.end > a.submit.start;
+	/* t_call_exit is set with call_done and 0 before it: no call_done
+	 * test, which costs ~10 instructions here. */
+	a.call.start = r->t_call_enter;
+	a.call.end = r->t_call_exit;
+	a.call.n = a.call.end > a.call.start;
+	a.complete.start = a.submit.start;
+	a.complete.end = r->t_complete;
+	a.complete.n = a.complete.end > a.complete.start;
+	account(s, &ev, &a);
 }
 
 /*
@@ -228,7 +221,8 @@ static __always_inline void finish_request(struct req_state *r)
 static __always_inline void time_completion(__u32 tgid, __u64 uiocb, __u64 ev, __u64 now)
 {
 	struct user_req_key uk = { .tgid = tgid, .iocb = uiocb };
-	struct aio_audit_op_stats *s;
+	/* No request and no evidence: io_submit's exit counted them. */
+	struct acct a = {};
 	struct user_req *ur;
 	struct aio_audit_op_key op;
 	__u64 t_submit;
@@ -242,13 +236,10 @@ static __always_inline void time_completion(__u32 tgid, __u64 uiocb, __u64 ev, _
 	if (bpf_map_delete_elem(&user_reqs, &uk))
 		return;
 	__sync_fetch_and_sub(&reqs_to_reap, 1);
-	s = op_stats(&op);
-	if (!s)
-		return;
-	hist_add(s->complete_hist, &s->complete_sum, now - t_submit);
 	bpf_probe_read_user(&res, sizeof(res), (void *)(ev + 16));
-	if (res < 0)
-		__sync_fetch_and_add(&s->errors, 1);
+	a.errors = res < 0;
+	a.complete = (struct acct_span){ .start = t_submit, .end = now, .n = 1 };
+	account(op_stats(&op), NULL, &a);
 }
 
 struct exit_ctx {
@@ -288,66 +279,43 @@ static int mark_posted(__u32 k, struct exit_ctx *c)
 /* The group in st->acc reaches the maps; the call slept if any switch did. */
 static __always_inline void flush_op(struct task_state *st, struct exit_ctx *c)
 {
-	struct exit_acc *a = &st->acc;
+	struct exit_acc *g = &st->acc;
+	struct acct_reqs *r = &g->reqs;
 	__u8 slept = st->sleeps != 0;
 	struct aio_audit_evidence_key ev = {};
+	struct acct a = { .reqs = r };
 	struct aio_audit_op_stats *s;
-	__u32 n = a->n_done + a->n_done_elsewhere + a->n_deferred + a->n_refused;
-	__u32 judged = n - a->n_refused;
+	struct call_op *co;
+	bool count_call;
+	__u32 judged;
 
-	if (!a->have_op || !n)
+	if (!g->have_op || !(r->n + r->n_elsewhere + r->n_after + r->n_refused))
 		return;
-	ev.op = a->op;
+	ev.op = g->op;
 	/* Without io_submit_one the whole call is each request's submission. */
 	ev.slept_in_submission = slept ? AA_TRI_YES : AA_TRI_NO;
 	ev.call_slept = ev.slept_in_submission;
 	ev.waited_for_device = !have_block_hooks ? AA_TRI_UNKNOWN : st->dev_waits ? AA_TRI_YES : AA_TRI_NO;
-	if (a->n_done) {
-		ev.completed = AA_WHEN_IN_SYSCALL;
-		count_evidence_n(&ev, a->n_done);
-	}
-	if (a->n_done_elsewhere) {
-		ev.completed = AA_WHEN_IN_SYSCALL;
-		ev.context = AA_CTX_ELSEWHERE;
-		count_evidence_n(&ev, a->n_done_elsewhere);
-		ev.context = AA_CTX_UNKNOWN;
-	}
-	if (a->n_deferred) {
-		ev.completed = AA_WHEN_AFTER_SYSCALL;
-		count_evidence_n(&ev, a->n_deferred);
-	}
-	if (a->n_refused) {
-		__builtin_memset(&ev, 0, sizeof(ev));
-		ev.op = a->op;
-		ev.refused = 1;
-		count_evidence_n(&ev, a->n_refused);
-	}
-	s = op_stats(&a->op);
-	if (s) {
-		struct call_op *co = a->cop < AA_MAX_CALL_OPS ? &st->call_ops[a->cop & (AA_MAX_CALL_OPS - 1)] : NULL;
+	ev.completed = AA_WHEN_IN_SYSCALL;
 
-		/* A call is counted once per op it carried. */
-		if (co && !co->counted) {
-			co->counted = 1;
-			__sync_fetch_and_add(&s->syscalls, 1);
-			if (slept) {
-				__sync_fetch_and_add(&s->syscalls_slept, 1);
-				hist_add(s->offcpu_hist, &s->offcpu_sum, c->offcpu);
-			}
-		}
-		__sync_fetch_and_add(&s->requests, n);
-		if (st->bios && judged)
-			__sync_fetch_and_add(&s->device_io, judged);
-		if (judged)
-			hist_add_n(s->submit_hist, &s->submit_sum, c->now - c->t_enter, judged);
-		if (a->n_done + a->n_done_elsewhere)
-			hist_add_n(s->complete_hist, &s->complete_sum, c->now - c->t_enter,
-				   a->n_done + a->n_done_elsewhere);
-	}
-	a->n_done = 0;
-	a->n_done_elsewhere = 0;
-	a->n_deferred = 0;
-	a->n_refused = 0;
+	s = op_stats(&g->op);
+	/* A call is counted once per op it carried; marked so even when the op
+	 * table is full (nothing leaves it: a later group fails the same way),
+	 * and before the counts below are read, which a store to the map value
+	 * after them would make the compiler read again. */
+	co = &st->call_ops[g->cop & (AA_MAX_CALL_OPS - 1)];
+	count_call = g->cop < AA_MAX_CALL_OPS && !co->counted;
+	if (count_call)
+		co->counted = 1;
+	a.syscalls = count_call;
+	a.syscalls_slept = count_call & slept;
+	a.offcpu_ns = c->offcpu;
+	judged = r->n + r->n_elsewhere + r->n_after;
+	a.device_io = st->bios ? judged : 0;
+	a.submit = (struct acct_span){ .start = c->t_enter, .end = c->now, .n = judged };
+	a.complete = (struct acct_span){ .start = c->t_enter, .end = c->now, .n = r->n + r->n_elsewhere };
+	account(s, &ev, &a);
+	__builtin_memset(r, 0, sizeof(*r));
 }
 
 struct find_ctx {
@@ -391,7 +359,7 @@ static __always_inline void finish_iocb_in(struct task_state *st, __u32 i, struc
 		/* io_submit refuses only its first failing iocb, and returns its
 		 * error only when that is the first one. */
 		if (i == 0 && (c->ret == -EINVAL_ || c->ret == -EOPNOTSUPP_))
-			st->acc.n_refused++;
+			st->acc.reqs.n_refused++;
 		return;
 	}
 	/* One event posted for one iocb is the common case: no loop. */
@@ -411,13 +379,13 @@ static __always_inline void finish_iocb_in(struct task_state *st, __u32 i, struc
 			/* Posted while the submitter was off CPU: another context
 			 * completed it. */
 			if (f.k < 64 && (st->offcpu_posted >> f.k) & 1)
-				st->acc.n_done_elsewhere++;
+				st->acc.reqs.n_elsewhere++;
 			else
-				st->acc.n_done++;
+				st->acc.reqs.n++;
 			return;
 		}
 	}
-	st->acc.n_deferred++;
+	st->acc.reqs.n_after++;
 	{
 		struct user_req_key uk = { .tgid = c->tgid, .iocb = uiocb };
 		struct user_req ur = { .t_submit = c->t_enter, .op = st->ops[j] };
@@ -496,6 +464,7 @@ static __always_inline void count_call_ops(struct task_state *st)
 
 	for (i = 0; i < AA_MAX_CALL_OPS; i++) {
 		struct call_op *co = &st->call_ops[i];
+		struct acct a = { .syscalls = 1 };
 		struct aio_audit_op_stats *s;
 
 		if (i >= st->n_call_ops)
@@ -503,13 +472,9 @@ static __always_inline void count_call_ops(struct task_state *st)
 		if (outside)
 			co->slept = 1;
 		s = op_stats(&co->op);
-		if (!s)
-			continue;
-		__sync_fetch_and_add(&s->syscalls, 1);
-		if (co->slept) {
-			__sync_fetch_and_add(&s->syscalls_slept, 1);
-			hist_add(s->offcpu_hist, &s->offcpu_sum, st->offcpu);
-		}
+		a.syscalls_slept = co->slept; /* 0 or 1 */
+		a.offcpu_ns = st->offcpu;
+		account(s, NULL, &a);
 	}
 }
 

@@ -12,7 +12,7 @@
 static __always_inline void posix_request(__u64 aiocb, int kind)
 {
 	struct aio_audit_evidence_key ev = {};
-	struct aio_audit_op_stats *s;
+	struct acct a = { .reqs = &acct_one };
 	int fd = -1, opcode = -1;
 
 	bpf_probe_read_user(&fd, sizeof(fd), (void *)aiocb);
@@ -29,10 +29,7 @@ static __always_inline void posix_request(__u64 aiocb, int kind)
 	/* glibc hands every request to a helper thread that calls pread/pwrite. */
 	ev.punted = 1;
 	ev.context = AA_CTX_HELPER_THREAD;
-	count_evidence(&ev);
-	s = op_stats(&ev.op);
-	if (s)
-		__sync_fetch_and_add(&s->requests, 1);
+	account(op_stats(&ev.op), &ev, &a);
 }
 
 SEC("uprobe")

@@ -127,6 +127,7 @@ static __always_inline int on_uring_complete(struct trace_event_raw_io_uring_com
 	__u64 key = (__u64)BPF_CORE_READ(ctx, req);
 	struct uring_req *r = bpf_map_lookup_elem(&uring_reqs, &key);
 	struct aio_audit_evidence_key ev = {};
+	struct acct a = { .reqs = &acct_one };
 	struct aio_audit_op_stats *s;
 	struct task_state *st;
 	struct io_kiocb *req = (struct io_kiocb *)key;
@@ -153,14 +154,10 @@ static __always_inline int on_uring_complete(struct trace_event_raw_io_uring_com
 	ev.slept_in_call = AA_TRI_UNKNOWN;
 	ev.slept_in_submission = r->in_enter ? (slept ? AA_TRI_YES : AA_TRI_NO) : AA_TRI_UNKNOWN;
 	ev.refused = res == -EINVAL_ || res == -EOPNOTSUPP_;
-	count_evidence(&ev);
 	s = op_stats(&ev.op);
-	if (s) {
-		__sync_fetch_and_add(&s->requests, 1);
-		hist_add(s->complete_hist, &s->complete_sum, bpf_ktime_get_ns() - r->t_submit);
-		if (res < 0)
-			__sync_fetch_and_add(&s->errors, 1);
-	}
+	a.errors = res < 0;
+	a.complete = (struct acct_span){ .start = r->t_submit, .end = bpf_ktime_get_ns(), .n = 1 };
+	account(s, &ev, &a);
 	bpf_map_delete_elem(&uring_reqs, &key);
 	return 0;
 }
