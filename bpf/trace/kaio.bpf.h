@@ -365,9 +365,9 @@ static __always_inline void finish_iocb_in(struct task_state *st, __u32 i, struc
 	/* One event posted for one iocb is the common case: no loop. */
 	if (st->n_posted == 1 && st->posted[0] == uiocb) {
 		if (st->offcpu_posted & 1)
-			st->acc.n_done_elsewhere++;
+			st->acc.reqs.n_elsewhere++;
 		else
-			st->acc.n_done++;
+			st->acc.reqs.n++;
 		return;
 	}
 	if (st->n_posted > 1) {
