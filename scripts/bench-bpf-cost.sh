@@ -7,8 +7,8 @@
 # it little. The workload is bench-trace.sh's tmpfs one (fio libaio 4k random
 # reads, iodepth 32), traced as a command; the programs' counters are read
 # while fio has ended and the trace has not. Prints per program its runs and
-# ns per run, then the programs' total ns per request (requests as the trace
-# counted them). Each round then measures the floor the same way: hook_floor's
+# ns per run, then the programs' total ns per request (requests submitted,
+# followed or not: with --sample N, from the report's sampling totals). Each round then measures the floor the same way: hook_floor's
 # empty programs on the same syscall hooks (tests/bench/hook_floor, next to
 # BIN in its build tree), whose run time is what the kernel's accounting
 # charges any program there, so "above the floor" is the tracer's own work.
@@ -63,8 +63,10 @@ for ((r = 1; r <= rounds; r++)); do
 		sleep 0.5
 	done
 	wait "$tracer" || { echo "bench-bpf-cost: trace exited $?" >&2; exit 1; }
-	reqs=$(jq '[.ops[] | select(.api == "libaio") | .requests] | add // 0' "$work/trace.$r.json")
-	echo "round $r: $reqs requests traced ($(jq -r .backend "$work/trace.$r.json") backend, syscall hooks $(jq -r '.syscall_hooks // "?"' "$work/trace.$r.json"))"
+	# Every request submitted, followed or not (--sample N counts them all).
+	reqs=$(jq '.sampling.io_submit_iocbs // ([.ops[] | select(.api == "libaio") | .requests] | add) // 0' \
+		"$work/trace.$r.json")
+	echo "round $r: $reqs requests submitted ($(jq -r .backend "$work/trace.$r.json") backend, syscall hooks $(jq -r '.syscall_hooks // "?"' "$work/trace.$r.json"))"
 	jq -r --argjson n "$reqs" '
 		(.[] | select(.run_cnt > 0) | "  \(.name): \(.run_cnt) runs, \(.run_time_ns / .run_cnt | floor) ns/run, \(.run_time_ns / $n | . * 10 | floor / 10) ns/request"),
 		"  all programs: \(([.[].run_time_ns] | add) / $n | . * 10 | floor / 10) ns per request"' "$snap"
