@@ -8,10 +8,11 @@
 # reads, iodepth 32), traced as a command; the programs' counters are read
 # while fio has ended and the trace has not. Prints per program its runs and
 # ns per run, then the programs' total ns per request (requests submitted,
-# followed or not: with --sample N, from the report's sampling totals). Each round then measures the floor the same way: hook_floor's
-# empty programs on the same syscall hooks (tests/bench/hook_floor, next to
-# BIN in its build tree), whose run time is what the kernel's accounting
-# charges any program there, so "above the floor" is the tracer's own work.
+# followed or not: with --sample N, from the report's sampling totals). Each
+# round then measures the floor the same way: hook_floor's empty programs on
+# the same syscall hooks (tests/bench/hook_floor, next to BIN in its build
+# tree), whose run time is what the kernel's accounting charges any program
+# there, so "above the floor" is the tracer's own work.
 # Needs root. Builds nothing: BIN names the aio-audit to measure.
 #
 #   scripts/bench-bpf-cost.sh    BIN=build/aio-audit ROUNDS=3 RUNTIME=5
