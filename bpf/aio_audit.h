@@ -157,8 +157,15 @@ struct aio_audit_sleep_val {
  * one per CPU, summed by user space. */
 struct aio_audit_totals {
 	__u64 io_submit_calls;
-	__u64 io_submit_iocbs; /* the iocbs they were given */
-	__u64 until_sample;    /* calls on this CPU before the next one followed (BPF's own) */
+	/* The iocbs they were given beyond one each (nr - 1, so -1 for nr 0;
+	 * wraps as unsigned): calls + this = iocbs, and fio's one-iocb calls
+	 * cost one atomic add, not two. */
+	__u64 io_submit_extra_iocbs;
+	__u64 until_sample; /* calls on this CPU before the next one followed (BPF's own) */
+	/* BPF's own: the last tgid this CPU checked against the followed
+	 * processes, (tgid << 32 | generation << 1 | traced) in one word so that
+	 * a program preempted halfway cannot leave a torn entry. */
+	__u64 scope_seen;
 };
 
 /* Events that could not be recorded; all are reported, never hidden. */

@@ -586,11 +586,12 @@ model::TraceReport TraceSession::snapshot(double duration_s)
             bpf_map__fd(s.skel->maps.totals),
             [](aio_audit_totals& sum, const aio_audit_totals& t) {
                 sum.io_submit_calls += t.io_submit_calls;
-                sum.io_submit_iocbs += t.io_submit_iocbs;
+                sum.io_submit_extra_iocbs += t.io_submit_extra_iocbs;
             },
             [&](std::uint32_t, const aio_audit_totals& t) {
                 report.sampling.io_submit_calls = t.io_submit_calls;
-                report.sampling.io_submit_iocbs = t.io_submit_iocbs;
+                // Unsigned wrap-around: the extras are nr - 1 per call.
+                report.sampling.io_submit_iocbs = t.io_submit_calls + t.io_submit_extra_iocbs;
             });
     for (auto& [k, op] : ops)
         report.ops.push_back(std::move(op));

@@ -162,6 +162,10 @@ struct {
 	__type(value, __u8);
 } followed SEC(".maps");
 
+/* Bumped after every change to followed (fork adds, a leader's exit
+ * removes), so that a per-CPU answer cached before it is asked again. */
+__u32 followed_gen = 0;
+
 static __always_inline bool tracked_tgid(__u32 tgid)
 {
 	if (tgid == self_tgid)
@@ -186,8 +190,10 @@ int follow_fork(struct trace_event_raw_sched_process_fork *ctx)
 
 	/* A new thread of a followed process has its tgid already; a new
 	 * process's pid is its tgid. */
-	if (parent == targ_tgid || bpf_map_lookup_elem(&followed, &parent))
+	if (parent == targ_tgid || bpf_map_lookup_elem(&followed, &parent)) {
 		bpf_map_update_elem(&followed, &child, &one, BPF_ANY);
+		__sync_fetch_and_add(&followed_gen, 1);
+	}
 	return 0;
 }
 
@@ -361,8 +367,8 @@ int task_exit(struct trace_event_raw_sched_process_template *ctx)
 
 	forget_task((__u32)pid_tgid);
 	/* The process's id may be reused once its leader is gone. */
-	if ((__u32)pid_tgid == tgid && follow_children)
-		bpf_map_delete_elem(&followed, &tgid);
+	if ((__u32)pid_tgid == tgid && follow_children && !bpf_map_delete_elem(&followed, &tgid))
+		__sync_fetch_and_add(&followed_gen, 1);
 	return 0;
 }
 

@@ -107,6 +107,30 @@ static int record_iocb(__u32 i, struct enter_ctx *c)
 }
 
 /*
+ * Whether tgid is in the traced scope, for --sample N's calls that are only
+ * counted: the followed table's lookup (a command's forked descendants,
+ * fio's jobs) is asked once per CPU per process while the table is unchanged.
+ * The generation is read before the lookup, so an entry added meanwhile makes
+ * the cached answer stale, never a wrong one kept.
+ */
+static __always_inline bool in_scope_cached(struct aio_audit_totals *t, __u32 tgid)
+{
+	__u32 gen;
+	__u64 seen;
+	bool in;
+
+	if (filter_comm || !targ_tgid || !follow_children || tgid == targ_tgid || tgid == self_tgid)
+		return tracked_tgid(tgid);
+	gen = *(volatile __u32 *)&followed_gen;
+	seen = t->scope_seen;
+	if ((seen >> 32) == tgid && ((seen >> 1) & 0x7fffffff) == (gen & 0x7fffffff))
+		return seen & 1;
+	in = tracked_tgid(tgid);
+	t->scope_seen = (__u64)tgid << 32 | (__u64)(gen & 0x7fffffff) << 1 | in;
+	return in;
+}
+
+/*
  * --sample N: every call of a traced thread is counted, one in N per CPU is
  * followed. The counts are atomic although per CPU, so that a preempted
  * program's update is not lost; the countdown is not: a lost update there
@@ -117,13 +141,12 @@ static __always_inline bool follow_call(__u64 pid_tgid, long nr)
 	__u32 zero = 0;
 	struct aio_audit_totals *t;
 
-	if (!tracked_tgid(pid_tgid >> 32))
-		return false;
 	t = bpf_map_lookup_elem(&totals, &zero);
-	if (!t)
+	if (!t || !in_scope_cached(t, pid_tgid >> 32))
 		return false;
 	__sync_fetch_and_add(&t->io_submit_calls, 1);
-	__sync_fetch_and_add(&t->io_submit_iocbs, nr > 0 ? nr : 0);
+	if (nr != 1)
+		__sync_fetch_and_add(&t->io_submit_extra_iocbs, (nr > 0 ? nr : 0) - 1);
 	if (t->until_sample) {
 		t->until_sample--;
 		return false; /* its exit finds no syscall in progress */

@@ -488,6 +488,30 @@ TEST_F(TraceHost, SampleFollowsOneCallInNAndSaysSo)
     EXPECT_NE(text.out.find("Sampled: 1 io_submit call in 4"), std::string::npos) << text.out;
 }
 
+// --sample 4 over a command's forked child (as fio forks its jobs) that
+// submits batches of 8: every call and every iocb is counted, exactly, although
+// whether the child is traced is remembered per CPU rather than looked up per
+// call, and the iocbs are counted as the extras beyond one per call.
+TEST_F(TraceHost, SampleCountsEveryCallOfAForkedChildExactly)
+{
+    const RunResult r =
+        run_tool({"trace", "--json", "--sample", "4", "--", "sh", "-c",
+                  std::string("'") + AIO_AUDIT_BIN +
+                      "' probe /dev/shm -e libaio -o read -m buffered -n 400 -q 8 >/dev/null; true"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const auto j = nlohmann::json::parse(r.out);
+    ASSERT_FALSE(j["sampling"].is_null()) << "sampling not reported";
+    EXPECT_EQ(j["sampling"]["io_submit_calls"], 50) << j["sampling"].dump();
+    EXPECT_EQ(j["sampling"]["io_submit_iocbs"], 400) << j["sampling"].dump();
+    const auto* op = find_op(j, "shmem_file_read_iter", "libaio", "buffered");
+    ASSERT_NE(op, nullptr) << ops_summary(j);
+    const auto followed = (*op)["requests"].get<std::uint64_t>();
+    EXPECT_EQ(followed % 8, 0u) << "a followed call is followed whole";
+    EXPECT_GT(followed, 0u);
+    // One call in 4 on each CPU, each CPU's first call included.
+    EXPECT_LE(followed, 400u / 4 + 2 * 8) << "more followed than 1 call in 4 carries";
+}
+
 TEST_F(TraceHost, FoldedStacksAndNoOverwrite)
 {
     TempDir dir;
