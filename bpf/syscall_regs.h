@@ -15,10 +15,8 @@
 /* A 32-bit task's syscall numbers are another table (TS_COMPAT,
  * arch/x86/include/asm/thread_info.h); the classic events skip them too. */
 #define TS_COMPAT_ 0x0002
-static __always_inline bool compat_syscall(void)
+static __always_inline bool compat_task(struct task_struct *task)
 {
-	struct task_struct *task = bpf_get_current_task_btf();
-
 	return bpf_core_field_exists(task->thread_info.status) && (task->thread_info.status & TS_COMPAT_);
 }
 #define SYSCALL_NR(regs) ((regs)->orig_ax)
@@ -31,10 +29,8 @@ static __always_inline bool compat_syscall(void)
 #elif defined(__TARGET_ARCH_arm64)
 /* An AArch32 task's numbers are the arm table's (TIF_32BIT). */
 #define TIF_32BIT_ 22
-static __always_inline bool compat_syscall(void)
+static __always_inline bool compat_task(struct task_struct *task)
 {
-	struct task_struct *task = bpf_get_current_task_btf();
-
 	return task->thread_info.flags & (1UL << TIF_32BIT_);
 }
 #define SYSCALL_NR(regs) ((regs)->syscallno)

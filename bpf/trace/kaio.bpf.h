@@ -48,7 +48,8 @@ static __always_inline void read_file_id(struct file *file, struct file_id *id)
 }
 
 /* Read user iocb i and resolve the op it will reach. */
-static __always_inline void record_iocb_in(struct task_state *st, __u32 i, __u64 iocbpp)
+static __always_inline void record_iocb_in(struct task_state *st, __u32 i, __u64 iocbpp,
+					   struct task_struct *task)
 {
 	struct {
 		__u16 opcode;
@@ -73,7 +74,7 @@ static __always_inline void record_iocb_in(struct task_state *st, __u32 i, __u64
 	else
 		return; /* fsync, poll, noop: not read_iter/write_iter */
 	st->iocbs[j] = uiocb;
-	file = fd_to_file(head.fd);
+	file = task_fd_to_file(task, head.fd);
 	if (file) {
 		struct file_id id = {};
 		struct file_id *cached = &st->cached_file[kind & 1];
@@ -102,7 +103,7 @@ static int record_iocb(__u32 i, struct enter_ctx *c)
 
 	if (!st)
 		return 1;
-	record_iocb_in(st, i, c->iocbpp);
+	record_iocb_in(st, i, c->iocbpp, bpf_get_current_task_btf());
 	return 0;
 }
 
@@ -155,9 +156,9 @@ static __always_inline bool follow_call(__u64 pid_tgid, long nr)
 	return true;
 }
 
-static __always_inline int on_io_submit_enter(__u64 ctx_id, long nr, __u64 iocbpp)
+static __always_inline int on_io_submit_enter(struct task_struct *task, __u64 ctx_id, long nr, __u64 iocbpp)
 {
-	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u64 pid_tgid = task_pid_tgid(task);
 	__u32 tid = (__u32)pid_tgid;
 	struct task_state *st;
 
@@ -186,7 +187,7 @@ static __always_inline int on_io_submit_enter(__u64 ctx_id, long nr, __u64 iocbp
 
 		/* One iocb per call is the common case (fio's default): no loop. */
 		if (n == 1)
-			record_iocb_in(st, 0, iocbpp);
+			record_iocb_in(st, 0, iocbpp, task);
 		else
 			bpf_loop(n, record_iocb, &ectx, 0);
 	}
@@ -531,7 +532,7 @@ static int finish_call(__u32 i, struct exit_ctx *c)
 	return 0;
 }
 
-static __always_inline int on_io_submit_exit(long ret)
+static __always_inline int on_io_submit_exit(struct task_struct *task, long ret)
 {
 	__u32 tid;
 	struct task_state *st;
@@ -539,7 +540,7 @@ static __always_inline int on_io_submit_exit(long ret)
 
 	if (sample_every > 1 && !followed_calls)
 		return 0;
-	tid = current_tid();
+	tid = task->pid;
 	st = bpf_map_lookup_elem(&tasks, &tid);
 	if (!st || st->in_syscall != AA_SYS_IO_SUBMIT)
 		return 0;

@@ -18,13 +18,13 @@ SEC("tracepoint/syscalls/sys_enter_io_submit")
 int io_submit_enter(struct trace_event_raw_sys_enter *ctx)
 {
 	/* Plain context loads: BPF_CORE_READ would cost a helper call each. */
-	return on_io_submit_enter(ctx->args[0], ctx->args[1], ctx->args[2]);
+	return on_io_submit_enter(bpf_get_current_task_btf(), ctx->args[0], ctx->args[1], ctx->args[2]);
 }
 
 SEC("tracepoint/syscalls/sys_exit_io_submit")
 int io_submit_exit(struct trace_event_raw_sys_exit *ctx)
 {
-	return on_io_submit_exit(ctx->ret);
+	return on_io_submit_exit(bpf_get_current_task_btf(), ctx->ret);
 }
 
 SEC("tracepoint/syscalls/sys_enter_io_getevents")
@@ -56,12 +56,15 @@ int uring_exit(struct trace_event_raw_sys_exit *ctx)
 SEC("tp_btf/sys_enter")
 int BPF_PROG(sys_enter_btf, struct pt_regs *regs, long id)
 {
+	struct task_struct *task;
+
 	if (id != nr_io_submit && id != nr_io_uring_enter)
 		return 0;
-	if (compat_syscall())
+	task = bpf_get_current_task_btf();
+	if (compat_task(task))
 		return 0;
 	if (id == nr_io_submit)
-		return on_io_submit_enter(SYSCALL_ARG0(regs), SYSCALL_ARG1(regs), SYSCALL_ARG2(regs));
+		return on_io_submit_enter(task, SYSCALL_ARG0(regs), SYSCALL_ARG1(regs), SYSCALL_ARG2(regs));
 	if (id == nr_io_uring_enter && hook_uring)
 		return on_uring_enter();
 	return 0;
@@ -71,13 +74,15 @@ SEC("tp_btf/sys_exit")
 int BPF_PROG(sys_exit_btf, struct pt_regs *regs, long ret)
 {
 	long id = SYSCALL_NR(regs);
+	struct task_struct *task;
 
 	if (id != nr_io_submit && id != nr_io_getevents && id != nr_io_uring_enter)
 		return 0;
-	if (compat_syscall())
+	task = bpf_get_current_task_btf();
+	if (compat_task(task))
 		return 0;
 	if (id == nr_io_submit)
-		return on_io_submit_exit(ret);
+		return on_io_submit_exit(task, ret);
 	/* The arguments are still in regs at exit: io_getevents needs no entry
 	 * hook, and costs nothing while no request waits to be reaped. */
 	if (id == nr_io_getevents && hook_getevents)
@@ -98,13 +103,14 @@ int BPF_PROG(sys_exit_btf, struct pt_regs *regs, long ret)
 SEC("fentry/" SYSCALL_FN(io_submit))
 int BPF_PROG(fentry_sys_io_submit, struct pt_regs *regs)
 {
-	return on_io_submit_enter(SYSCALL_ARG0(regs), SYSCALL_ARG1(regs), SYSCALL_ARG2(regs));
+	return on_io_submit_enter(bpf_get_current_task_btf(), SYSCALL_ARG0(regs), SYSCALL_ARG1(regs),
+				  SYSCALL_ARG2(regs));
 }
 
 SEC("fexit/" SYSCALL_FN(io_submit))
 int BPF_PROG(fexit_sys_io_submit, struct pt_regs *regs, long ret)
 {
-	return on_io_submit_exit(ret);
+	return on_io_submit_exit(bpf_get_current_task_btf(), ret);
 }
 
 SEC("fentry/" SYSCALL_FN(io_uring_enter))
