@@ -14,9 +14,12 @@
  * verifier drops the branch that reads it. Other architectures keep
  * preempt_count in thread_info; this reads neither there and says so.
  *
- * On PREEMPT_RT the softirq count is not in preempt_count at all
- * (softirq_count() reads current->softirq_disable_cnt): softirqs run in
- * tasks there, and are reported as the task that ran them.
+ * On PREEMPT_RT the softirq count is not in preempt_count at all:
+ * softirqs run in tasks (ksoftirqd, ktimers, or whichever task re-enables
+ * bottom halves), and include/linux/preempt.h's softirq_count() reads
+ * current->softirq_disable_cnt, a task_struct field that exists only with
+ * CONFIG_PREEMPT_RT. aa_rt_serving_softirq() reads it there: a plain task
+ * field, so it needs no ksym and works in both completion variants.
  */
 #ifndef AIO_AUDIT_PREEMPT_COUNT_H
 #define AIO_AUDIT_PREEMPT_COUNT_H
@@ -57,6 +60,22 @@ static __always_inline int aa_read_preempt_count(int *count)
 		return AA_PREEMPT_PCPU_HOT;
 	}
 	return AA_PREEMPT_NONE;
+}
+
+/* The local flavour of task_struct's PREEMPT_RT-only member. */
+struct task_struct___aa_rt {
+	int softirq_disable_cnt;
+} __attribute__((preserve_access_index));
+
+/* in_serving_softirq() on a PREEMPT_RT kernel; false on any other (the
+ * field does not exist, and the verifier drops the read). */
+static __always_inline bool aa_rt_serving_softirq(void)
+{
+	struct task_struct___aa_rt *t = (void *)bpf_get_current_task();
+
+	if (!bpf_core_field_exists(struct task_struct___aa_rt, softirq_disable_cnt))
+		return false;
+	return BPF_CORE_READ(t, softirq_disable_cnt) & SOFTIRQ_OFFSET_;
 }
 
 #endif /* AIO_AUDIT_PREEMPT_COUNT_H */

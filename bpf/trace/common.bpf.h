@@ -231,6 +231,8 @@ static __always_inline __u8 completion_context(__u32 submitter_tid, bool irq_awa
 		if (count & SOFTIRQ_OFFSET_)
 			return AA_CTX_SOFTIRQ;
 	}
+	if (aa_rt_serving_softirq())
+		return AA_CTX_SOFTIRQ;
 	return current_tid() == submitter_tid ? AA_CTX_SUBMITTER : AA_CTX_OTHER_TASK;
 }
 
