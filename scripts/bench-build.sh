@@ -15,6 +15,7 @@
 # biggest steps of each kind. With Ninja, from its .ninja_log: the slowest
 # steps that are not C++ compiles by wall-clock time, and how much of the
 # build's wall-clock time ran only one step (the cores it left idle).
+# BENCH_BUILD_KEEP=DIR keeps the full build's logs (full-build.log: CPU per step; full-build.ninja_log) in DIR.
 set -euo pipefail
 
 # Launcher: bench-build.sh --step KIND [NAME] -- COMMAND... runs COMMAND and
@@ -43,7 +44,8 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 self=$top/scripts/bench-build.sh
 generator=${1:-Ninja}
 dir=$(mktemp -d /var/tmp/aio-audit-bench-build.XXXXXX)
-trap 'rm -rf "$dir"' EXIT
+keep=${BENCH_BUILD_KEEP:-}
+trap '[[ -z $keep ]] || { mkdir -p "$keep" && cp "$dir"/full-build.* "$keep"/; }; rm -rf "$dir"' EXIT
 export CCACHE_DISABLE=1
 unset CMAKE_CXX_COMPILER_LAUNCHER CMAKE_C_COMPILER_LAUNCHER
 export BENCH_BUILD_DIR=$dir/build BENCH_BUILD_STEP_LOG=$dir/steps.log
