@@ -16,6 +16,12 @@
 # steps that are not C++ compiles by wall-clock time, and how much of the
 # build's wall-clock time ran only one step (the cores it left idle).
 # BENCH_BUILD_KEEP=DIR keeps the full build's logs (full-build.log: CPU per step; full-build.ninja_log) in DIR.
+#
+# BENCH_BUILD_TESTS: ON builds everything (the tool and the test tiers), as
+# above; OFF only what `-DAIO_AUDIT_TESTS=OFF` builds (the tool, its BPF
+# objects, man pages and completion: a package's build); both (the default)
+# does the OFF build's configure and full build first, in a directory of its
+# own, then everything as above.
 set -euo pipefail
 
 # Launcher: bench-build.sh --step KIND [NAME] -- COMMAND... runs COMMAND and
@@ -67,10 +73,22 @@ timed() {
 	printf '%-44s %7.1f s CPU (%s user + %s sys), %s s wall\n' "$what:" \
 		"$(echo "$user + $sys" | bc)" "$user" "$sys" "$wall"
 }
+tests=${BENCH_BUILD_TESTS:-both}
+case $tests in ON | OFF | both) ;; *) echo "BENCH_BUILD_TESTS: ON, OFF or both, not $tests" >&2; exit 2 ;; esac
+configure() {
+	timed "configure (tests $1)" cmake -S "$top" -B "$2" -G "$generator" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+		-DAIO_AUDIT_TESTS="$1" -DCMAKE_PROJECT_INCLUDE="$dir/launch.cmake"
+}
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) cores, generator $generator"
-timed configure cmake -S "$top" -B "$BENCH_BUILD_DIR" -G "$generator" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-	-DCMAKE_PROJECT_INCLUDE="$dir/launch.cmake"
-timed "full build" cmake --build "$BENCH_BUILD_DIR" -j "$(nproc)"
+if [[ $tests == both ]]; then
+	configure OFF "$dir/tool"
+	timed "full build (tests OFF)" cmake --build "$dir/tool" -j "$(nproc)"
+	rm -rf "$dir/tool"
+	: >"$BENCH_BUILD_STEP_LOG"
+	tests=ON
+fi
+configure "$tests" "$BENCH_BUILD_DIR"
+timed "full build (tests $tests)" cmake --build "$BENCH_BUILD_DIR" -j "$(nproc)"
 mv "$BENCH_BUILD_STEP_LOG" "$dir/full-build.log"
 [[ ! -e $BENCH_BUILD_DIR/.ninja_log ]] || cp "$BENCH_BUILD_DIR/.ninja_log" "$dir/full-build.ninja_log"
 timed "no-op rebuild" cmake --build "$BENCH_BUILD_DIR" -j "$(nproc)"
