@@ -2,7 +2,6 @@
 #include <signal.h>
 #include <unistd.h>
 
-#include <atomic>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
@@ -19,6 +18,7 @@
 #include "report/html_matrix.h"
 #include "report/json_header.h"
 #include "report/matrix_report.h"
+#include "stop_signals.h"
 
 namespace aio::cli {
 namespace {
@@ -54,15 +54,6 @@ model::MatrixReport load_report(const std::string& path)
     } catch (const Error& e) {
         throw UsageError(path + ": " + e.what(), e.hint());
     }
-}
-
-// The signal that interrupted the run, for the exit status (128+N).
-std::atomic<int> stop_signal{0};
-
-void on_stop_signal(int sig)
-{
-    stop_signal.store(sig);
-    probe::stop_requested.store(true);
 }
 
 int list_configurations(std::ostream& out)
@@ -120,12 +111,7 @@ int run_matrix_cli(const MatrixCliOptions& cli)
     if (!cli.load.empty()) {
         report = load_report(cli.load);
     } else {
-        struct sigaction sa {};
-        sa.sa_handler = on_stop_signal;
-        sigemptyset(&sa.sa_mask);
-        ::sigaction(SIGINT, &sa, nullptr);
-        ::sigaction(SIGTERM, &sa, nullptr);
-        ::sigaction(SIGHUP, &sa, nullptr);
+        record_stop_signals({SIGINT, SIGTERM, SIGHUP});
         const bool show_progress = ::isatty(STDERR_FILENO);
         matrix::ProgressFn progress;
         if (show_progress)
@@ -161,7 +147,7 @@ int run_matrix_cli(const MatrixCliOptions& cli)
     });
 
     if (report.interrupted)
-        return exit_for_signal(stop_signal.load() ? stop_signal.load() : SIGINT);
+        return exit_for_signal(stop_signal_caught() ? stop_signal_caught() : SIGINT);
     bool partial = false;
     for (const auto& fs : report.file_systems) {
         // Asked for by name and not made, or made and failed.

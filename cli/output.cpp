@@ -8,12 +8,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstdio>
 #include <iostream>
 
 #include "model/errors.h"
 #include "model/exit_codes.h"
+#include "probe/prober.h"
 #include "report/file_rewrite.h"
 
 namespace aio::cli {
@@ -60,6 +62,14 @@ extern "C" void exit_now(int sig)
             ::unlink(c.path);
     }
     ::_exit(exit_for_signal(sig));
+}
+
+std::atomic<int> g_stop_signal{0};
+
+extern "C" void record_stop_signal(int sig)
+{
+    g_stop_signal.store(sig);
+    probe::stop_requested.store(true);
 }
 
 }  // namespace
@@ -198,6 +208,20 @@ void exit_on_stop_signals()
     sigemptyset(&sa.sa_mask);
     ::sigaction(SIGINT, &sa, nullptr);
     ::sigaction(SIGTERM, &sa, nullptr);
+}
+
+void record_stop_signals(std::initializer_list<int> signals)
+{
+    struct sigaction sa {};
+    sa.sa_handler = record_stop_signal;
+    sigemptyset(&sa.sa_mask);
+    for (const int sig : signals)
+        ::sigaction(sig, &sa, nullptr);
+}
+
+int stop_signal_caught()
+{
+    return g_stop_signal.load();
 }
 
 void capture_stdout_errors()

@@ -2,20 +2,20 @@
 #include <signal.h>
 #include <unistd.h>
 
-#include <atomic>
 #include <iostream>
 
 #include <fmt/format.h>
 
 #include "command.h"
-#include "output.h"
-#include "report/json_header.h"
 #include "model/errors.h"
 #include "model/exit_codes.h"
 #include "model/probe_rules.h"
+#include "output.h"
 #include "probe/prober.h"
 #include "report/html_probe.h"
+#include "report/json_header.h"
 #include "report/probe_report.h"
+#include "stop_signals.h"
 
 namespace aio::cli {
 namespace {
@@ -94,15 +94,6 @@ std::optional<probe::Mode> parse_mode(std::string_view s)
     return std::nullopt;
 }
 
-// The signal that interrupted the run, for the exit status (130, 143).
-std::atomic<int> stop_signal{0};
-
-void on_stop_signal(int sig)
-{
-    stop_signal.store(sig);
-    probe::stop_requested.store(true);
-}
-
 int run_probe(const ProbeCliOptions& cli)
 {
     probe::ProbeOptions opts;
@@ -142,11 +133,7 @@ int run_probe(const ProbeCliOptions& cli)
     for (const auto& t : cli.targets)
         specs.push_back({probe::target_label(t), t, false});
 
-    struct sigaction sa {};
-    sa.sa_handler = on_stop_signal;
-    sigemptyset(&sa.sa_mask);
-    ::sigaction(SIGINT, &sa, nullptr);
-    ::sigaction(SIGTERM, &sa, nullptr);
+    record_stop_signals({SIGINT, SIGTERM});
 
     // Progress only where someone watches: a terminal on stderr.
     const bool show_progress = ::isatty(STDERR_FILENO) && !cli.json;
@@ -170,7 +157,7 @@ int run_probe(const ProbeCliOptions& cli)
     });
 
     if (report.interrupted)
-        return exit_for_signal(stop_signal.load() ? stop_signal.load() : SIGINT);
+        return exit_for_signal(stop_signal_caught() ? stop_signal_caught() : SIGINT);
     bool partial = false;
     for (const auto& t : report.targets) {
         partial |= !t.error.empty();

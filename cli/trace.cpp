@@ -5,7 +5,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <atomic>
 #include <chrono>
 #include <cstring>
 #include <fstream>
@@ -27,6 +26,7 @@
 #include "report/trace_interval.h"
 #include "report/trace_report.h"
 #include "serve/metrics_exporter.h"
+#include "stop_signals.h"
 #include "traced_process.h"
 
 namespace aio::cli {
@@ -54,14 +54,6 @@ struct TraceCliOptions {
     std::vector<std::string> drop_labels;
     std::vector<std::string> command;
 };
-
-// The signal that stopped the trace (SIGINT, SIGTERM), or 0.
-std::atomic<int> stop_signal{0};
-
-void on_signal(int sig)
-{
-    stop_signal.store(sig);
-}
 
 // -o /dev/stdout (or /proc/self/fd/1) is standard output too.
 bool is_standard_output(const ReportOutput& out, const std::string& path)
@@ -192,11 +184,7 @@ int run_trace(const TraceCliOptions& opt)
         exporter = start_exporter(opt);
     collector::TraceSession session(topts);
 
-    struct sigaction sa {};
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    ::sigaction(SIGINT, &sa, nullptr);
-    ::sigaction(SIGTERM, &sa, nullptr);
+    record_stop_signals({SIGINT, SIGTERM});
 
     if (!opt.json)
         std::cerr << fmt::format("Tracing with the {} backend{}... {}\n", model::name(plan.backend),
@@ -228,7 +216,7 @@ int run_trace(const TraceCliOptions& opt)
                                          std::chrono::duration<double>(s));
         return std::pair{session.snapshot(s), at};
     };
-    while (!stop_signal.load() && !exec_error) {
+    while (!stop_signal_caught() && !exec_error) {
         session.poll(100);
         if (exporter && exporter->wanted())
             exporter->publish(take().first);
@@ -256,7 +244,7 @@ int run_trace(const TraceCliOptions& opt)
     }
     // The command lives as long as its trace: a signal that stopped the
     // trace is passed on to it; at the end of -d it gets SIGTERM.
-    const int sig = stop_signal.load();
+    const int sig = stop_signal_caught();
     const bool child_ran_on = child && !exec_error && !child->poll_exit();
     if (child_ran_on) {
         child->signal(sig ? sig : SIGTERM);

@@ -6,36 +6,63 @@
 # and cli/command.cpp (the one file that compiles CLI11), without ccache, in a
 # scratch build directory (default generator: Ninja). Prints wall-clock and
 # CPU seconds (user+sys): the wall-clock time depends on what else runs, the
-# CPU time much less; on an idle machine with N cores, wall ~ CPU / N. Then
-# the translation units that took the most CPU in the full build.
+# CPU time much less; on an idle machine with N cores, wall ~ CPU / N.
+#
+# Then where the full build's CPU went: every compile, link and custom
+# command (BPF objects, skeletons, vmlinux.h, man pages, the fuzzer, the vm
+# tier's kernel files) runs under a launcher that logs its CPU seconds, summed
+# per kind and per source directory (the tool vs the test tiers), with the
+# biggest steps of each kind. With Ninja, from its .ninja_log: the slowest
+# steps that are not C++ compiles by wall-clock time, and how much of the
+# build's wall-clock time ran only one step (the cores it left idle).
+# BENCH_BUILD_KEEP=DIR keeps the full build's logs (full-build.log: CPU per step; full-build.ninja_log) in DIR.
+#
+# BENCH_BUILD_TESTS: ON builds everything (the tool and the test tiers), as
+# above; OFF only what `-DAIO_AUDIT_TESTS=OFF` builds (the tool, its BPF
+# objects, man pages and completion: a package's build); both (the default)
+# does the OFF build's configure and full build first, in a directory of its
+# own, then everything as above.
 set -euo pipefail
 
-# Compiler launcher for the full build: one "CPU-seconds object" line per
-# compile into $BENCH_BUILD_TU_LOG.
-if [[ ${1:-} == --compile ]]; then
+# Launcher: bench-build.sh --step KIND [NAME] -- COMMAND... runs COMMAND and
+# appends "CPU-seconds KIND NAME" to $BENCH_BUILD_STEP_LOG, NAME relative to
+# the build directory. A custom target without outputs has no NAME: its
+# directory and command stand for it.
+if [[ ${1:-} == --step ]]; then
+	kind=$2 name=
+	shift 2
+	[[ $1 == -- ]] || { name=$1; shift; }
 	shift
-	out=? prev=
-	for arg in "$@"; do
-		[[ $prev == -o ]] && out=$arg
-		prev=$arg
-	done
+	[[ -n $name ]] || name=$(basename "$1")
+	# Custom commands name their output relative to the directory they run in.
+	[[ $name == /* ]] || name=$PWD/$name
+	name=${name#"$BENCH_BUILD_DIR"/}
 	times=$(mktemp)
 	rc=0
 	/usr/bin/time -f "%U %S" -o "$times" "$@" || rc=$?
 	read -r user sys <"$times"
 	rm -f "$times"
-	echo "$(echo "$user + $sys" | bc) ${out#"$BENCH_BUILD_DIR"/}" >>"$BENCH_BUILD_TU_LOG"
+	echo "$(echo "$user + $sys" | bc) $kind $name" >>"$BENCH_BUILD_STEP_LOG"
 	exit "$rc"
 fi
 
 top=$(cd "$(dirname "$0")/.." && pwd)
+self=$top/scripts/bench-build.sh
 generator=${1:-Ninja}
 dir=$(mktemp -d /var/tmp/aio-audit-bench-build.XXXXXX)
-trap 'rm -rf "$dir"' EXIT
+keep=${BENCH_BUILD_KEEP:-}
+trap '[[ -z $keep ]] || { mkdir -p "$keep" && cp "$dir"/full-build.* "$keep"/; }; rm -rf "$dir"' EXIT
 export CCACHE_DISABLE=1
 unset CMAKE_CXX_COMPILER_LAUNCHER CMAKE_C_COMPILER_LAUNCHER
-export BENCH_BUILD_DIR=$dir/build BENCH_BUILD_TU_LOG=$dir/tu.log
-: >"$BENCH_BUILD_TU_LOG"
+export BENCH_BUILD_DIR=$dir/build BENCH_BUILD_STEP_LOG=$dir/steps.log
+: >"$BENCH_BUILD_STEP_LOG"
+# The launchers, injected without touching the project: RULE_LAUNCH_* wrap
+# compiles, links and custom commands alike (C++ and C), with either generator.
+cat >"$dir/launch.cmake" <<EOF
+set_property(GLOBAL PROPERTY RULE_LAUNCH_COMPILE "$self --step compile <OBJECT> --")
+set_property(GLOBAL PROPERTY RULE_LAUNCH_LINK "$self --step link <TARGET> --")
+set_property(GLOBAL PROPERTY RULE_LAUNCH_CUSTOM "$self --step custom <OUTPUT> --")
+EOF
 timed() {
 	local what=$1
 	shift
@@ -46,12 +73,24 @@ timed() {
 	printf '%-44s %7.1f s CPU (%s user + %s sys), %s s wall\n' "$what:" \
 		"$(echo "$user + $sys" | bc)" "$user" "$sys" "$wall"
 }
+tests=${BENCH_BUILD_TESTS:-both}
+case $tests in ON | OFF | both) ;; *) echo "BENCH_BUILD_TESTS: ON, OFF or both, not $tests" >&2; exit 2 ;; esac
+configure() {
+	timed "configure (tests $1)" cmake -S "$top" -B "$2" -G "$generator" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+		-DAIO_AUDIT_TESTS="$1" -DCMAKE_PROJECT_INCLUDE="$dir/launch.cmake"
+}
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) cores, generator $generator"
-# The launcher only wraps C++ compiles: the BPF objects are custom commands.
-timed configure cmake -S "$top" -B "$BENCH_BUILD_DIR" -G "$generator" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-	-DCMAKE_CXX_COMPILER_LAUNCHER="$top/scripts/bench-build.sh;--compile"
-timed "full build" cmake --build "$BENCH_BUILD_DIR" -j "$(nproc)"
-mv "$BENCH_BUILD_TU_LOG" "$dir/full-build.log"
+if [[ $tests == both ]]; then
+	configure OFF "$dir/tool"
+	timed "full build (tests OFF)" cmake --build "$dir/tool" -j "$(nproc)"
+	rm -rf "$dir/tool"
+	: >"$BENCH_BUILD_STEP_LOG"
+	tests=ON
+fi
+configure "$tests" "$BENCH_BUILD_DIR"
+timed "full build (tests $tests)" cmake --build "$BENCH_BUILD_DIR" -j "$(nproc)"
+mv "$BENCH_BUILD_STEP_LOG" "$dir/full-build.log"
+[[ ! -e $BENCH_BUILD_DIR/.ninja_log ]] || cp "$BENCH_BUILD_DIR/.ninja_log" "$dir/full-build.ninja_log"
 timed "no-op rebuild" cmake --build "$BENCH_BUILD_DIR" -j "$(nproc)"
 for file in cli/doctor.cpp cli/command.cpp; do
 	[[ -e $top/$file ]] || continue
@@ -59,6 +98,45 @@ for file in cli/doctor.cpp cli/command.cpp; do
 	timed "rebuild after touching $file" cmake --build "$BENCH_BUILD_DIR" -j "$(nproc)" --target aio-audit
 done
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
-awk '{ n++; s += $1 } END { printf "C++ compiles in the full build: %d files, %.1f s CPU; the biggest:\n", n, s }' \
-	"$dir/full-build.log"
-sort -rn "$dir/full-build.log" | head -15 | awk '{ printf "  %6.1f s  %s\n", $1, $2 }'
+
+log=$dir/full-build.log
+# The source directory a step belongs to: tests/<tier>, analyzers/<part>,
+# cli, bpf, ...; generated docs (share/) and vmlinux.h are the tool's.
+awk '
+function where(name,   p, n) {
+	n = split(name, p, "/")
+	if (p[1] == "tests" || p[1] == "analyzers") return p[1] "/" p[2]
+	if (p[1] == "share") return "cli"
+	if (p[1] == "vmlinux") return "bpf"
+	return n > 1 ? p[1] : "(top)"
+}
+{
+	cpu[$2] += $1; n[$2]++; total += $1
+	d = where($3); dcpu[d] += $1; dn[d]++
+	part = d ~ /^tests/ ? "test tiers" : "tool"
+	pcpu[part] += $1
+}
+END {
+	printf "Steps of the full build: %.1f s CPU; by kind:\n", total
+	for (k in cpu) printf "  %-8s %4d steps %7.1f s\n", k, n[k], cpu[k]
+	printf "By source directory (tool %.1f s, test tiers %.1f s):\n", pcpu["tool"], pcpu["test tiers"]
+	for (d in dcpu) printf "  %7.1f s  %3d steps  %s\n", dcpu[d], dn[d], d | "sort -rn"
+	close("sort -rn")
+}' "$log"
+for kind in compile link custom; do
+	echo "The biggest ${kind} steps (CPU):"
+	awk -v k="$kind" '$2 == k' "$log" | sort -rn | head -"$([[ $kind == compile ]] && echo 15 || echo 8)" |
+		awk '{ printf "  %6.1f s  %s\n", $1, $3 }'
+done
+
+ninja_log=$dir/full-build.ninja_log
+[[ -e $ninja_log ]] || exit 0
+# .ninja_log v5: start end mtime output hash (ms, one line per output; an
+# edge with several outputs repeats start, end and hash: counted once).
+echo "Slowest steps that are not C++ compiles (wall-clock, from .ninja_log):"
+awk -F'\t' 'NR > 1 && !seen[$1 FS $2 FS $5]++ && $4 !~ /\.o$/ { printf "  %6.1f s  %s\n", ($2 - $1) / 1000, $4 }' \
+	"$ninja_log" | sort -rn | head -12
+awk -F'\t' 'NR > 1 && !seen[$1 FS $2 FS $5]++ { print $1, 1; print $2, -1 }' "$ninja_log" | sort -n -k1,1 -k2,2n |
+	awk '{ if (have) { span = $1 - last; if (running == 1) one += span; if (running >= 2) many += span }
+	       running += $2; last = $1; have = 1 }
+	     END { printf "Wall-clock time with one step running: %.1f s; with two or more: %.1f s\n", one / 1000, many / 1000 }'

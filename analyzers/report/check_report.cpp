@@ -76,11 +76,6 @@ std::string outcome_line(const std::vector<StaticFinding>& findings, const Check
     return "aio-audit check: pass";
 }
 
-std::string where(const model::SourceLocation& l)
-{
-    return fmt::format("{}:{}", l.file, l.line);
-}
-
 std::string markdown_cell(std::string_view s)
 {
     std::string out;
@@ -119,7 +114,7 @@ void render_check_text(std::ostream& out, const std::vector<StaticFinding>& find
         out << fmt::format("{}:{}: {}\n", checkpatch_level(f.rule->level), f.rule->checkpatch, f.message);
         if (f.patch_line)
             out << fmt::format("#{}: ", f.patch_line);
-        out << fmt::format("FILE: {}:\n", where(f.at));
+        out << fmt::format("FILE: {}:\n", format_location(f.at));
         if (!f.source_line.empty())
             out << (f.line_added ? '+' : ' ') << f.source_line << '\n';
         out << '\n';
@@ -131,8 +126,8 @@ void render_check_terse(std::ostream& out, const std::vector<StaticFinding>& fin
 {
     for (const auto& f : findings)
         if (shown(f))
-            out << fmt::format("{}: {}:{}: {}\n", where(f.at), checkpatch_level(f.rule->level), f.rule->checkpatch,
-                               f.message);
+            out << fmt::format("{}: {}:{}: {}\n", format_location(f.at), checkpatch_level(f.rule->level),
+                               f.rule->checkpatch, f.message);
     out << total_line(findings, outcome) << '\n' << outcome_line(findings, outcome) << '\n';
 }
 
@@ -198,8 +193,8 @@ void render_check_markdown(std::ostream& out, const std::vector<StaticFinding>& 
         if (!shown(f))
             continue;
         out << fmt::format("| {} | [{}]({}) | {} | {} | {} |\n", model::name(f.rule->level), f.rule->name,
-                           rule_help_uri(*f.rule), markdown_code(f.fops), markdown_code(where(f.at)),
-                           f.fails ? "yes" : "no");
+                           rule_help_uri(*f.rule), markdown_code(f.fops),
+                           markdown_code(format_location(f.at)), f.fails ? "yes" : "no");
     }
 }
 

@@ -14,7 +14,7 @@
 namespace aio::report {
 namespace {
 
-constexpr double kWidth = 1200;
+constexpr double kFlameWidth = 1200;
 constexpr double kFrameH = 17;
 constexpr double kCharW = 6.6;  // 11px sans-serif, on average
 
@@ -87,10 +87,10 @@ void render_flame(std::ostream& out, const std::vector<FlameFrame>& frames, std:
         return;
     }
     const double height = kFrameH * (max_depth + 1);
-    svg_open(out, "flame", kWidth, height, label);
+    svg_open(out, "flame", kFlameWidth, height, label);
     for (const auto& f : frames) {
-        const double x = kWidth * static_cast<double>(f.start) / static_cast<double>(total);
-        const double w = kWidth * static_cast<double>(f.weight) / static_cast<double>(total);
+        const double x = kFlameWidth * static_cast<double>(f.start) / static_cast<double>(total);
+        const double w = kFlameWidth * static_cast<double>(f.weight) / static_cast<double>(total);
         const double y = kFrameH * (max_depth - f.depth);
         const double share = static_cast<double>(f.weight) / static_cast<double>(total);
         out << "<g class=\"fg\" data-name=\"" << html_escape(f.name) << "\" data-depth=\"" << f.depth

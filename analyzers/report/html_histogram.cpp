@@ -12,14 +12,14 @@
 namespace aio::report {
 namespace {
 
-constexpr double kWidth = 520;
-constexpr double kHeight = 190;
+constexpr double kHistWidth = 520;
+constexpr double kHistHeight = 190;
 constexpr double kLeft = 46;
 constexpr double kRight = 24;
 constexpr double kTop = 10;
 constexpr double kBottom = 40;
-constexpr double kPlotW = kWidth - kLeft - kRight;
-constexpr double kPlotH = kHeight - kTop - kBottom;
+constexpr double kPlotW = kHistWidth - kLeft - kRight;
+constexpr double kPlotH = kHistHeight - kTop - kBottom;
 constexpr std::size_t kMaxLabels = 6;
 constexpr int kFont = 13;
 // Completions are drawn across the whole slot, submissions narrower and in
@@ -27,6 +27,13 @@ constexpr int kFont = 13;
 constexpr double kSubmitWidth = 0.55;
 
 }  // namespace
+
+std::string latency_note(const model::LatencySummary& s)
+{
+    if (s.count == 0)
+        return {};
+    return fmt::format("p50 {}, p99 {}, max {}", format_ns(s.p50), format_ns(s.p99), format_ns(s.max));
+}
 
 void render_log2_overlay(std::ostream& out, const std::vector<HistSeries>& series, std::string_view label)
 {
@@ -49,7 +56,7 @@ void render_log2_overlay(std::ostream& out, const std::vector<HistSeries>& serie
     }
     const std::size_t slots = hi - lo + 1;
     const double slot_w = kPlotW / static_cast<double>(slots);
-    svg_open(out, "log2hist", kWidth, kHeight, label);
+    svg_open(out, "log2hist", kHistWidth, kHistHeight, label);
     out << "<g data-plot-height=\"" << svg_num(kPlotH) << "\" data-max-count=\"" << max_count << "\">";
     const double base = kTop + kPlotH;
     for (auto it = series.rbegin(); it != series.rend(); ++it) {
@@ -93,8 +100,9 @@ void render_log2_overlay(std::ostream& out, const std::vector<HistSeries>& serie
                                                                         : model::Log2Hist::slot_high(lo + k - 1)))
             << "</text>";
     }
-    out << "<text class=\"tick\" x=\"" << svg_num(kLeft + kPlotW / 2) << "\" y=\"" << svg_num(kHeight - 3)
-        << "\" font-size=\"" << kFont << "\" text-anchor=\"middle\">latency (log2 slots), requests per slot</text>";
+    out << "<text class=\"tick\" x=\"" << svg_num(kLeft + kPlotW / 2) << "\" y=\"" << svg_num(kHistHeight - 3)
+        << "\" font-size=\"" << kFont
+        << "\" text-anchor=\"middle\">latency (log2 slots), requests per slot</text>";
     svg_close(out);
     out << "<figcaption class=\"legend\">";
     for (const auto& s : series) {

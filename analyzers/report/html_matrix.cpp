@@ -14,13 +14,6 @@
 namespace aio::report {
 namespace {
 
-std::string latency_note(const model::LatencySummary& s)
-{
-    if (s.count == 0)
-        return {};
-    return fmt::format("p50 {}, p99 {}, max {}", format_ns(s.p50), format_ns(s.p99), format_ns(s.max));
-}
-
 // Per scenario, one card of overlaid submission/completion histograms per
 // measured cell: below the table, where each has the width to be read.
 void render_latencies(std::ostream& out, const model::MatrixFs& fs, std::size_t fi)

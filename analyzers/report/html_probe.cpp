@@ -13,13 +13,6 @@
 namespace aio::report {
 namespace {
 
-std::string latency_note(const model::LatencySummary& s)
-{
-    if (s.count == 0)
-        return {};
-    return fmt::format("p50 {}, p99 {}, max {}", format_ns(s.p50), format_ns(s.p99), format_ns(s.max));
-}
-
 std::string target_title(const model::TargetResult& t)
 {
     std::string what(model::name(t.kind));

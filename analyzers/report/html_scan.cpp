@@ -13,7 +13,8 @@ namespace {
 
 constexpr std::size_t kDirLevels = 3;
 
-std::string where(const model::SourceLocation& l)
+// The page's "path:line", or the path alone when the line is not known.
+std::string html_where(const model::SourceLocation& l)
 {
     return l.line ? fmt::format("{}:{}", l.file, l.line) : l.file;
 }
@@ -46,9 +47,10 @@ void render_finding(std::ostream& out, const model::StaticFinding& f)
     const auto level = f.rule ? model::name(f.rule->level) : std::string_view("note");
     const auto rule = f.rule ? f.rule->name : std::string_view("?");
     out << "<section class=\"card finding\" data-rule=\"" << html_escape(rule) << "\" data-fops=\""
-        << html_escape(f.fops) << "\" data-at=\"" << html_escape(where(f.at)) << "\">\n<h3><span class=\"kind\">" << html_escape(level) << ": "
-        << html_escape(rule) << "</span> — <code>" << html_escape(f.fops) << "</code> <span class=\"mono muted\">"
-        << html_escape(where(f.at)) << "</span></h3>\n<p>" << html_escape(f.message) << "</p>\n";
+        << html_escape(f.fops) << "\" data-at=\"" << html_escape(html_where(f.at))
+        << "\">\n<h3><span class=\"kind\">" << html_escape(level) << ": " << html_escape(rule)
+        << "</span> — <code>" << html_escape(f.fops) << "</code> <span class=\"mono muted\">"
+        << html_escape(html_where(f.at)) << "</span></h3>\n<p>" << html_escape(f.message) << "</p>\n";
     if (!f.handlers.empty())
         out << "<p class=\"muted\">handlers: <code>" << html_escape(f.handlers) << "</code></p>\n";
     if (f.paths.empty())
@@ -56,9 +58,9 @@ void render_finding(std::ostream& out, const model::StaticFinding& f)
     for (const auto& p : f.paths) {
         out << "<p><code>" << html_escape(p.handler) << "</code></p>\n<ul class=\"evidence\">";
         for (const auto& e : p.steps) {
-            out << "<li data-kind=\"" << model::name(e.kind) << "\"><span class=\"kind\">" << model::name(e.kind)
-                << "</span> <span class=\"mono muted\">" << html_escape(where(e.at)) << "</span> "
-                << html_escape(e.what);
+            out << "<li data-kind=\"" << model::name(e.kind) << "\"><span class=\"kind\">"
+                << model::name(e.kind) << "</span> <span class=\"mono muted\">"
+                << html_escape(html_where(e.at)) << "</span> " << html_escape(e.what);
             if (!e.chain.empty())
                 out << " <span class=\"muted\">via <code>" << html_escape(e.chain) << "</code></span>";
             if (!e.condition.empty())

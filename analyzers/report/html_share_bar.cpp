@@ -10,8 +10,8 @@
 namespace aio::report {
 namespace {
 
-constexpr double kWidth = 1000;
-constexpr double kHeight = 18;
+constexpr double kBarWidth = 1000;
+constexpr double kBarHeight = 18;
 
 }  // namespace
 
@@ -40,17 +40,16 @@ void render_share_bar(std::ostream& out, const std::vector<ShareSegment>& segmen
     for (const auto& s : segments)
         if (s.count)
             label += fmt::format(" {} {}", s.label, share(s.count));
-    svg_open(out, "sharebar", kWidth, kHeight, label);
+    svg_open(out, "sharebar", kBarWidth, kBarHeight, label);
     double x = 0;
     for (const auto& s : segments) {
         if (!s.count)
             continue;
-        const double w = kWidth * static_cast<double>(s.count) / static_cast<double>(total);
-        out << "<rect class=\"seg " << html_escape(s.css_class) << "\" x=\"" << svg_num(x) << "\" y=\"0\" width=\""
-            << svg_num(w) << "\" height=\"" << svg_num(kHeight) << "\" data-label=\"" << html_escape(s.label)
-            << "\" data-count=\"" << s.count << "\"><title>"
-            << html_escape(fmt::format("{}: {} of {} ({})", s.label, s.count, total,
-                                       share(s.count)))
+        const double w = kBarWidth * static_cast<double>(s.count) / static_cast<double>(total);
+        out << "<rect class=\"seg " << html_escape(s.css_class) << "\" x=\"" << svg_num(x)
+            << "\" y=\"0\" width=\"" << svg_num(w) << "\" height=\"" << svg_num(kBarHeight)
+            << "\" data-label=\"" << html_escape(s.label) << "\" data-count=\"" << s.count << "\"><title>"
+            << html_escape(fmt::format("{}: {} of {} ({})", s.label, s.count, total, share(s.count)))
             << "</title></rect>";
         x += w;
     }

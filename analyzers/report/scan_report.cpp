@@ -26,11 +26,6 @@ std::string handlers_text(const FopsReport& f)
     return s.empty() ? s : s + ")";
 }
 
-std::string where(const model::SourceLocation& l)
-{
-    return fmt::format("{}:{}", l.file, l.line);
-}
-
 nlohmann::json paths_json(const model::PathFacts& p)
 {
     return {{"queues", p.queues},
@@ -80,6 +75,11 @@ nlohmann::json unresolved_json(const std::vector<model::Unresolved>& us)
 
 }  // namespace
 
+std::string format_location(const model::SourceLocation& l)
+{
+    return fmt::format("{}:{}", l.file, l.line);
+}
+
 nlohmann::json evidence_json(const model::Evidence& e)
 {
     nlohmann::json j = {{"kind", model::name(e.kind)},
@@ -94,18 +94,18 @@ nlohmann::json evidence_json(const model::Evidence& e)
 void render_scan_line(std::ostream& out, const FopsReport& f, bool verbose)
 {
     const std::string handlers = handlers_text(f);
-    out << fmt::format("{}: {}: {}{}{} — {}\n", where(f.at),
+    out << fmt::format("{}: {}: {}{}{} — {}\n", format_location(f.at),
                        model::verdict_text({f.verdict, f.condition, f.otherwise}), f.name,
                        handlers.empty() ? "" : " ", handlers, f.reason);
     for (Contract c : f.findings)
-        out << fmt::format("{}: {}: {}: {} — {}\n", where(f.at), model::name(model::rule_for(c).level),
-                           model::name(c), f.name, model::meaning(c));
+        out << fmt::format("{}: {}: {}: {} — {}\n", format_location(f.at),
+                           model::name(model::rule_for(c).level), model::name(c), f.name, model::meaning(c));
     if (!verbose)
         return;
     for (const auto& h : f.handlers) {
         out << fmt::format("    {} {}", model::name(h.op), h.handler);
         if (!h.definition.file.empty())
-            out << fmt::format(" ({})", where(h.definition));
+            out << fmt::format(" ({})", format_location(h.definition));
         out << fmt::format(": {}{}\n", model::verdict_text({h.verdict, h.condition, h.otherwise}),
                            h.relay.empty() ? "" : fmt::format(" (relay: {})", h.relay));
         // Evidence first, then the may-sleep facts, then what was not seen.
@@ -114,7 +114,7 @@ void render_scan_line(std::ostream& out, const FopsReport& f, bool verbose)
                 if (model::is_may_sleep(e.kind) != (pass == 1) ||
                     (e.kind == model::EvidenceKind::unresolved && !h.unresolved.empty()))
                     continue;
-                out << fmt::format("      {}: {}: {}", model::name(e.kind), where(e.at), e.what);
+                out << fmt::format("      {}: {}: {}", model::name(e.kind), format_location(e.at), e.what);
                 if (!e.condition.empty())
                     out << (e.condition == "o_direct" ? "  (O_DIRECT only)" : "  (not O_DIRECT)");
                 if (!e.chain.empty())
@@ -122,7 +122,8 @@ void render_scan_line(std::ostream& out, const FopsReport& f, bool verbose)
                 out << '\n';
             }
         for (const auto& u : h.unresolved) {
-            out << fmt::format("      unresolved: {}: {} is not in the scanned paths", where(u.at), u.name);
+            out << fmt::format("      unresolved: {}: {} is not in the scanned paths", format_location(u.at),
+                               u.name);
             if (!u.chain.empty())
                 out << fmt::format("  [{}]", u.chain);
             out << '\n';

@@ -23,6 +23,9 @@ void render_scan_line(std::ostream& out, const model::FopsReport& f, bool verbos
 // `summary: 9 file_operations in 7 files: 2 async, ...; 3 contract findings (...)`
 void render_scan_summary(std::ostream& out, const model::StaticSummary& s);
 
+// "path:line", as the text reports (scan, check) name a place.
+std::string format_location(const model::SourceLocation& l);
+
 // One piece of evidence: kind, file, line, what, chain.
 nlohmann::json evidence_json(const model::Evidence& e);
 

@@ -12,6 +12,7 @@
 #include <cstring>
 
 #include "model/errors.h"
+#include "scan/text_search.h"
 
 namespace aio::scan {
 namespace {
@@ -19,11 +20,6 @@ namespace {
 constexpr std::size_t kBuckets = 1u << 16;
 // A definition longer than this is not one (or not worth reading).
 constexpr std::size_t kMaxExtent = std::size_t{8} << 20;
-
-bool ident_char(char c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
-}
 
 // A line above a definition's name that belongs to its header: `static
 // ssize_t`, `static inline struct page *`, `noinline int`.

@@ -26,15 +26,6 @@ inline unsigned popcount16(unsigned x)
     return (x + (x >> 8)) & 0x1Fu;
 }
 
-inline bool ident_start(char c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
-}
-inline bool ident_char(char c)
-{
-    return ident_start(c) || (c >= '0' && c <= '9');
-}
-
 // The end of the identifier characters from p on (at most `end`): 16
 // bytes at a time, since register headers give the index millions of
 // `#define NAME VALUE` lines whose names are all it reads.

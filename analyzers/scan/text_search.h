@@ -16,6 +16,16 @@
 
 namespace aio::scan {
 
+// C identifiers: a letter or '_', then letters, digits and '_'.
+inline bool ident_start(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+}
+inline bool ident_char(char c)
+{
+    return ident_start(c) || (c >= '0' && c <= '9');
+}
+
 // True when `needle` (2 to 64 bytes) occurs in `text`.
 bool contains_bytes(std::string_view text, std::string_view needle);
 

@@ -3,6 +3,8 @@
 
 #include "model/backend_plan.h"
 
+namespace backend_plan_test {
+
 using namespace aio::model;
 
 namespace {
@@ -128,3 +130,5 @@ TEST(BackendPlan, SaysWhatContextsMeanOnPreemptRt)
     auto not_rt = with({"kernel.btf", "bpf.tracepoint", "bpf.fentry", "bpf.fexit", "bpf.preempt_count"});
     EXPECT_TRUE(plan_backend(not_rt).unseen.empty());
 }
+
+}  // namespace backend_plan_test

@@ -19,6 +19,8 @@
 #include "scan/check.h"
 #include "subprocess.h"
 
+namespace cli_docs_test {
+
 using aio::test::run;
 using aio::test::run_tool;
 
@@ -222,3 +224,5 @@ TEST(CliDocs, ZshCompletionParsesAndNamesEveryOption)
             EXPECT_NE(text.find(opt + "["), std::string::npos) << opt;
     }
 }
+
+}  // namespace cli_docs_test

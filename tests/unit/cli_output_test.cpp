@@ -16,6 +16,8 @@
 #include "report/json_header.h"
 #include "subprocess.h"
 
+namespace cli_output_test {
+
 namespace fs = std::filesystem;
 using aio::test::run;
 using aio::test::run_tool;
@@ -182,3 +184,5 @@ TEST(JsonHeader, StampKeepsTheDocumentAndFormatsTimeInUtc)
     EXPECT_EQ(j.at("kernel").at("release"), "6.1.0");
     EXPECT_EQ(aio::report::stamped(nlohmann::json::array({1, 2}), info).at("report").size(), 2u);
 }
+
+}  // namespace cli_output_test

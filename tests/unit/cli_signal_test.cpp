@@ -13,6 +13,8 @@
 
 #include "subprocess.h"
 
+namespace cli_signal_test {
+
 namespace {
 
 // Runs `aio-audit ARGS` in the background under sh, sends it SIG `delay`
@@ -79,3 +81,5 @@ TEST(CliSignals, CheckExits128PlusTheSignalAndRemovesItsEmptyReportFile)
 }
 
 }  // namespace
+
+}  // namespace cli_signal_test

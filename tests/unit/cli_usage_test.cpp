@@ -6,6 +6,8 @@
 
 #include "subprocess.h"
 
+namespace cli_usage_test {
+
 using aio::test::run_tool;
 
 TEST(CliUsage, HelpListsEveryCommandAndExitCodes)
@@ -70,3 +72,5 @@ TEST(CliUsage, ListOptionsDoNotSwallowTheTarget)
     EXPECT_EQ(r.exit_code, 0) << r.err;
     EXPECT_NE(r.out.find("\"label\": \"/dev/zero\""), std::string::npos) << r.out.substr(0, 500);
 }
+
+}  // namespace cli_usage_test

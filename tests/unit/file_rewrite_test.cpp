@@ -14,6 +14,8 @@
 #include "model/errors.h"
 #include "report/file_rewrite.h"
 
+namespace file_rewrite_test {
+
 namespace fs = std::filesystem;
 using aio::report::FileRewriter;
 
@@ -92,3 +94,5 @@ TEST(FileRewriter, AFailedRenameLeavesNoTemp)
     EXPECT_NE(w.refresh(text("new")), "");
     EXPECT_FALSE(fs::exists(file + ".tmp"));
 }
+
+}  // namespace file_rewrite_test

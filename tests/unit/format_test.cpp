@@ -6,6 +6,8 @@
 #include "report/format.h"
 #include "report/table.h"
 
+namespace format_test {
+
 using namespace aio::report;
 using aio::model::Verdict;
 using aio::model::VerdictTally;
@@ -52,3 +54,5 @@ TEST(Table, AlignsColumnsAndCountsUtf8AsOneColumn)
               "read       41.2µs  sync\n"
               "overwrite     3ms  blocking\n");
 }
+
+}  // namespace format_test

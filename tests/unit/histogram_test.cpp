@@ -6,6 +6,8 @@
 #include "model/histogram.h"
 #include "report/histogram_text.h"
 
+namespace histogram_test {
+
 using aio::model::Log2Hist;
 
 TEST(Log2Slot, MatchesFloorLog2)
@@ -81,3 +83,5 @@ TEST(HistText, Empty)
     aio::report::print_log2_hist(out, Log2Hist{}, "usecs", 1000);
     EXPECT_EQ(out.str(), "     (no samples)\n");
 }
+
+}  // namespace histogram_test

@@ -19,6 +19,8 @@
 #include "report/html_svg.h"
 #include "report/html_trace.h"
 
+namespace html_report_test {
+
 using namespace aio;
 using report::FlameFrame;
 
@@ -273,3 +275,5 @@ TEST(HtmlReports, HostileNamesAreEscapedEverywhere)
         EXPECT_EQ(html.rfind("</html>\n"), html.size() - 8) << what;
     }
 }
+
+}  // namespace html_report_test

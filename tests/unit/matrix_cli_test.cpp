@@ -14,6 +14,8 @@
 
 #include "subprocess.h"
 
+namespace matrix_cli_test {
+
 using aio::test::run_tool;
 
 namespace {
@@ -111,3 +113,5 @@ TEST(MatrixCli, MistakesAreOneLineAndExitTwo)
         EXPECT_TRUE(r.out.empty()) << joined << "\nstdout: " << r.out;
     }
 }
+
+}  // namespace matrix_cli_test

@@ -6,6 +6,8 @@
 
 #include "model/matrix_result.h"
 
+namespace matrix_compare_test {
+
 using namespace aio::model;
 
 namespace {
@@ -178,3 +180,5 @@ TEST(MatrixCompare, InlineOnlyDifferencesAreUndecidedNotChanges)
     EXPECT_EQ(cmp.changes.size(), 1u);
     EXPECT_TRUE(cmp.undecided.empty());
 }
+
+}  // namespace matrix_compare_test

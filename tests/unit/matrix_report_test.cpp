@@ -13,6 +13,8 @@
 #include "report/json_header.h"
 #include "report/matrix_report.h"
 
+namespace matrix_report_test {
+
 using namespace aio::model;
 using namespace aio::report;
 
@@ -259,3 +261,5 @@ TEST(MatrixReport, ComparisonMarkdownAndJson)
     EXPECT_EQ(j["changes"][0]["kind"], "verdict");
     EXPECT_EQ(j["changes"][0]["after"]["headline"], nlohmann::json::parse(R"(["async", "blocking"])"));
 }
+
+}  // namespace matrix_report_test

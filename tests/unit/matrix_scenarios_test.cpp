@@ -9,6 +9,8 @@
 #include "matrix/fs_catalog.h"
 #include "matrix/scenarios.h"
 
+namespace matrix_scenarios_test {
+
 using namespace aio::matrix;
 
 TEST(MatrixScenarios, IdsAreUniqueAndStable)
@@ -65,3 +67,5 @@ TEST(MatrixCatalog, SaysWhyAConfigurationCannotBeMade)
     FsConfig tmpfs{"tmpfs", "tmpfs", {}, "", 0, "", true};
     EXPECT_EQ(unavailable_reason(tmpfs), "");
 }
+
+}  // namespace matrix_scenarios_test

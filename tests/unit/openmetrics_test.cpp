@@ -13,7 +13,7 @@
 #include "serve/metrics_exporter.h"
 #include "trace_sample.h"
 
-namespace aio::report {
+namespace aio::report::openmetrics_test {
 namespace {
 
 model::TraceOp op(const std::string& symbol, std::uint32_t minor, const std::string& dev_name = "loop0")
@@ -208,4 +208,4 @@ TEST(ListenAddress, ParsesPortAddressAndBracketedIpv6)
 }
 
 }  // namespace
-}  // namespace aio::report
+}  // namespace aio::report::openmetrics_test

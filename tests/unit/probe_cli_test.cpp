@@ -13,6 +13,8 @@
 #include "probe/prober.h"
 #include "subprocess.h"
 
+namespace probe_cli_test {
+
 using aio::test::run_tool;
 
 namespace {
@@ -130,3 +132,5 @@ TEST(ProbeCli, ExpectHonoursTheTolerance)
     EXPECT_EQ(with({"--expect", "async", "--tolerance", "1"}).exit_code, 0);
     EXPECT_EQ(with({"--expect", "async", "--expect", "sync"}).exit_code, 0);
 }
+
+}  // namespace probe_cli_test

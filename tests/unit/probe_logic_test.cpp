@@ -8,6 +8,8 @@
 #include "probe/engine.h"
 #include "probe/prober.h"
 
+namespace probe_logic_test {
+
 using namespace aio;
 
 TEST(Pattern, DependsOnTheOffsetSoMisplacedDataIsCaught)
@@ -53,10 +55,11 @@ TEST(Latency, NearestRankPercentiles)
     EXPECT_EQ(s.p99, 99'000u);
     EXPECT_EQ(s.max, 100'000u);
     EXPECT_EQ(s.hist.count(), 100u);
-    const auto one = model::summarize({7});
+    // Typed: a braced list would also match summarize() of scan reports.
+    const auto one = model::summarize(std::vector<std::uint64_t>{7});
     EXPECT_EQ(one.p50, 7u);
     EXPECT_EQ(one.p99, 7u);
-    EXPECT_EQ(model::summarize({}).count, 0u);
+    EXPECT_EQ(model::summarize(std::vector<std::uint64_t>{}).count, 0u);
 }
 
 TEST(Engines, ParseNames)
@@ -89,3 +92,5 @@ TEST(TargetLabel, DotsBecomeTheDirectoryTheyName)
     EXPECT_EQ(probe::target_label("/dev/zero"), "/dev/zero");
     EXPECT_EQ(probe::target_label(".hidden"), ".hidden");
 }
+
+}  // namespace probe_logic_test

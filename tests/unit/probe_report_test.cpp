@@ -10,6 +10,8 @@
 #include "report/probe_report.h"
 #include "probe_samples.h"
 
+namespace probe_report_test {
+
 using namespace aio;
 
 using namespace aio::test;
@@ -215,3 +217,5 @@ TEST(ProbeReportJson, CarriesEveryFactAndTheConclusions)
     EXPECT_EQ(j["bottom_line"]["blocked"][0]["ops"],
               nlohmann::json::array({"direct append", "direct fill-holes", "buffered read"}));
 }
+
+}  // namespace probe_report_test

@@ -8,6 +8,8 @@
 #include "model/probe_rules.h"
 #include "probe_samples.h"
 
+namespace probe_rules_test {
+
 using namespace aio;
 using namespace aio::test;
 
@@ -237,3 +239,5 @@ TEST(ProbeNothingToDo, OnlyWhenNoTargetHasACase)
     missing.targets.push_back(m);
     EXPECT_FALSE(model::nothing_to_do(missing)) << "a missing target is exit 4, not a usage error";
 }
+
+}  // namespace probe_rules_test

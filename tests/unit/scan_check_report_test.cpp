@@ -18,6 +18,8 @@
 #include "report/sarif_report.h"
 #include "scan/git.h"
 
+namespace scan_check_report_test {
+
 using namespace aio;
 using model::Contract;
 using model::Verdict;
@@ -284,3 +286,5 @@ TEST(CheckReport, EverySarifDocumentPassesTheRealValidators)
     fs::remove_all(dir);
     EXPECT_EQ(r.status, 0) << r.out << r.err;
 }
+
+}  // namespace scan_check_report_test

@@ -19,12 +19,12 @@
 #include "scan/check.h"
 #include "scan/diff.h"
 
+namespace scan_check_test {
+
 using namespace aio;
 using model::Contract;
 using model::Verdict;
 namespace fs = std::filesystem;
-
-namespace {
 
 const std::string kFixtures = std::string(AIO_AUDIT_SOURCE_DIR) + "/tests/fixtures/scan";
 
@@ -112,8 +112,6 @@ protected:
     }
     std::string root_;
 };
-
-}  // namespace
 
 TEST(ScanCheck, FailOnParsing)
 {
@@ -460,3 +458,5 @@ TEST(ScanFindings, FingerprintsSurviveLineMovesAndNameTheFinding)
     EXPECT_EQ(before[0].fingerprint, after[0].fingerprint);
     EXPECT_EQ(model::normalize_path("./a/./b//c.c"), "a/b/c.c");
 }
+
+}  // namespace scan_check_test

@@ -18,6 +18,8 @@
 #include "scan/diff.h"
 #include "scan/git.h"
 
+namespace scan_diff_test {
+
 using namespace aio;
 using scan::FileChange;
 namespace fs = std::filesystem;
@@ -256,8 +258,6 @@ TEST(ScanDiff, FormatPatchSeriesAndGarbage)
 
 // ---- real git
 
-namespace {
-
 class GitRepo : public testing::Test {
 protected:
     void SetUp() override
@@ -309,8 +309,6 @@ std::set<std::string> parsed_names(const std::string& diff)
         names.insert(path);
     return names;
 }
-
-}  // namespace
 
 TEST_F(GitRepo, EveryConfigurationThatChangesNamesReadsBackGitsOwnList)
 {
@@ -377,3 +375,5 @@ TEST_F(GitRepo, CopiesFoundByGitAreWholeNewFiles)
     EXPECT_EQ(d.files.at("drv/copy.c").change, FileChange::copied);
     EXPECT_TRUE(d.files.at("drv/copy.c").whole);
 }
+
+}  // namespace scan_diff_test

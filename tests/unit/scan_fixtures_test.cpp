@@ -10,11 +10,11 @@
 
 #include "scan/scanner.h"
 
+namespace scan_fixtures_test {
+
 using namespace aio;
 using model::Contract;
 using model::Verdict;
-
-namespace {
 
 const std::string kFixtures = std::string(AIO_AUDIT_SOURCE_DIR) + "/tests/fixtures/scan";
 
@@ -73,8 +73,6 @@ std::string case_name(const testing::TestParamInfo<Case>& info)
             c = '_';
     return n;
 }
-
-}  // namespace
 
 TEST_P(ScanFixture, GivesItsVerdictAndFindings)
 {
@@ -249,3 +247,5 @@ TEST(ScanFixtures, BundledGadgetModuleGetsEachModesVerdict)
     EXPECT_EQ(model::name(got["gadget_mixed_fops"]), model::name(Verdict::async));
     EXPECT_EQ(model::name(got["gadget_noiter_fops"]), model::name(Verdict::unsupported));
 }
+
+}  // namespace scan_fixtures_test

@@ -19,10 +19,10 @@
 #include "model/errors.h"
 #include "scan/scanner.h"
 
+namespace scan_inputs_test {
+
 using namespace aio;
 namespace fs = std::filesystem;
-
-namespace {
 
 const std::string kFixtures = std::string(AIO_AUDIT_SOURCE_DIR) + "/tests/fixtures/scan";
 
@@ -74,8 +74,6 @@ protected:
     }
     std::string root_;
 };
-
-}  // namespace
 
 TEST_F(Inputs, UnreadableRootFileIsAUsageError)
 {
@@ -154,3 +152,5 @@ TEST_F(Inputs, NoThreadAtAllStillScans)
               }),
               0);
 }
+
+}  // namespace scan_inputs_test

@@ -9,6 +9,8 @@
 #include "scan/parsed_file.h"
 #include "scan/preprocess.h"
 
+namespace scan_lexer_test {
+
 using namespace aio::scan;
 
 namespace {
@@ -185,3 +187,5 @@ TEST(ScanIndex, DefinitionLinesWithLongNamesAcrossVectorWidths)
     EXPECT_EQ(def("#define X"), std::make_pair(std::string(), -1));
     EXPECT_EQ(def("f("), std::make_pair(std::string("f"), fn));
 }
+
+}  // namespace scan_lexer_test

@@ -17,10 +17,10 @@
 
 #include "scan/scanner.h"
 
+namespace scan_linear_test {
+
 using namespace aio;
 namespace fs = std::filesystem;
-
-namespace {
 
 // One driver: an async read_iter whose completion runs from a work item,
 // a blocking write_iter, a helper outside the tree, FMODE_NOWAIT in open.
@@ -73,8 +73,6 @@ protected:
     std::string root_;
 };
 
-}  // namespace
-
 TEST_F(ScanLinear, DistinctDriversCostLinearWork)
 {
     const std::uint64_t small = work(150, true);
@@ -96,3 +94,5 @@ TEST_F(ScanLinear, RepeatedDefinitionsCostLinearWork)
     EXPECT_GT(ratio, 3.5);
     EXPECT_LT(ratio, 4.6) << "work grows faster than the file: " << small << " -> " << large;
 }
+
+}  // namespace scan_linear_test

@@ -5,6 +5,8 @@
 
 #include "report/scan_report.h"
 
+namespace scan_report_test {
+
 using namespace aio;
 using model::Contract;
 using model::Verdict;
@@ -180,3 +182,5 @@ TEST(ScanReport, ConditionsMaySleepAndUnseenCode)
         EXPECT_NE(e["kind"], "lock-wait");
     EXPECT_EQ(jh["evidence"][0]["condition"], "o_direct");
 }
+
+}  // namespace scan_report_test

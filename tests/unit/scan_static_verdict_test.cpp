@@ -8,6 +8,8 @@
 
 #include "model/static_verdict.h"
 
+namespace scan_static_verdict_test {
+
 using namespace aio::model;
 
 namespace {
@@ -261,3 +263,5 @@ TEST(StaticRules, GatedQueueNamesItsFeature)
     EXPECT_EQ(w.verdict, Verdict::async);
     EXPECT_EQ(w.condition, "protocol:fuse-async-dio");
 }
+
+}  // namespace scan_static_verdict_test

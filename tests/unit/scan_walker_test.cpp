@@ -15,10 +15,10 @@
 #include "model/errors.h"
 #include "scan/scanner.h"
 
+namespace scan_walker_test {
+
 using namespace aio;
 namespace fs = std::filesystem;
-
-namespace {
 
 const char* kAsyncFops =
     "#include <linux/fs.h>\n"
@@ -57,8 +57,6 @@ protected:
     }
     std::string root_;
 };
-
-}  // namespace
 
 TEST_F(TempTree, BinaryAndNonUtf8FilesWarnAndTheScanGoesOn)
 {
@@ -169,3 +167,5 @@ TEST(ScanRoots, DisplayNames)
     EXPECT_EQ(scan::join_display("/", "x.c"), "/x.c");
     EXPECT_EQ(scan::join_display("a", "x.c"), "a/x.c");
 }
+
+}  // namespace scan_walker_test

@@ -11,6 +11,8 @@ extern "C" {
 #include "aio_audit.h"
 }
 
+namespace shared_layout_test {
+
 TEST(SharedLayout, OpKey)
 {
     EXPECT_EQ(sizeof(aio_audit_op_key), 16u);
@@ -61,3 +63,5 @@ TEST(SharedLayout, NewFnRecord)
 {
     EXPECT_EQ(sizeof(aio_audit_new_fn_record), 8u);
 }
+
+}  // namespace shared_layout_test

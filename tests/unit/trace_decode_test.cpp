@@ -7,6 +7,8 @@
 #include "collector/ksyms.h"
 #include "collector/trace_decode.h"
 
+namespace trace_decode_test {
+
 using namespace aio;
 
 namespace {
@@ -195,3 +197,5 @@ TEST(TraceDecode, DeviceNamesFromSysDev)
     EXPECT_EQ(collector::device_name(model::FileKind::regular, 0, 44, root), "") << "anonymous (tmpfs)";
     fs::remove_all(root);
 }
+
+}  // namespace trace_decode_test

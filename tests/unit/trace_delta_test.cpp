@@ -9,7 +9,7 @@
 #include "model/trace_delta.h"
 #include "report/trace_interval.h"
 
-namespace aio::model {
+namespace aio::model::trace_delta_test {
 namespace {
 
 TraceOp op(const std::string& symbol, bool direct = false)
@@ -263,4 +263,4 @@ TEST(TraceIntervalReport, IdleIntervalSaysSo)
 }
 
 }  // namespace
-}  // namespace aio::model
+}  // namespace aio::model::trace_delta_test

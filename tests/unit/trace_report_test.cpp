@@ -15,7 +15,7 @@
 #include "report/trace_report.h"
 #include "trace_sample.h"
 
-namespace aio::model {
+namespace aio::model::trace_report_test {
 namespace {
 
 void expect_golden(const std::string& name, const std::string& got)
@@ -167,4 +167,4 @@ TEST(DoctorReportJson, Golden)
 }
 
 }  // namespace
-}  // namespace aio::model
+}  // namespace aio::model::trace_report_test

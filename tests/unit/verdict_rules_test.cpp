@@ -3,6 +3,8 @@
 
 #include "model/verdict_rules.h"
 
+namespace verdict_rules_test {
+
 using namespace aio::model;
 
 namespace {
@@ -231,3 +233,5 @@ TEST(Tally, Merge)
     EXPECT_EQ(a.count(Verdict::sync), 3u);
     EXPECT_EQ(a.total(), 4u);
 }
+
+}  // namespace verdict_rules_test
