@@ -8,20 +8,20 @@
 # CPU seconds (user+sys): the wall-clock time depends on what else runs, the
 # CPU time much less; on an idle machine with N cores, wall ~ CPU / N.
 #
-# Then where the full build's CPU went: every compile, link and custom
-# command (BPF objects, skeletons, vmlinux.h, man pages, the fuzzer, the vm
-# tier's kernel files) runs under a launcher that logs its CPU seconds, summed
-# per kind and per source directory (the tool vs the test tiers), with the
+# The full build is what `cmake --build` builds with the default options
+# (the tool, its BPF objects, man pages and completion: what a package
+# installs); the test tiers are timed after it as `--target tests`.
+# BENCH_BUILD_TESTS=OFF skips them.
+#
+# Then where the CPU of both went: every compile, link and custom command
+# (BPF objects, skeletons, vmlinux.h, man pages, the fuzzer, the vm tier's
+# kernel files) runs under a launcher that logs its CPU seconds, summed per
+# kind and per source directory (the tool vs the test tiers), with the
 # biggest steps of each kind. With Ninja, from its .ninja_log: the slowest
 # steps that are not C++ compiles by wall-clock time, and how much of the
-# build's wall-clock time ran only one step (the cores it left idle).
-# BENCH_BUILD_KEEP=DIR keeps the full build's logs (full-build.log: CPU per step; full-build.ninja_log) in DIR.
-#
-# BENCH_BUILD_TESTS: ON builds everything (the tool and the test tiers), as
-# above; OFF only what `-DAIO_AUDIT_TESTS=OFF` builds (the tool, its BPF
-# objects, man pages and completion: a package's build); both (the default)
-# does the OFF build's configure and full build first, in a directory of its
-# own, then everything as above.
+# full build's wall-clock time ran only one step (the cores it left idle).
+# BENCH_BUILD_KEEP=DIR keeps the logs (full-build.log: CPU per step;
+# full-build.ninja_log) in DIR.
 set -euo pipefail
 
 # Launcher: bench-build.sh --step KIND [NAME] -- COMMAND... runs COMMAND and
@@ -73,25 +73,20 @@ timed() {
 	printf '%-44s %7.1f s CPU (%s user + %s sys), %s s wall\n' "$what:" \
 		"$(echo "$user + $sys" | bc)" "$user" "$sys" "$wall"
 }
-tests=${BENCH_BUILD_TESTS:-both}
-case $tests in ON | OFF | both) ;; *) echo "BENCH_BUILD_TESTS: ON, OFF or both, not $tests" >&2; exit 2 ;; esac
-configure() {
-	timed "configure (tests $1)" cmake -S "$top" -B "$2" -G "$generator" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-		-DAIO_AUDIT_TESTS="$1" -DCMAKE_PROJECT_INCLUDE="$dir/launch.cmake"
-}
+tests=${BENCH_BUILD_TESTS:-ON}
+case $tests in ON | OFF) ;; *) echo "BENCH_BUILD_TESTS: ON or OFF, not $tests" >&2; exit 2 ;; esac
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) cores, generator $generator"
-if [[ $tests == both ]]; then
-	configure OFF "$dir/tool"
-	timed "full build (tests OFF)" cmake --build "$dir/tool" -j "$(nproc)"
-	rm -rf "$dir/tool"
-	: >"$BENCH_BUILD_STEP_LOG"
-	tests=ON
-fi
-configure "$tests" "$BENCH_BUILD_DIR"
-timed "full build (tests $tests)" cmake --build "$BENCH_BUILD_DIR" -j "$(nproc)"
-mv "$BENCH_BUILD_STEP_LOG" "$dir/full-build.log"
+timed "configure" cmake -S "$top" -B "$BENCH_BUILD_DIR" -G "$generator" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	-DCMAKE_PROJECT_INCLUDE="$dir/launch.cmake"
+timed "full build (cmake --build)" cmake --build "$BENCH_BUILD_DIR" -j "$(nproc)"
 [[ ! -e $BENCH_BUILD_DIR/.ninja_log ]] || cp "$BENCH_BUILD_DIR/.ninja_log" "$dir/full-build.ninja_log"
-timed "no-op rebuild" cmake --build "$BENCH_BUILD_DIR" -j "$(nproc)"
+rebuild=(all)
+if [[ $tests == ON ]]; then
+	timed "test tiers (--target tests)" cmake --build "$BENCH_BUILD_DIR" -j "$(nproc)" --target tests
+	rebuild+=(tests)
+fi
+mv "$BENCH_BUILD_STEP_LOG" "$dir/full-build.log"
+timed "no-op rebuild" cmake --build "$BENCH_BUILD_DIR" -j "$(nproc)" --target "${rebuild[@]}"
 for file in cli/doctor.cpp cli/command.cpp; do
 	[[ -e $top/$file ]] || continue
 	touch "$top/$file"
@@ -117,7 +112,7 @@ function where(name,   p, n) {
 	pcpu[part] += $1
 }
 END {
-	printf "Steps of the full build: %.1f s CPU; by kind:\n", total
+	printf "Steps of the builds above: %.1f s CPU; by kind:\n", total
 	for (k in cpu) printf "  %-8s %4d steps %7.1f s\n", k, n[k], cpu[k]
 	printf "By source directory (tool %.1f s, test tiers %.1f s):\n", pcpu["tool"], pcpu["test tiers"]
 	for (d in dcpu) printf "  %7.1f s  %3d steps  %s\n", dcpu[d], dn[d], d | "sort -rn"

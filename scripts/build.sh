@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# Configures and builds aio-audit into BUILD_DIR (default: build/): every
-# target, or only the TARGETs given (e.g. `scripts/build.sh aio-audit`).
+# Configures and builds aio-audit into BUILD_DIR (default: build/): the tool
+# and the test tiers (targets all and tests), or only the TARGETs given (e.g.
+# `scripts/build.sh aio-audit`).
 # Warnings are errors when CI is set, or when AIO_AUDIT_WERROR=ON.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -14,6 +15,7 @@ cmake -S "$top" -B "$build_dir" -G Ninja \
 	-DAIO_AUDIT_WERROR="$werror" >/dev/null
 echo "build: $build_dir (warnings as errors: $werror)"
 targets=()
+(($#)) || set -- all tests
 for t in "$@"; do targets+=(--target "$t"); done
 # --quiet: ninja prints what fails, not a line per file.
 cmake --build "$build_dir" -j "$(nproc)" "${targets[@]}" -- --quiet
