@@ -59,6 +59,7 @@ const volatile __u32 sample_every = 1;
 const volatile long nr_io_submit = -1;
 const volatile long nr_io_getevents = -1;
 const volatile long nr_io_uring_enter = -1;
+const volatile long nr_io_destroy = -1; /* the tracepoint backend only */
 const volatile bool hook_getevents = false; /* the tracepoint backend reaps here */
 const volatile bool hook_uring = false;
 

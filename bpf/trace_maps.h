@@ -82,8 +82,8 @@ struct task_state {
 	__u64 uring_seq;    /* io_uring_enter calls so far */
 	__u64 one_enter;    /* io_submit_one entered (call-hook backends) */
 	__u64 one_kiocb;    /* the kiocb that io_submit_one reached the driver with */
-	__u64 kctx;         /* the kernel's kioctx of ctx_id (tracepoint backend), resolved at first need */
-	__u64 kctx_for;     /* ... for this ctx_id */
+	__u64 kctx;         /* the kernel's kioctx of ctx_id (tracepoint backend); 0: unresolved */
+	__u64 kctx_for;     /* ... found for this ctx_id */
 	__u64 offcpu_posted; /* bit k: the k-th event posted in this call was posted while it was off CPU */
 	__u64 last_fn;      /* the last driver function announced to user space */
 	__u32 tgid;
@@ -96,7 +96,7 @@ struct task_state {
 	__s32 stack_id;
 	__u32 n_posted; /* entries of posted[] filled at io_submit exit */
 	__u32 n_waiting; /* requests io_submit's exit put in user_reqs */
-	__u32 ring_id;   /* the aio ring's id: its index in the mm's ioctx table */
+	__u32 kctx_gen;  /* kctx_gen when kctx was found */
 	__u32 kctx_nr;   /* the kioctx's nr_events */
 	__u32 ktail_out; /* the kioctx's tail when the task last went off CPU */
 	__u32 bios;      /* block I/Os it queued in this syscall */

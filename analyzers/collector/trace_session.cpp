@@ -199,6 +199,8 @@ struct TraceSession::Impl {
             skel->rodata->nr_io_submit = __NR_io_submit;
             skel->rodata->nr_io_getevents = __NR_io_getevents;
             skel->rodata->nr_io_uring_enter = __NR_io_uring_enter;
+            if (b == model::Backend::tracepoint)
+                skel->rodata->nr_io_destroy = __NR_io_destroy;
             skel->rodata->hook_getevents = getevents;
             skel->rodata->hook_uring = uring;
 #endif
@@ -209,6 +211,10 @@ struct TraceSession::Impl {
                 on(skel->progs.io_getevents_enter);
                 on(skel->progs.io_getevents_exit);
             }
+            // The kioctx kept per thread (bpf/trace/kaio.bpf.h) is dropped
+            // at any io_destroy.
+            if (b == model::Backend::tracepoint)
+                on(skel->progs.io_destroy_enter);
             if (uring) {
                 on(skel->progs.uring_enter);
                 on(skel->progs.uring_exit);

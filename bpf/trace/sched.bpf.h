@@ -6,39 +6,10 @@
  */
 /* ------------------------------------------------------------- sched_switch */
 
-/*
- * Tracepoint backend: the kernel's kioctx behind the call's ring, found from
- * the current task's mm (sched_switch runs in the task switching out), and
- * kept for the next calls on the same ring. Its tail moves with every event
- * posted, and can be read from any context, unlike the ring's user mapping.
- */
-static __always_inline struct kioctx *call_kctx(struct task_state *st)
-{
-	struct task_struct *task = bpf_get_current_task_btf();
-	struct kioctx_table *table;
-	struct kioctx *k = NULL;
-	__u32 id = st->ring_id;
-
-	if (st->kctx && st->kctx_for == st->ctx_id)
-		return (struct kioctx *)st->kctx;
-	if (!bpf_core_field_exists(task->mm->ioctx_table))
-		return NULL;
-	table = BPF_CORE_READ(task, mm, ioctx_table);
-	if (!table || id >= BPF_CORE_READ(table, nr))
-		return NULL;
-	bpf_core_read(&k, sizeof(k), &table->table[id]);
-	if (!k || BPF_CORE_READ(k, user_id) != st->ctx_id)
-		return NULL;
-	st->kctx = (__u64)k;
-	st->kctx_for = st->ctx_id;
-	st->kctx_nr = BPF_CORE_READ(k, nr_events);
-	return k;
-}
-
 /* The submitter leaves the CPU inside io_submit: where the ring's tail is. */
 static __always_inline void note_tail_out(struct task_state *st)
 {
-	struct kioctx *k = call_kctx(st);
+	struct kioctx *k = (struct kioctx *)st->kctx;
 
 	if (!k)
 		return;

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * trace.bpf.c, part 8: the syscall entry and exit hooks of io_submit,
- * io_getevents and io_uring_enter, in the three ways user space can load.
+ * io_getevents and io_uring_enter, in the three ways user space can load,
+ * and io_destroy's entry (the tracepoint backend's kept kioctx).
  */
 /* ---------------------------------------------------- syscall entry and exit */
 
@@ -39,6 +40,13 @@ int io_getevents_exit(struct trace_event_raw_sys_exit *ctx)
 	return on_io_getevents_exit(ctx->ret);
 }
 
+/* A kioctx may be freed: the tracepoint backend forgets those it kept. */
+SEC("tracepoint/syscalls/sys_enter_io_destroy")
+int io_destroy_enter(void *ctx)
+{
+	return on_io_destroy();
+}
+
 SEC("tracepoint/syscalls/sys_enter_io_uring_enter")
 int uring_enter(struct trace_event_raw_sys_enter *ctx)
 {
@@ -59,7 +67,7 @@ int BPF_PROG(sys_enter_btf, struct pt_regs *regs, long id)
 	struct task_struct *task;
 
 	if (id != nr_io_submit && id != nr_io_uring_enter)
-		return 0;
+		return id == nr_io_destroy ? on_io_destroy() : 0;
 	task = bpf_get_current_task_btf();
 	if (compat_task(task))
 		return 0;

@@ -282,6 +282,26 @@ TEST_F(TraceHost, ThreadsThatEndGiveBackTheirState)
     EXPECT_EQ(j["lost"]["task_table_full"], 0) << j["lost"].dump();
 }
 
+// A context made, used once and destroyed, 300 times: each ring is a new
+// kioctx, mostly at the user address of the last. Every read of /dev/zero
+// is served inside io_submit, with either syscall hook kind (the event kind
+// sees io_destroy through a tracepoint of its own).
+TEST_F(TraceHost, RingsRebornAtOneAddressAreStillSeenPostingInTheCall)
+{
+    for (const std::string kind : {"raw", "event"}) {
+        SCOPED_TRACE("--syscall-hooks " + kind);
+        const RunResult r = run_tool(
+            {"trace", "--json", "--syscall-hooks", kind, "--", RING_CHURN_BIN, "/dev/zero", "300"});
+        ASSERT_EQ(r.exit_code, 0) << r.err;
+        const auto j = nlohmann::json::parse(r.out);
+        const auto* op = find_op(j, "read_iter_zero", "libaio", "buffered");
+        ASSERT_NE(op, nullptr) << ops_summary(j);
+        EXPECT_EQ((*op)["requests"], 300) << ops_summary(j);
+        EXPECT_EQ((*op)["verdict"], "sync") << ops_summary(j);
+        EXPECT_EQ((*op)["completed_in_syscall"], 300) << op->dump();
+    }
+}
+
 // One io_submit with a read of each file: every request keeps its own op
 // (kernels before 6.7 once merged them all into the batch's last op).
 TEST_F(TraceHost, BatchedRequestsKeepTheirOwnOps)
