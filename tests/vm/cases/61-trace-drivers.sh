@@ -128,7 +128,7 @@ $B --direct --stride $((64 * 1024)) 32 $loop_nodio
 $B --cold --stride $((64 * 1024)) 32 $loop_nodio
 $B --direct --stride $((64 * 1024)) 32 /dev/ram1
 echo 1 >$wq_mask
-taskset -c 0 $B --cold --stride 4096 --span $((2 * mb)) 64 $work/ext4/cold
+taskset -c 0 chrt --idle 0 $B --cold --stride 4096 --span $((2 * mb)) 64 $work/ext4/cold
 echo $wq_mask_was >$wq_mask"
 
 f() { # DEV MODE KIND FIELD [DEFAULT]: a field of the op on that device (by name)
@@ -154,6 +154,7 @@ expect_verdict() { # WHAT DEV MODE KIND VERDICT
 	fi
 }
 
+preempted=() # backends under which some cold ext4 read waited without sleeping
 sd=${sd#/dev/} loop_dio=${loop_dio#/dev/} loop_nodio=${loop_nodio#/dev/} ext4=${loop_ext4#/dev/}
 for backend in fentry kprobe tracepoint; do
 	step "backend $backend"
@@ -165,6 +166,13 @@ for backend in fentry kprobe tracepoint; do
 	echo "  traced in $(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }') s"
 	jq -r '(.notes[] | "  note: " + .), (.ops[] | select(.api == "libaio") | "  \(.dev_name // .dev) \(.op) \(.mode) \(.kind): \(.requests) requests, \(.syscalls_slept)/\(.syscalls) calls slept, ctx \(.completion_context | tostring), in call/syscall/after \(.completed_in_call)/\(.completed_in_syscall)/\(.completed_after), waited \(.waited_for_device), ambiguous \(.ambiguous), driver \(.driver_returned | tostring) \(.driver_returned_not_observed // ""), \(.shares | tostring)"), "  lost: \(.lost | tostring) missed: \(.missed_runs | tostring) unfinished: \(.requests_unfinished)"' "$out"
 	trace_facts "$out" '"\(.dev_name // .dev) \(.mode) \(.kind)"'
+	# Skipped kprobes are counted from the perf links' info, which 6.7 and
+	# later give; before, the report must say they are not.
+	if [[ $backend == kprobe ]]; then
+		unseen=$(jq '[.notes[] | select(startswith("kprobes the kernel skipped"))] | length' "$out")
+		want=$(uname -r | awk -F. '{ print ($1 > 6 || ($1 == 6 && $2 + 0 >= 7)) ? 0 : 1 }')
+		expect_eq "kprobe backend: note that skipped kprobes are not counted" "$unseen" "$want"
+	fi
 
 	# null_blk irqmode=0: null_queue_rq ends the request itself, so the aio
 	# completion runs in the submitter's own driver call: an inline copy.
@@ -174,8 +182,10 @@ for backend in fentry kprobe tracepoint; do
 	# irqmode=2: the hrtimer callback (hardirq) ends it 2 ms later.
 	expect_verdict "null_blk irqmode=2" nullb1 direct read_iter async
 	# Every request counted completed in hardirq. Now and then (1 in 32, in
-	# one vm run of several) a completion is not seen, cause not yet known:
-	# the request must then be counted lost, not elsewhere. On PREEMPT_RT the
+	# one vm run of several) a completion is not seen - its program was
+	# skipped, most likely, as a kprobe firing while another runs on its CPU
+	# is (missed_runs, from 6.7): the request must then be counted lost, not
+	# elsewhere. On PREEMPT_RT the
 	# timer is a soft hrtimer: its softirq runs in a thread (ksoftirqd), which
 	# the tracer still reports as softirq (the task's softirq_disable_cnt, a
 	# plain task field: no IRQ-context symbol needed).
@@ -222,8 +232,14 @@ for backend in fentry kprobe tracepoint; do
 	# submitter re-enabling bottom halves), still in_serving_softirq(): the
 	# tracer reads that from the task. Where it cannot read the IRQ context
 	# it is whichever task it interrupted, and only the verdict is checked.
+	# A completion may go unseen as on null_blk above (once, kprobe backend,
+	# 6.12 guest, 2026-12-02): counted lost, never elsewhere.
 	if [[ $full == yes && ($irq_ctx == yes || $rt == yes) ]]; then
-		expect_eq "scsi_debug delay=0 ended in softirq" "$(f "$sd" direct write_iter completion_context.softirq 0)" 32
+		soft=$(f "$sd" direct write_iter completion_context.softirq 0)
+		expect_eq "scsi_debug delay=0: every request it counted ended in softirq" \
+			"$soft" "$(f "$sd" direct write_iter requests)"
+		((soft <= 32 && soft + ${FACTS[lost.completions_not_seen]} >= 32)) ||
+			fail "scsi_debug delay=0: $soft of 32 ended in softirq, ${FACTS[lost.completions_not_seen]} counted lost"
 	elif [[ $full == yes ]]; then
 		echo "  this kernel: scsi_debug delay=0: contexts $(f "$sd" direct write_iter completion_context.other_task 0) other tasks," \
 			"$(f "$sd" direct write_iter completion_context.submitter 0) the submitter's (no IRQ context here)," \
@@ -239,7 +255,10 @@ for backend in fentry kprobe tracepoint; do
 	expect_verdict "brd" ram1 direct read_iter sync
 	# ext4 on a loop device whose worker shares the reader's CPU: the reader
 	# is preempted by the worker doing its I/O and finds its page ready, most
-	# times without ever sleeping: it still waited for the device.
+	# times without ever sleeping: it still waited for the device. The
+	# reader runs at SCHED_IDLE so that the worker's wakeup always asks to
+	# preempt it (a normal task's wakeup asks only when it is owed time).
+	others=0
 	if [[ $full == yes ]]; then
 		expect_eq "ext4 on loop, cold reads: blocking" "$(f "$ext4" buffered read_iter shares.blocking)" 1
 	else
@@ -258,15 +277,16 @@ for backend in fentry kprobe tracepoint; do
 	reqs=$(f "$ext4" buffered read_iter requests)
 	slept=$(f "$ext4" buffered read_iter syscalls_slept)
 	waited=$(f "$ext4" buffered read_iter waited_for_device)
-	((slept + waited >= reqs)) || fail "ext4 cold reads: $slept slept, $waited waited, of $reqs"
-	if ((slept == reqs)) && [[ $rt == yes ]]; then
-		# PREEMPT_RT (seen once in a run of the 6.12-rt guest): the worker
-		# did not preempt the reader before it slept, so every read slept
-		# for its page; the waited-without-sleeping path is not exercised.
-		echo "  this kernel (PREEMPT_RT): all $reqs cold reads slept; none waited without sleeping"
-	else
-		((slept < reqs)) || fail "ext4 cold reads: all $reqs slept; the preemption this case relies on did not happen"
+	((slept + waited + others >= reqs)) || fail "ext4 cold reads: $slept slept, $waited waited, of $reqs"
+	# Whether the worker preempted the reader before it slept is the
+	# scheduler's choice: once (6.1 guest, fentry, 2026-12-02, the reader
+	# then at SCHED_OTHER) all 64 slept. Every trace must account for
+	# every read; the path it exercises must be seen under some backend.
+	if ((slept < reqs)); then
+		preempted+=("$backend")
 		echo "  ok   ext4 cold reads: $((reqs - slept)) of $reqs waited for the device without sleeping"
+	else
+		echo "  ext4 cold reads: all $reqs slept in this trace; none waited without sleeping"
 	fi
 
 	# The driver's return value: seen, or said to be unseen, never zeros.
@@ -299,3 +319,14 @@ for backend in fentry kprobe tracepoint; do
 	done
 	expect_eq "lost events other than skipped program runs" "$lost" 0
 done
+
+# The reader preempted by the loop worker, its page ready when it ran again:
+# seen under at least one backend. On PREEMPT_RT (one run of the 6.12-rt
+# guest) the worker did not preempt the reader before it slept.
+if ((${#preempted[@]})); then
+	echo "ok   ext4 cold reads waited without sleeping under: ${preempted[*]}"
+elif [[ $rt == yes ]]; then
+	echo "this kernel (PREEMPT_RT): every cold ext4 read slept under every backend; none waited without sleeping"
+else
+	fail "ext4 cold reads: every read slept under every backend; the preemption this case relies on never happened"
+fi
