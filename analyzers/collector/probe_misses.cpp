@@ -49,18 +49,26 @@ bool kernel_reports_probe_misses()
 
 }  // namespace
 
-std::optional<ProbeMisses> kprobe_link_misses(int link_fd)
+std::optional<PerfLinkInfo> perf_link_info(int link_fd)
 {
-    static const bool reported = kernel_reports_probe_misses();
-    if (link_fd < 0 || !reported)
+    if (link_fd < 0)
         return std::nullopt;
     PerfKprobeLinkInfo info{};
     std::uint32_t len = sizeof(info);
-    if (bpf_obj_get_info_by_fd(link_fd, &info, &len) != 0)
+    if (bpf_obj_get_info_by_fd(link_fd, &info, &len) != 0 || info.type != kLinkTypePerfEvent)
         return std::nullopt;
-    if (info.type != kLinkTypePerfEvent || (info.perf_type != kPerfEventKprobe && info.perf_type != kPerfEventKretprobe))
+    return PerfLinkInfo{info.prog_id, info.perf_type, info.missed};
+}
+
+std::optional<ProbeMisses> kprobe_link_misses(int link_fd)
+{
+    static const bool reported = kernel_reports_probe_misses();
+    if (!reported)
         return std::nullopt;
-    return ProbeMisses{info.prog_id, info.missed};
+    const auto info = perf_link_info(link_fd);
+    if (!info || (info->perf_type != kPerfEventKprobe && info->perf_type != kPerfEventKretprobe))
+        return std::nullopt;
+    return ProbeMisses{info->prog_id, info->missed};
 }
 
 }  // namespace aio::collector
