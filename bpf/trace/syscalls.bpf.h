@@ -86,15 +86,23 @@ int BPF_PROG(sys_exit_btf, struct pt_regs *regs, long ret)
 
 	if (id != nr_io_submit && id != nr_io_getevents && id != nr_io_uring_enter)
 		return 0;
+	/* Before the task and its compat flag: most exits end here. io_submit
+	 * with --sample N while no followed call is inside (the exit would find
+	 * none); io_getevents while no request waits to be reaped. Returning
+	 * early for a compat task's syscall of the same number is harmless. */
+	if (id == nr_io_submit && sample_every > 1 && !followed_calls)
+		return 0;
+	if (id == nr_io_getevents && (!hook_getevents || !reqs_to_reap))
+		return 0;
 	task = bpf_get_current_task_btf();
 	if (compat_task(task))
 		return 0;
 	if (id == nr_io_submit)
 		return on_io_submit_exit(task, ret);
 	/* The arguments are still in regs at exit: io_getevents needs no entry
-	 * hook, and costs nothing while no request waits to be reaped. */
-	if (id == nr_io_getevents && hook_getevents)
-		return reqs_to_reap && tracked() ? reap_events(ret, SYSCALL_ARG3(regs)) : 0;
+	 * hook. */
+	if (id == nr_io_getevents)
+		return tracked() ? reap_events(ret, SYSCALL_ARG3(regs)) : 0;
 	if (id == nr_io_uring_enter && hook_uring)
 		return on_uring_exit();
 	return 0;
