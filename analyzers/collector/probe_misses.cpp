@@ -2,11 +2,10 @@
 #include "collector/probe_misses.h"
 
 #include <cstddef>
-#include <cstdio>
-
-#include <sys/utsname.h>
 
 #include <bpf/bpf.h>
+
+#include "env/run_info.h"
 
 namespace aio::collector {
 
@@ -38,14 +37,7 @@ constexpr std::uint32_t kPerfEventKprobe = 3;     // BPF_PERF_EVENT_KPROBE
 constexpr std::uint32_t kPerfEventKretprobe = 4;  // BPF_PERF_EVENT_KRETPROBE
 // 6.6 fills perf_event.kprobe without the member (its bytes stay zero, and
 // its struct is no shorter): only the release tells a zero from "not said".
-bool kernel_reports_probe_misses()
-{
-    utsname u{};
-    int major = 0, minor = 0;
-    if (uname(&u) != 0 || std::sscanf(u.release, "%d.%d", &major, &minor) != 2)
-        return false;
-    return major > 6 || (major == 6 && minor >= 7);
-}
+constexpr int kMissesMajor = 6, kMissesMinor = 7;
 
 }  // namespace
 
@@ -62,7 +54,7 @@ std::optional<PerfLinkInfo> perf_link_info(int link_fd)
 
 std::optional<ProbeMisses> kprobe_link_misses(int link_fd)
 {
-    static const bool reported = kernel_reports_probe_misses();
+    static const bool reported = env::kernel_at_least(kMissesMajor, kMissesMinor);
     if (!reported)
         return std::nullopt;
     const auto info = perf_link_info(link_fd);

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <climits>
+#include <cstdio>
 
 namespace aio::env {
 
@@ -23,6 +24,15 @@ model::RunInfo current_run_info(std::string tool_version, std::vector<std::strin
     if (::gethostname(host, sizeof host - 1) == 0)
         info.host = host;
     return info;
+}
+
+bool kernel_at_least(int major, int minor)
+{
+    struct utsname u {};
+    int have_major = 0, have_minor = 0;
+    if (::uname(&u) != 0 || std::sscanf(u.release, "%d.%d", &have_major, &have_minor) != 2)
+        return false;
+    return have_major > major || (have_major == major && have_minor >= minor);
 }
 
 }  // namespace aio::env

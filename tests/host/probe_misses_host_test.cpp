@@ -9,10 +9,8 @@
 #include <fcntl.h>
 #include <linux/perf_event.h>
 #include <sys/syscall.h>
-#include <sys/utsname.h>
 #include <unistd.h>
 
-#include <cstdio>
 #include <fstream>
 #include <string>
 
@@ -21,6 +19,7 @@
 
 #include "collector/elf_symbols.h"
 #include "collector/probe_misses.h"
+#include "env/run_info.h"
 
 namespace {
 
@@ -33,20 +32,11 @@ struct Fd {
     }
 };
 
-bool kernel_at_least(int want_major, int want_minor)
-{
-    utsname u{};
-    int major = 0, minor = 0;
-    if (uname(&u) != 0 || std::sscanf(u.release, "%d.%d", &major, &minor) != 2)
-        return false;
-    return major > want_major || (major == want_major && minor >= want_minor);
-}
-
 TEST(ProbeMissesHost, AUprobeLinkIsReadAsAPerfLinkOfAUprobeNotAKprobe)
 {
     if (geteuid() != 0)
         GTEST_SKIP() << "needs root";
-    if (!kernel_at_least(6, 6))
+    if (!aio::env::kernel_at_least(6, 6))
         GTEST_SKIP() << "perf links describe their event from Linux 6.6";
     int uprobe_type = -1;
     std::ifstream("/sys/bus/event_source/devices/uprobe/type") >> uprobe_type;
