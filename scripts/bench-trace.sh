@@ -15,6 +15,7 @@
 #
 #   scripts/bench-trace.sh      ROUNDS=9 RUNTIME=5 BUILD_DIR=build TARGETS="tmpfs xfs-odirect"
 #                               SAMPLE=N (also run trace --sample N)
+#                               MODES="traced sampled bpftrace" (which of these to run)
 #                               SYSCALL_HOOKS=raw|event (default: trace's choice)
 #                               IMAGE_DIR=/var/tmp (where the XFS image lives)
 set -euo pipefail
@@ -66,6 +67,16 @@ per_req_ns() { echo "(1 / $2 - 1 / $1) * 1000000000" | bc -l; }
 modes=(plain floor traced)
 [[ -n "${SAMPLE:-}" ]] && modes+=(sampled)
 command -v bpftrace >/dev/null && modes+=(bpftrace)
+# MODES: a subset, in this order (plain and floor are always run: the ratios
+# are to them).
+if [[ -n "${MODES:-}" ]]; then
+	picked=(plain floor)
+	for m in traced sampled bpftrace; do
+		[[ " $MODES " == *" $m "* ]] && picked+=("$m")
+	done
+	[[ " ${picked[*]} " == *" sampled "* && -z "${SAMPLE:-}" ]] && { echo "bench-trace: MODES has sampled: set SAMPLE" >&2; exit 2; }
+	modes=("${picked[@]}")
+fi
 
 # Runs fio under a background hook (hook_floor, bpftrace) once it has attached.
 with_background() { # marker file direct cmd...

@@ -12,7 +12,7 @@ skip() { echo "[  SKIPPED ] $*"; exit 0; }
 [[ -r /sys/kernel/btf/vmlinux ]] || skip "no /sys/kernel/btf/vmlinux"
 work=$(mktemp -d /var/tmp/aio-audit-generators.XXXXXX)
 trap 'rm -rf "$work"' EXIT
-skels=(feature_probe_skel_gen trace_skel_gen driver_hook_skel_gen hook_floor_skel_gen)
+skels=(feature_probe_skel_gen trace_skel_gen driver_hook_skel_gen hook_floor_skel_gen hook_work_skel_gen)
 for gen in "Unix Makefiles" Ninja; do
 	dir=$work/${gen// /-}
 	cmake -S "$src" -B "$dir" -G "$gen" -DAIO_AUDIT_TESTS=OFF >"$work/log" 2>&1 ||
