@@ -67,6 +67,10 @@ for ((r = 1; r <= rounds; r++)); do
 	# Every request submitted, followed or not (--sample N counts them all).
 	reqs=$(jq '.sampling.io_submit_iocbs // ([.ops[] | select(.api == "libaio") | .requests] | add) // 0' \
 		"$work/trace.$r.json")
+	if [[ $reqs == 0 ]]; then
+		echo "bench-bpf-cost: round $r: the trace counted no requests (its report has no libaio op and no sampling totals): nothing to divide by" >&2
+		exit 1
+	fi
 	echo "round $r: $reqs requests submitted ($(jq -r .backend "$work/trace.$r.json") backend, syscall hooks $(jq -r '.syscall_hooks // "?"' "$work/trace.$r.json"))"
 	jq -r --argjson n "$reqs" '
 		(.[] | select(.run_cnt > 0) | "  \(.name): \(.run_cnt) runs, \(.run_time_ns / .run_cnt | floor) ns/run, \(.run_time_ns / $n | . * 10 | floor / 10) ns/request"),
