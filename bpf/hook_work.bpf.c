@@ -16,6 +16,7 @@
 #include <bpf/bpf_tracing.h>
 
 #include "syscall_regs.h"
+#include "task_file.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -123,22 +124,6 @@ static __always_inline struct thread *thread_state(struct task_struct *task, boo
 	return bpf_map_lookup_elem(&threads, &tid);
 }
 
-/* As trace's task_fd_to_file: BTF loads to the fd array, one helper read. */
-static __always_inline struct file *fd_file(struct task_struct *task, __u32 fd)
-{
-	struct files_struct *files = task->files;
-	struct fdtable *fdt;
-	struct file *file = NULL;
-
-	if (!files)
-		return NULL;
-	fdt = files->fdt;
-	if (!fdt || fd >= fdt->max_fds)
-		return NULL;
-	bpf_probe_read_kernel(&file, sizeof(file), &fdt->fd[fd]);
-	return file;
-}
-
 SEC("tp_btf/sys_enter")
 int BPF_PROG(work_sys_enter, struct pt_regs *regs, long id)
 {
@@ -179,7 +164,7 @@ int BPF_PROG(work_sys_enter, struct pt_regs *regs, long id)
 		t->fd = head.fd;
 	}
 	if (work & W_FILE) {
-		struct file *file = fd_file(task, t->fd);
+		struct file *file = task_fd_to_file(task, t->fd);
 		__u8 buf[40];
 
 		/* inode, f_op and f_flags in one read, as trace's read_file_id. */

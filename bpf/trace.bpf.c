@@ -35,6 +35,7 @@
 #include "preempt_count.h"
 #include "trace_maps.h"
 #include "syscall_regs.h"
+#include "task_file.h"
 
 char LICENSE[] SEC("license") = "GPL";
 

@@ -269,26 +269,6 @@ static __always_inline void fill_op_from_file(struct aio_audit_op_key *key, stru
 		kind, api);
 }
 
-/*
- * current->files->fdt->fd[fd], as fget() would find it (no reference taken).
- * The walk to the fd array uses BTF pointers (plain loads, no helper calls);
- * only the variable-index load goes through bpf_probe_read_kernel.
- */
-static __always_inline struct file *task_fd_to_file(struct task_struct *task, __u32 fd)
-{
-	struct files_struct *files = task->files;
-	struct fdtable *fdt;
-	struct file *file = NULL;
-
-	if (!files)
-		return NULL;
-	fdt = files->fdt;
-	if (!fdt || fd >= fdt->max_fds)
-		return NULL;
-	bpf_probe_read_kernel(&file, sizeof(file), &fdt->fd[fd]);
-	return file;
-}
-
 static __always_inline struct file *fd_to_file(__u32 fd)
 {
 	return task_fd_to_file(bpf_get_current_task_btf(), fd);
