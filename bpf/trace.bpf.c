@@ -63,6 +63,9 @@ const volatile long nr_io_uring_enter = -1;
 const volatile long nr_io_destroy = -1; /* the tracepoint backend only */
 const volatile bool hook_getevents = false; /* the tracepoint backend reaps here */
 const volatile bool hook_uring = false;
+/* The raw sys_exit hook is the only program that counts kernel-AIO requests
+ * (tracepoint backend): its counts need no atomic add (add_count). */
+const volatile bool exclusive_counts = false;
 
 #include "trace/common.bpf.h"
 #include "trace/account.bpf.h"

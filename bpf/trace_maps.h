@@ -63,6 +63,21 @@ struct call_op {
 };
 #define AA_NO_COP 0xff
 
+/*
+ * The slots (bpf/trace/common.bpf.h) of the op and of the evidence class
+ * that a thread's last io_submit exit counted under: its next call most
+ * often has the same, and skips both hash lookups. Never stale: a slot is
+ * never given to another key.
+ */
+struct slot_cache {
+	struct aio_audit_evidence_key ev;
+	__u32 op_slot;
+	__u32 ev_slot;
+	__u8 have_op; /* op_slot is ev.op's */
+	__u8 have_ev; /* ev_slot is ev's */
+	__u8 pad[6];
+};
+
 /* What a request's op is made of: the file's inode, f_op and f_flags. */
 struct file_id {
 	__u64 inode;
@@ -113,6 +128,7 @@ struct task_state {
 	char comm[16];
 	struct aio_audit_op_key call_op;
 	struct exit_acc acc;
+	struct slot_cache slots;
 	/* The last file each kind resolved to, and its op: most submitters keep
 	 * hitting the same file, and resolving an op costs ~7 kernel reads. The
 	 * cache is keyed by what the op is made of (inode, f_op, f_flags), read

@@ -204,6 +204,9 @@ struct TraceSession::Impl {
                 skel->rodata->nr_io_destroy = __NR_io_destroy;
             skel->rodata->hook_getevents = getevents;
             skel->rodata->hook_uring = uring;
+            // sys_exit_btf alone then counts kernel-AIO requests, and the
+            // kernel never runs it nested on a CPU (bpf/trace/account.bpf.h).
+            skel->rodata->exclusive_counts = b == model::Backend::tracepoint;
 #endif
         } else {
             on(skel->progs.io_submit_enter);
@@ -399,7 +402,7 @@ struct TraceSession::Impl {
         new_fns.clear();
         // Functions the BPF side could not announce (its table full, the
         // ring buffer full) are found in the op table.
-        for_each_key<aio_audit_op_key>(bpf_map__fd(skel->maps.ops), [&](const aio_audit_op_key& key) {
+        for_each_key<aio_audit_op_key>(bpf_map__fd(skel->maps.op_slots), [&](const aio_audit_op_key& key) {
             if (key.api == AA_API_KAIO && key.fn && !driver_hooks.count(key.fn) &&
                 driver_hooks.size() < kMaxDriverHooks)
                 driver_hooks[key.fn] = hook_driver(key.fn);
@@ -604,13 +607,14 @@ model::TraceReport TraceSession::snapshot(double duration_s)
         return it->second;
     };
 
-    for_each_percpu_entry<aio_audit_op_key, aio_audit_op_stats>(
-        bpf_map__fd(s.skel->maps.ops), add_stats,
+    for_each_percpu_slot<aio_audit_op_key, aio_audit_op_stats>(
+        bpf_map__fd(s.skel->maps.op_slots), bpf_map__fd(s.skel->maps.ops), add_stats,
         [&](const aio_audit_op_key& key, const aio_audit_op_stats& stats) {
             apply_stats(op_for(key), stats, s.hook_state(key));
         });
-    for_each_percpu_entry<aio_audit_evidence_key, std::uint64_t>(
-        bpf_map__fd(s.skel->maps.evidence), [](std::uint64_t& sum, std::uint64_t n) { sum += n; },
+    for_each_percpu_slot<aio_audit_evidence_key, std::uint64_t>(
+        bpf_map__fd(s.skel->maps.evidence_slots), bpf_map__fd(s.skel->maps.evidence),
+        [](std::uint64_t& sum, std::uint64_t n) { sum += n; },
         [&](const aio_audit_evidence_key& key, std::uint64_t count) { apply_evidence(op_for(key.op), key, count); });
     report.sampling.every = std::max<std::uint32_t>(1, s.opts.sample_every);
     if (report.sampling.every > 1)

@@ -56,55 +56,134 @@ struct acct {
 static const struct acct_reqs acct_one = { .n = 1 };
 
 /*
- * The op's statistics, created on first use. A producer looks them up
- * before it reads what it measured: values read after the lookup go
- * straight into the statistics, values read before it would be kept on the
- * stack across the helper calls.
+ * The slot of key in ids (op_slots or evidence_slots), given on first use;
+ * -1 when every slot is taken. Two CPUs may give one new key a slot at
+ * once: the first insert wins, and the other slot is left unused (no key
+ * names it, so user space never reads it).
  */
-static __always_inline struct aio_audit_op_stats *op_stats(const struct aio_audit_op_key *key)
+static __always_inline int slot_of(void *ids, const void *key, __u32 *used, __u32 max)
 {
-	struct aio_audit_op_stats *st = bpf_map_lookup_elem(&ops, key);
+	__u32 *slot = bpf_map_lookup_elem(ids, key);
+	__u32 fresh;
 
-	if (st)
-		return st;
-	bpf_map_update_elem(&ops, key, &zero_stats, BPF_NOEXIST);
-	st = bpf_map_lookup_elem(&ops, key);
+	if (slot)
+		return *slot;
+	if (*(volatile __u32 *)used >= max)
+		return -1;
+	fresh = __sync_fetch_and_add(used, 1);
+	if (fresh >= max)
+		return -1;
+	bpf_map_update_elem(ids, key, &fresh, BPF_NOEXIST);
+	slot = bpf_map_lookup_elem(ids, key);
+	return slot ? *slot : -1;
+}
+
+/*
+ * The op's statistics, created on first use; NULL (counted in drops) when
+ * the table is full. With a cache (a thread's last slots), an op it names
+ * takes no hash lookup. A producer looks its op up before it reads what it
+ * measured: values read after the lookup go straight into the statistics,
+ * values read before it would be kept on the stack across the helper calls.
+ */
+static __always_inline struct aio_audit_op_stats *op_stats_in(const struct aio_audit_op_key *key,
+							       struct slot_cache *cache)
+{
+	struct aio_audit_op_stats *st;
+	int slot;
+
+	if (cache && cache->have_op && same_op(&cache->ev.op, key)) {
+		slot = cache->op_slot;
+	} else {
+		slot = slot_of(&op_slots, key, &op_slots_used, AA_OP_SLOTS);
+		if (cache) {
+			/* The evidence slot was the old op's. */
+			cache->ev.op = *key;
+			cache->op_slot = slot;
+			cache->have_op = slot >= 0;
+			cache->have_ev = 0;
+		}
+	}
+	st = slot >= 0 ? bpf_map_lookup_elem(&ops, &slot) : NULL;
 	if (!st)
 		drop(AA_DROP_STATS);
 	return st;
 }
 
+static __always_inline struct aio_audit_op_stats *op_stats(const struct aio_audit_op_key *key)
+{
+	return op_stats_in(key, NULL);
+}
+
+/*
+ * Add v to a count. Atomic, unless the producer is exclusive: no other
+ * program can write the same per-CPU slot until it returns, and a plain add
+ * cannot lose an update. That holds where one program alone writes the
+ * slot and the kernel never runs it nested with itself on a CPU: the raw
+ * sys_exit hook writes every kernel-AIO op of the tracepoint backend (its
+ * io_submit exits and io_getevents reaps), and __bpf_trace_run
+ * (kernel/trace/bpf_trace.c, 6.1 to 6.18) skips, as a missed run, a run that
+ * would start on a CPU where the program is active, even one preempted
+ * there. exclusive_counts says so (user space sets it for that backend and
+ * hook only). Every other producer shares its ops with programs that can
+ * nest (completions in interrupt context, preemptible fentry and uprobe
+ * programs): theirs stay atomic. On 6.18 the seven atomic adds of an
+ * io_submit exit cost ~50 ns a call (docs/trace.md).
+ */
+static __always_inline void add_count(__u64 *p, __u64 v, bool exclusive)
+{
+	if (exclusive)
+		*p += v;
+	else
+		__sync_fetch_and_add(p, v);
+}
+
 /* n samples of ns each: into a histogram and its sum. */
-static __always_inline void hist_add_n(__u64 *hist, __u64 *sum, __u64 ns, __u32 n)
+static __always_inline void hist_add_n(__u64 *hist, __u64 *sum, __u64 ns, __u32 n, bool exclusive)
 {
 	__u32 slot = aio_audit_log2_slot(ns);
 
 	if (slot < AIO_AUDIT_HIST_SLOTS)
-		__sync_fetch_and_add(&hist[slot], n);
-	__sync_fetch_and_add(sum, ns * n);
+		add_count(&hist[slot], n, exclusive);
+	add_count(sum, ns * n, exclusive);
 }
 
-static __always_inline void span_add(__u64 *hist, __u64 *sum, const struct acct_span *w)
+static __always_inline void span_add(__u64 *hist, __u64 *sum, const struct acct_span *w, bool exclusive)
 {
 	if (w->n)
-		hist_add_n(hist, sum, w->end - w->start, w->n);
+		hist_add_n(hist, sum, w->end - w->start, w->n, exclusive);
 }
 
-static __always_inline void count_evidence_n(const struct aio_audit_evidence_key *ev, __u64 n)
+static __always_inline bool same_facts(const struct aio_audit_evidence_key *a,
+				       const struct aio_audit_evidence_key *b)
 {
-	__u64 *count = bpf_map_lookup_elem(&evidence, ev);
+	/* The eight one-byte facts after the op, compared as one word. */
+	return same_op(&a->op, &b->op) &&
+	       *(const __u64 *)&a->refused == *(const __u64 *)&b->refused;
+}
 
-	if (count) {
-		__sync_fetch_and_add(count, n);
-		return;
+/* n requests with the facts of ev; with a cache, facts it names take no
+ * hash lookup. */
+static __always_inline void count_evidence_n(const struct aio_audit_evidence_key *ev, __u64 n,
+					     struct slot_cache *cache, bool exclusive)
+{
+	__u64 *count;
+	int slot;
+
+	if (cache && cache->have_ev && same_facts(&cache->ev, ev)) {
+		slot = cache->ev_slot;
+	} else {
+		slot = slot_of(&evidence_slots, ev, &evidence_slots_used, AA_EVIDENCE_SLOTS);
+		if (cache && same_op(&cache->ev.op, &ev->op)) {
+			cache->ev = *ev;
+			cache->ev_slot = slot;
+			cache->have_ev = slot >= 0;
+		}
 	}
-	if (bpf_map_update_elem(&evidence, ev, &n, BPF_NOEXIST)) {
-		count = bpf_map_lookup_elem(&evidence, ev);
-		if (count)
-			__sync_fetch_and_add(count, n);
-		else
-			drop(AA_DROP_STATS);
-	}
+	count = slot >= 0 ? bpf_map_lookup_elem(&evidence, &slot) : NULL;
+	if (count)
+		add_count(count, n, exclusive);
+	else
+		drop(AA_DROP_STATS);
 }
 
 /*
@@ -118,50 +197,51 @@ static __always_inline void count_evidence_n(const struct aio_audit_evidence_key
  * copied: the key must be on the stack for the map helpers, and io_submit's
  * exit, the largest program for the verifier, would carry a second one.
  */
-static __always_inline void account(struct aio_audit_op_stats *s, struct aio_audit_evidence_key *ev,
-				    const struct acct *a)
+static __always_inline void account_in(struct aio_audit_op_stats *s, struct aio_audit_evidence_key *ev,
+				       const struct acct *a, struct slot_cache *cache, bool exclusive)
 {
 	const struct acct_reqs *r = a->reqs;
 
 	if (s) {
 		if (r)
-			__sync_fetch_and_add(&s->requests, r->n + r->n_elsewhere + r->n_after + r->n_refused);
+			add_count(&s->requests, r->n + r->n_elsewhere + r->n_after + r->n_refused, exclusive);
 		if (a->device_io)
-			__sync_fetch_and_add(&s->device_io, a->device_io);
+			add_count(&s->device_io, a->device_io, exclusive);
 		if (a->errors)
-			__sync_fetch_and_add(&s->errors, a->errors);
+			add_count(&s->errors, a->errors, exclusive);
 		if (a->syscalls)
-			__sync_fetch_and_add(&s->syscalls, a->syscalls);
+			add_count(&s->syscalls, a->syscalls, exclusive);
 		if (a->syscalls_slept) {
-			__sync_fetch_and_add(&s->syscalls_slept, a->syscalls_slept);
-			hist_add_n(s->offcpu_hist, &s->offcpu_sum, a->offcpu_ns, a->syscalls_slept);
+			add_count(&s->syscalls_slept, a->syscalls_slept, exclusive);
+			hist_add_n(s->offcpu_hist, &s->offcpu_sum, a->offcpu_ns, a->syscalls_slept, exclusive);
 		}
-		span_add(s->submit_hist, &s->submit_sum, &a->submit);
-		span_add(s->call_hist, &s->call_sum, &a->call);
-		span_add(s->complete_hist, &s->complete_sum, &a->complete);
+		span_add(s->submit_hist, &s->submit_sum, &a->submit, exclusive);
+		span_add(s->call_hist, &s->call_sum, &a->call, exclusive);
+		span_add(s->complete_hist, &s->complete_sum, &a->complete, exclusive);
 		if (a->n_ret) {
 			if (a->ret == -EIOCBQUEUED_)
-				__sync_fetch_and_add(&s->ret_queued, a->n_ret);
+				add_count(&s->ret_queued, a->n_ret, exclusive);
 			else if (a->ret >= 0)
-				__sync_fetch_and_add(&s->ret_bytes, a->n_ret);
+				add_count(&s->ret_bytes, a->n_ret, exclusive);
 			else
-				__sync_fetch_and_add(&s->ret_error, a->n_ret);
+				add_count(&s->ret_error, a->n_ret, exclusive);
 		}
 	}
 
 	if (!r)
 		return;
+	/* The cache keeps the class most calls have: the first. */
 	if (r->n)
-		count_evidence_n(ev, r->n);
+		count_evidence_n(ev, r->n, cache, exclusive);
 	if (r->n_elsewhere) {
 		ev->completed = AA_WHEN_IN_SYSCALL;
 		ev->context = AA_CTX_ELSEWHERE;
-		count_evidence_n(ev, r->n_elsewhere);
+		count_evidence_n(ev, r->n_elsewhere, NULL, exclusive);
 	}
 	if (r->n_after) {
 		ev->completed = AA_WHEN_AFTER_SYSCALL;
 		ev->context = AA_CTX_UNKNOWN;
-		count_evidence_n(ev, r->n_after);
+		count_evidence_n(ev, r->n_after, NULL, exclusive);
 	}
 	if (r->n_refused) {
 		struct aio_audit_op_key op = ev->op;
@@ -169,6 +249,12 @@ static __always_inline void account(struct aio_audit_op_stats *s, struct aio_aud
 		__builtin_memset(ev, 0, sizeof(*ev));
 		ev->op = op;
 		ev->refused = 1;
-		count_evidence_n(ev, r->n_refused);
+		count_evidence_n(ev, r->n_refused, NULL, exclusive);
 	}
+}
+
+static __always_inline void account(struct aio_audit_op_stats *s, struct aio_audit_evidence_key *ev,
+				    const struct acct *a)
+{
+	account_in(s, ev, a, NULL, false);
 }

@@ -330,7 +330,7 @@ static __always_inline void time_completion(__u32 tgid, __u64 uiocb, __u64 ev, _
 	bpf_probe_read_user(&res, sizeof(res), (void *)(ev + 16));
 	a.errors = res < 0;
 	a.complete = (struct acct_span){ .start = t_submit, .end = now, .n = 1 };
-	account(op_stats(&op), NULL, &a);
+	account_in(op_stats(&op), NULL, &a, NULL, exclusive_counts);
 }
 
 struct exit_ctx {
@@ -395,7 +395,7 @@ static __always_inline void flush_op(struct task_state *st, struct exit_ctx *c)
 	ev.waited_for_device = !have_block_hooks ? AA_TRI_UNKNOWN : st->dev_waits ? AA_TRI_YES : AA_TRI_NO;
 	ev.completed = AA_WHEN_IN_SYSCALL;
 
-	s = op_stats(&g->op);
+	s = op_stats_in(&g->op, &st->slots);
 	/* A call is counted once per op it carried; marked so even when the op
 	 * table is full (nothing leaves it: a later group fails the same way),
 	 * and before the counts below are read, which a store to the map value
@@ -411,7 +411,7 @@ static __always_inline void flush_op(struct task_state *st, struct exit_ctx *c)
 	a.device_io = st->bios ? judged : 0;
 	a.submit = (struct acct_span){ .start = c->t_enter, .end = c->now, .n = judged };
 	a.complete = (struct acct_span){ .start = c->t_enter, .end = c->now, .n = r->n + r->n_elsewhere };
-	account(s, &ev, &a);
+	account_in(s, &ev, &a, &st->slots, exclusive_counts);
 	__builtin_memset(r, 0, sizeof(*r));
 }
 
