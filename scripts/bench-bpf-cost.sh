@@ -15,7 +15,14 @@
 # there, so "above the floor" is the tracer's own work.
 # Needs root. Builds nothing: BIN names the aio-audit to measure.
 #
+# BINS="old=PATH new=PATH ..." measures several builds instead, one after the
+# other in each round, in an order that rotates from round to round, and
+# ends with each build's median per program over the rounds: how a change
+# to the BPF side is priced (docs/trace.md), since a single run here varies
+# by +-15 % and only alternation tells two builds apart.
+#
 #   scripts/bench-bpf-cost.sh    BIN=build/aio-audit ROUNDS=3 RUNTIME=5
+#                                BINS="name=path ..." (several builds, alternated)
 #                                TRACE_ARGS="--syscall-hooks raw" (extra trace options)
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -26,6 +33,14 @@ runtime=${RUNTIME:-5}
 for t in fio bpftool jq; do
 	command -v "$t" >/dev/null || { echo "bench-bpf-cost: needs $t (scripts/install-deps.sh bench)" >&2; exit 3; }
 done
+
+builds=("aio-audit=$bin")
+[[ -n ${BINS:-} ]] && read -ra builds <<<"$BINS"
+for b in "${builds[@]}"; do
+	[[ $b =~ ^[A-Za-z0-9._-]+=. ]] || { echo "bench-bpf-cost: BINS entry '$b' is not NAME=PATH (NAME: letters, digits, . _ -)" >&2; exit 2; }
+	[[ -x ${b#*=} ]] || { echo "bench-bpf-cost: ${b#*=}: not an executable (build it, or fix BINS/BIN)" >&2; exit 2; }
+done
+bin=${builds[0]#*=}
 
 floor_bin=${FLOOR_BIN:-$(dirname "$bin")/tests/bench/hook_floor}
 floor_mode=raw
@@ -42,17 +57,20 @@ trap cleanup EXIT
 sysctl -qw kernel.bpf_stats_enabled=1
 fio --name=layout --filename="$shm" --size=256M --rw=write --bs=1M >/dev/null
 
-for ((r = 1; r <= rounds; r++)); do
+# One traced run of build $1 (binary $2) in round $3: per program ns per
+# request, printed and kept in $work/results.tsv.
+measure() {
+	local name=$1 build=$2 r=$3
+	local out=$work/trace.$name.$r.json snap=$work/progs.$name.$r.json max_id tracer reqs
 	max_id=$(bpftool prog show --json | jq '[.[].id] | max // 0')
 	# The sleep after fio: a window in which every request has been counted
 	# and the programs are still loaded.
 	# shellcheck disable=SC2086
-	"$bin" trace --json -o "$work/trace.$r.json" ${TRACE_ARGS:-} -- sh -c \
+	"$build" trace --json -o "$out" ${TRACE_ARGS:-} -- sh -c \
 		"fio --name=bench --filename=$shm --size=256M --ioengine=libaio --rw=randread --bs=4k \
 		--iodepth=32 --direct=0 --runtime=$runtime --time_based --group_reporting >/dev/null; sleep 2" \
 		2>/dev/null &
 	tracer=$!
-	snap=$work/progs.$r.json
 	# The tracer's programs: loaded after it started (ids above max_id), from
 	# one object (one BTF id) that has its io_submit exit hook.
 	while kill -0 "$tracer" 2>/dev/null; do
@@ -63,18 +81,29 @@ for ((r = 1; r <= rounds; r++)); do
 				>"$snap.new" && [[ $(jq length "$snap.new") -gt 0 ]] && mv "$snap.new" "$snap"
 		sleep 0.5
 	done
-	wait "$tracer" || { echo "bench-bpf-cost: trace exited $?" >&2; exit 1; }
+	wait "$tracer" || { echo "bench-bpf-cost: $name: trace exited $?" >&2; exit 1; }
 	# Every request submitted, followed or not (--sample N counts them all).
-	reqs=$(jq '.sampling.io_submit_iocbs // ([.ops[] | select(.api == "libaio") | .requests] | add) // 0' \
-		"$work/trace.$r.json")
+	reqs=$(jq '.sampling.io_submit_iocbs // ([.ops[] | select(.api == "libaio") | .requests] | add) // 0' "$out")
 	if [[ $reqs == 0 ]]; then
-		echo "bench-bpf-cost: round $r: the trace counted no requests (its report has no libaio op and no sampling totals): nothing to divide by" >&2
+		echo "bench-bpf-cost: $name, round $r: the trace counted no requests (its report has no libaio op and no sampling totals): nothing to divide by" >&2
 		exit 1
 	fi
-	echo "round $r: $reqs requests submitted ($(jq -r .backend "$work/trace.$r.json") backend, syscall hooks $(jq -r '.syscall_hooks // "?"' "$work/trace.$r.json"))"
+	echo "round $r, $name: $reqs requests submitted ($(jq -r .backend "$out") backend, syscall hooks $(jq -r '.syscall_hooks // "?"' "$out"))"
 	jq -r --argjson n "$reqs" '
 		(.[] | select(.run_cnt > 0) | "  \(.name): \(.run_cnt) runs, \(.run_time_ns / .run_cnt | floor) ns/run, \(.run_time_ns / $n | . * 10 | floor / 10) ns/request"),
 		"  all programs: \(([.[].run_time_ns] | add) / $n | . * 10 | floor / 10) ns per request"' "$snap"
+	jq -r --arg b "$name" --argjson n "$reqs" '
+		(.[] | select(.run_cnt > 0) | "\($b)\t\(.name)\t\(.run_time_ns / $n)"),
+		"\($b)\tall programs\t\(([.[].run_time_ns] | add) / $n)"' "$snap" >>"$work/results.tsv"
+	traced_ns=$(jq '[.[].run_time_ns] | add' "$snap")
+	traced_reqs=$reqs
+}
+
+for ((r = 1; r <= rounds; r++)); do
+	for ((k = 0; k < ${#builds[@]}; k++)); do
+		b=${builds[$(((k + r - 1) % ${#builds[@]}))]}
+		measure "${b%%=*}" "${b#*=}" "$r"
+	done
 	[[ -x $floor_bin ]] || continue
 	"$floor_bin" "$floor_mode" >"$work/floor.out" &
 	floor_pid=$!
@@ -89,8 +118,21 @@ for ((r = 1; r <= rounds; r++)); do
 	kill "$floor_pid"
 	wait "$floor_pid" || true
 	floor_reqs=$(jq '.jobs[0].read.total_ios' "$work/fio.$r.json")
-	traced_ns=$(jq '[.[].run_time_ns] | add' "$snap")
-	echo "$floor_ns $floor_reqs $traced_ns $reqs" | awk -v mode="$floor_mode" '{
+	printf 'floor\tall programs\t%s\n' "$(awk -v ns="$floor_ns" -v n="$floor_reqs" 'BEGIN { print ns / n }')" \
+		>>"$work/results.tsv"
+	# Against the last build measured in this round.
+	echo "$floor_ns $floor_reqs $traced_ns $traced_reqs" | awk -v mode="$floor_mode" -v b="${b%%=*}" '{
 		f = $1 / $2; t = $3 / $4
-		printf "  floor (hook_floor %s, %d requests): %.1f ns per request; the tracer above it: %.1f ns per request\n", mode, $2, f, t - f }'
+		printf "  floor (hook_floor %s, %d requests): %.1f ns per request; %s above it: %.1f ns per request\n", mode, $2, f, b, t - f }'
 done
+
+# Several builds: each one's median over the rounds, per program.
+if ((${#builds[@]} > 1)); then
+	echo
+	echo "medians over $rounds rounds, ns per request submitted:"
+	sort -t $'\t' -k1,1 -k2,2 -k3,3g "$work/results.tsv" | awk -F '\t' '
+		function flush() { if (n) printf "  %-12s %-24s %8.1f  (%d rounds)\n", key1, key2, (n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2), n }
+		$1 != key1 || $2 != key2 { flush(); key1 = $1; key2 = $2; n = 0 }
+		{ v[++n] = $3 }
+		END { flush() }'
+fi
