@@ -2,8 +2,9 @@
 //
 // One walk over a BPF hash map from user space, for plain and per-CPU maps
 // and for per-CPU tables kept as slots: a per-CPU map's values are one per
-// possible CPU, and the caller gets them folded into one by `add`. Entries deleted during the walk are skipped;
-// the walk restarts nowhere (bpf_map_get_next_key from the last key).
+// possible CPU, and the caller gets them folded into one by `add`. Entries
+// deleted during the walk are skipped; the walk restarts nowhere
+// (bpf_map_get_next_key from the last key).
 #pragma once
 
 #include <cstddef>
