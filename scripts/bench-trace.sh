@@ -51,9 +51,9 @@ hook_args=()
 [[ -n "${SYSCALL_HOOKS:-}" ]] && hook_args=(--syscall-hooks "$SYSCALL_HOOKS")
 hooks=$("$bin" trace --json -d 0.1 "${hook_args[@]}" | jq -r .syscall_hooks)
 
-fio_cmd() { # file direct: the benchmark's fio command line
-	echo "fio --name=bench --filename=$1 --size=256M --ioengine=libaio --rw=randread --bs=4k" \
-		"--iodepth=32 --direct=$2 --runtime=$runtime --time_based --output-format=json"
+fio_args() { # file direct: the benchmark's fio arguments, into the array args
+	args=(--name=bench "--filename=$1" --size=256M --ioengine=libaio --rw=randread --bs=4k
+		--iodepth=32 "--direct=$2" "--runtime=$runtime" --time_based --output-format=json)
 }
 
 # Layout both files once, outside the measurements.
@@ -61,6 +61,15 @@ fio --name=layout --filename="$shm" --size=256M --rw=write --bs=1M >/dev/null
 fio --name=layout --filename="$work/xfs/data" --size=256M --rw=write --bs=1M --direct=1 >/dev/null
 
 median() { sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
+# A 95 % confidence interval of the median, distribution-free: the order
+# statistics x(l) and x(n+1-l), with l the largest rank for which a
+# Binomial(n, 1/2) falls below l with probability <= 2.5 %. Needs 6 rounds.
+median_ci() {
+	sort -g | awk '{a[NR] = $1} END {
+		n = NR; p = 0.5 ^ n; cdf = 0; l = 0
+		for (j = 0; j < n; j++) { cdf += p; if (cdf > 0.025) break; l = j + 1; p = p * (n - j) / (j + 1) }
+		if (l < 1) print "-"; else printf "%.3f-%.3f\n", a[l], a[n + 1 - l] }'
+}
 # ns of overhead per request at rate `slow` against `fast` requests/s.
 per_req_ns() { echo "(1 / $2 - 1 / $1) * 1000000000" | bc -l; }
 
@@ -88,8 +97,9 @@ with_background() { # marker file direct cmd...
 		kill -0 "$bg_pid" 2>/dev/null || { echo "bench-trace: $1 failed: $(cat "$work/bg.err")" >&2; exit 1; }
 		sleep 0.1
 	done
-	$(fio_cmd "$file" "$direct") | jq '.jobs[0].read.iops'
-	kill -INT "$bg_pid" && wait "$bg_pid" || true
+	fio_args "$file" "$direct"
+	fio "${args[@]}" | jq '.jobs[0].read.iops'
+	if kill -INT "$bg_pid"; then wait "$bg_pid" || true; fi
 	bg_pid=""
 }
 
@@ -98,14 +108,19 @@ with_background() { # marker file direct cmd...
 run_mode() { # mode file direct
 	local mode=$1 file=$2 direct=$3 extra=()
 	case $mode in
-	plain) $(fio_cmd "$file" "$direct") | jq '.jobs[0].read.iops' ;;
+	plain)
+		fio_args "$file" "$direct"
+		fio "${args[@]}" | jq '.jobs[0].read.iops'
+		;;
 	floor) with_background attached "$file" "$direct" "$floor_bin" "$hooks" ;;
 	bpftrace) with_background Attaching "$file" "$direct" bpftrace -B line "$top/tests/bench/io_submit_offcpu.bt" ;;
 	traced | sampled)
 		[[ $mode == sampled ]] && extra=(--sample "$SAMPLE")
 		# The tracer runs fio as its command; its own report goes to a file.
+		fio_args "$file" "$direct"
+		# shellcheck disable=SC2016 # $0 and $@ are the inner shell's
 		/usr/bin/time -f '%M' -o "$work/time" "$bin" trace --json "${hook_args[@]}" "${extra[@]}" -- \
-			sh -c "$(fio_cmd "$file" "$direct") > '$work/fio.json'" >"$work/trace.json" 2>/dev/null
+			sh -c 'exec "$@" >"$0"' "$work/fio.json" fio "${args[@]}" >"$work/trace.json" 2>/dev/null
 		jq '.jobs[0].read.iops' "$work/fio.json"
 		;;
 	esac
@@ -114,7 +129,7 @@ run_mode() { # mode file direct
 printf 'aio-audit trace overhead: fio libaio randread 4k iodepth 32, %s rounds x %ss per run\n' "$rounds" "$runtime"
 printf '(%s, %s CPUs, %s backend, %s syscall hooks; modes %s, rotating)\n\n' "$(uname -r)" "$(nproc)" \
 	"$("$bin" trace --json -d 0.1 | jq -r .backend)" "$hooks" "${modes[*]}"
-printf '%-12s %-9s %10s %8s %9s %7s %8s %s\n' TARGET MODE IOPS /FLOOR /UNTRACED NS/REQ RSS LOST
+printf '%-12s %-9s %10s %8s %13s %9s %7s %8s %s\n' TARGET MODE IOPS /FLOOR '(95% CI)' /UNTRACED NS/REQ RSS LOST
 best_rate=0
 for target in ${TARGETS:-tmpfs xfs-odirect}; do
 	case $target in
@@ -155,15 +170,18 @@ for target in ${TARGETS:-tmpfs xfs-odirect}; do
 			rss=$(printf '%.1fMB' "$(echo "$(sort -n "$work/rss.$m" | tail -n 1) / 1024" | bc -l)")
 			lost=$(paste -sd+ "$work/lost.$m" | bc)
 		fi
-		printf '%-12s %-9s %10.0f %8.3f %9.3f %7.0f %8s %s\n' "$target" "$m" "$med" \
-			"$(median <"$work/rfloor.$m")" "$(median <"$work/rplain.$m")" "$(per_req_ns "$plain" "$med")" "$rss" "$lost"
+		printf '%-12s %-9s %10.0f %8.3f %13s %9.3f %7.0f %8s %s\n' "$target" "$m" "$med" \
+			"$(median <"$work/rfloor.$m")" "$(median_ci <"$work/rfloor.$m")" "$(median <"$work/rplain.$m")" \
+			"$(per_req_ns "$plain" "$med")" "$rss" "$lost"
 	done
 done
 echo
 printf 'highest op rate traced with nothing lost: %.0f requests/s\n\n' "$best_rate"
 cat <<'EOF'
 IOPS: median of the rounds. /FLOOR, /UNTRACED: median of each round's ratio to that round's
-hook_floor and untraced runs (goals: traced >= 0.95 of the floor, sampled >= 0.99). NS/REQ:
+hook_floor and untraced runs (goals: traced >= 0.95 of the floor, sampled >= 0.99); (95% CI):
+where the median ratio to the floor lies with 95 % confidence (order statistics; 6 rounds or
+more): a goal is shown met only when the whole interval is at or above it. NS/REQ:
 added time per request against untraced, from the median IOPS. RSS: the tracer's peak
 resident set (goal <= 50 MB). LOST: events the tracer did not record, all rounds.
 EOF
