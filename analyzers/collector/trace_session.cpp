@@ -204,8 +204,9 @@ struct TraceSession::Impl {
                 skel->rodata->nr_io_destroy = __NR_io_destroy;
             skel->rodata->hook_getevents = getevents;
             skel->rodata->hook_uring = uring;
-            // sys_exit_btf alone then counts kernel-AIO requests, and the
-            // kernel never runs it nested on a CPU (bpf/trace/account.bpf.h).
+            // sys_exit_btf alone then counts kernel-AIO requests, and
+            // sys_enter_btf alone --sample N's calls; the kernel never runs
+            // either nested on a CPU (bpf/trace/account.bpf.h).
             skel->rodata->exclusive_counts = b == model::Backend::tracepoint;
 #endif
         } else {

@@ -120,11 +120,12 @@ static __always_inline struct aio_audit_op_stats *op_stats(const struct aio_audi
  * cannot lose an update. That holds where one program alone writes the
  * slot and the kernel never runs it nested with itself on a CPU: the raw
  * sys_exit hook writes every kernel-AIO op of the tracepoint backend (its
- * io_submit exits and io_getevents reaps), and __bpf_trace_run
+ * io_submit exits and io_getevents reaps), the raw sys_enter hook alone
+ * writes --sample N's call counts (follow_call), and __bpf_trace_run
  * (kernel/trace/bpf_trace.c, 6.1 to 6.18) skips, as a missed run, a run that
  * would start on a CPU where the program is active, even one preempted
  * there. exclusive_counts says so (user space sets it for that backend and
- * hook only). Every other producer shares its ops with programs that can
+ * those hooks only). Every other producer shares its ops with programs that can
  * nest (completions in interrupt context, preemptible fentry and uprobe
  * programs): theirs stay atomic. On 6.18 the seven atomic adds of an
  * io_submit exit cost ~50 ns a call (docs/trace.md).

@@ -133,9 +133,11 @@ static __always_inline bool in_scope_cached(struct aio_audit_totals *t, __u32 tg
 
 /*
  * --sample N: every call of a traced thread is counted, one in N per CPU is
- * followed. The counts are atomic although per CPU, so that a preempted
- * program's update is not lost; the countdown is not: a lost update there
- * only moves which call is followed.
+ * followed. Only io_submit's entry program writes these counts. Where it is
+ * the raw sys_enter hook of the tracepoint backend the adds are plain, as
+ * sys_exit_btf's are (add_count); elsewhere they are atomic although per CPU,
+ * so that a preempted program's update is not lost. The countdown is never
+ * atomic: a lost update there only moves which call is followed.
  */
 static __always_inline bool follow_call(__u64 pid_tgid, long nr)
 {
@@ -145,9 +147,9 @@ static __always_inline bool follow_call(__u64 pid_tgid, long nr)
 	t = bpf_map_lookup_elem(&totals, &zero);
 	if (!t || !in_scope_cached(t, pid_tgid >> 32))
 		return false;
-	__sync_fetch_and_add(&t->io_submit_calls, 1);
+	add_count(&t->io_submit_calls, 1, exclusive_counts);
 	if (nr != 1)
-		__sync_fetch_and_add(&t->io_submit_extra_iocbs, (nr > 0 ? nr : 0) - 1);
+		add_count(&t->io_submit_extra_iocbs, (nr > 0 ? nr : 0) - 1, exclusive_counts);
 	if (t->until_sample) {
 		t->until_sample--;
 		return false; /* its exit finds no syscall in progress */
