@@ -63,6 +63,10 @@ const volatile long nr_io_uring_enter = -1;
 const volatile long nr_io_destroy = -1; /* the tracepoint backend only */
 const volatile bool hook_getevents = false; /* the tracepoint backend reaps here */
 const volatile bool hook_uring = false;
+/* Slots of the op table (ops, op_slots), which user space sizes to match:
+ * at most AA_OP_SLOTS, fewer on machines with many possible CPUs
+ * (analyzers/collector/op_table_size.h). */
+const volatile __u32 op_slot_limit = 1024;
 /* The raw sys_exit hook is the only program that counts kernel-AIO requests
  * (tracepoint backend): its counts need no atomic add (add_count). */
 const volatile bool exclusive_counts = false;

@@ -48,6 +48,7 @@ struct TraceCliOptions {
     bool no_driver_hooks = false;
     bool no_posix = false;
     unsigned stack_storage = 8192;
+    unsigned op_storage = 0;  // 0: sized for this machine
     unsigned sample = 1;
     std::string listen;  // --listen: serve /metrics (docs/fleet.md)
     std::size_t max_ops = 500;
@@ -173,6 +174,7 @@ int run_trace(const TraceCliOptions& opt)
     topts.follow_children = static_cast<bool>(child);
     topts.comm = opt.comm;
     topts.stack_storage = opt.stack_storage;
+    topts.op_storage = opt.op_storage;
     topts.sample_every = opt.sample;
     topts.driver_hooks = !opt.no_driver_hooks;
     topts.posix_uprobes = !opt.no_posix;
@@ -324,6 +326,11 @@ void add_trace(Command& program)
                "sleeps beyond it are counted as lost")
         .range(1u, 1u << 20)
         .capture_default_str();
+    cmd.option("--op-storage", opt->op_storage,
+               "Distinct ops (driver function, file type, O_DIRECT or not, device) the kernel keeps "
+               "statistics for; requests of ops beyond it are counted as lost (op_table_full). Default: "
+               "1024, fewer where the table (~2.1 KB per op for each possible CPU) would pass 64 MiB")
+        .range(1u, 1u << 16);
     cmd.option(
         "--listen", opt->listen,
         "[ADDR:]PORT: serve the running totals at http://ADDR:PORT/metrics for Prometheus (text "

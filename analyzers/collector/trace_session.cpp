@@ -20,6 +20,7 @@
 #include "collector/elf_symbols.h"
 #include "collector/ksyms.h"
 #include "collector/libbpf_log.h"
+#include "collector/op_table_size.h"
 #include "collector/probe_misses.h"
 #include "collector/trace_decode.h"
 #include "driver_hook.skel.h"
@@ -550,6 +551,13 @@ TraceSession::TraceSession(const TraceOptions& opts) : impl_(std::make_unique<Im
     }
     bpf_map__set_max_entries(s.skel->maps.stacks, opts.stack_storage);
     bpf_map__set_max_entries(s.skel->maps.sleeps, opts.stack_storage);
+    const std::uint32_t op_slots =
+        opts.op_storage ? opts.op_storage
+                        : default_op_slots(static_cast<std::uint32_t>(std::max(0, libbpf_num_possible_cpus())),
+                                           sizeof(aio_audit_op_stats));
+    bpf_map__set_max_entries(s.skel->maps.ops, op_slots);
+    bpf_map__set_max_entries(s.skel->maps.op_slots, op_slots);
+    s.skel->rodata->op_slot_limit = op_slots;
     s.configure_programs();
     if (const int err = trace__load(s.skel.get()))
         throw EnvironmentError(log.describe("load BPF programs", -err),

@@ -27,6 +27,8 @@ struct TraceOptions {
     // Entries of the stack table and of the sleep table (op, stack, in the
     // driver call): distinct sleep stacks beyond it are counted as lost.
     std::uint32_t stack_storage = 8192;
+    // Slots of the per-CPU op table; 0: default_op_slots() for this machine.
+    std::uint32_t op_storage = 0;
     // Follow 1 io_submit call in sample_every in full; count them all.
     std::uint32_t sample_every = 1;
     bool posix_uprobes = true;

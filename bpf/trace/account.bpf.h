@@ -94,7 +94,7 @@ static __always_inline struct aio_audit_op_stats *op_stats_in(const struct aio_a
 	if (cache && cache->have_op && same_op(&cache->ev.op, key)) {
 		slot = cache->op_slot;
 	} else {
-		slot = slot_of(&op_slots, key, &op_slots_used, AA_OP_SLOTS);
+		slot = slot_of(&op_slots, key, &op_slots_used, op_slot_limit);
 		if (cache) {
 			/* The evidence slot was the old op's. */
 			cache->ev.op = *key;
@@ -189,7 +189,7 @@ static __always_inline void count_evidence_n(const struct aio_audit_evidence_key
 
 /*
  * Add a to s, the statistics of ev's op (NULL: the op table had no room,
- * already counted in drops), then count a's requests under ev's facts and
+ * already counted in drops, and nothing is counted), then count a's requests under ev's facts and
  * the classes split off them (ev may be NULL when a has no requests). In
  * that order: what the producer read since its op lookup goes into s before
  * the evidence lookups, not kept across them (the other order costs io_submit's
@@ -203,30 +203,32 @@ static __always_inline void account_in(struct aio_audit_op_stats *s, struct aio_
 {
 	const struct acct_reqs *r = a->reqs;
 
-	if (s) {
-		if (r)
-			add_count(&s->requests, r->n + r->n_elsewhere + r->n_after + r->n_refused, exclusive);
-		if (a->device_io)
-			add_count(&s->device_io, a->device_io, exclusive);
-		if (a->errors)
-			add_count(&s->errors, a->errors, exclusive);
-		if (a->syscalls)
-			add_count(&s->syscalls, a->syscalls, exclusive);
-		if (a->syscalls_slept) {
-			add_count(&s->syscalls_slept, a->syscalls_slept, exclusive);
-			hist_add_n(s->offcpu_hist, &s->offcpu_sum, a->offcpu_ns, a->syscalls_slept, exclusive);
-		}
-		span_add(s->submit_hist, &s->submit_sum, &a->submit, exclusive);
-		span_add(s->call_hist, &s->call_sum, &a->call, exclusive);
-		span_add(s->complete_hist, &s->complete_sum, &a->complete, exclusive);
-		if (a->n_ret) {
-			if (a->ret == -EIOCBQUEUED_)
-				add_count(&s->ret_queued, a->n_ret, exclusive);
-			else if (a->ret >= 0)
-				add_count(&s->ret_bytes, a->n_ret, exclusive);
-			else
-				add_count(&s->ret_error, a->n_ret, exclusive);
-		}
+	/* An op with no room in the table is lost whole (counted in drops):
+	 * evidence without its op's counts would be a verdict over no requests. */
+	if (!s)
+		return;
+	if (r)
+		add_count(&s->requests, r->n + r->n_elsewhere + r->n_after + r->n_refused, exclusive);
+	if (a->device_io)
+		add_count(&s->device_io, a->device_io, exclusive);
+	if (a->errors)
+		add_count(&s->errors, a->errors, exclusive);
+	if (a->syscalls)
+		add_count(&s->syscalls, a->syscalls, exclusive);
+	if (a->syscalls_slept) {
+		add_count(&s->syscalls_slept, a->syscalls_slept, exclusive);
+		hist_add_n(s->offcpu_hist, &s->offcpu_sum, a->offcpu_ns, a->syscalls_slept, exclusive);
+	}
+	span_add(s->submit_hist, &s->submit_sum, &a->submit, exclusive);
+	span_add(s->call_hist, &s->call_sum, &a->call, exclusive);
+	span_add(s->complete_hist, &s->complete_sum, &a->complete, exclusive);
+	if (a->n_ret) {
+		if (a->ret == -EIOCBQUEUED_)
+			add_count(&s->ret_queued, a->n_ret, exclusive);
+		else if (a->ret >= 0)
+			add_count(&s->ret_bytes, a->n_ret, exclusive);
+		else
+			add_count(&s->ret_error, a->n_ret, exclusive);
 	}
 
 	if (!r)

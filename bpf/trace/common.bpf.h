@@ -54,6 +54,7 @@ struct {
  * updates: two CPUs finishing requests of one op never write the same cache
  * line. User space walks the slot maps and sums the CPUs' values.
  */
+/* The op table's largest size: user space may shrink it (op_slot_limit). */
 #define AA_OP_SLOTS 1024
 #define AA_EVIDENCE_SLOTS 8192
 

@@ -519,6 +519,26 @@ TEST_F(TraceHost, LostSleepsAreReportedWhenTheStackTablesAreFull)
     EXPECT_EQ((*op)["requests"], 3000);
 }
 
+// One slot in the op table (--op-storage 1) and two ops (reads and writes of
+// a tmpfs file): the first op seen is reported whole, the other's requests
+// are counted as lost and it shows no row, not a verdict over no requests.
+// Fails if a full op table loses requests silently, or leaves the second op's
+// evidence behind without its counts.
+TEST_F(TraceHost, AFullOpTableLosesWholeOpsAndSaysSo)
+{
+    const auto j = trace_probe({"--op-storage", "1"}, "/dev/shm -e libaio -o read,overwrite -m buffered -n 32");
+    ASSERT_TRUE(j.contains("ops")) << j.dump().substr(0, 2000);
+    ASSERT_EQ(j["ops"].size(), 1u) << ops_summary(j);
+    EXPECT_EQ(j["ops"][0]["requests"], 32) << ops_summary(j);
+    EXPECT_EQ(j["lost"]["op_table_full"], 32) << j["lost"].dump();
+
+    // The default table holds both.
+    const auto all = trace_probe({}, "/dev/shm -e libaio -o read,overwrite -m buffered -n 32");
+    ASSERT_NE(find_op(all, "shmem_file_read_iter", "libaio", "buffered"), nullptr) << ops_summary(all);
+    ASSERT_NE(find_op(all, "shmem_file_write_iter", "libaio", "buffered"), nullptr) << ops_summary(all);
+    EXPECT_EQ(all["lost"]["op_table_full"], 0) << all["lost"].dump();
+}
+
 // --sample 4: one io_submit call in 4 is followed; all are counted, and the
 // report says so. Fails if every call is followed or the sampling is not told.
 TEST_F(TraceHost, SampleFollowsOneCallInNAndSaysSo)
