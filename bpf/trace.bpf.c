@@ -67,8 +67,9 @@ const volatile bool hook_uring = false;
  * at most AA_OP_SLOTS, fewer on machines with many possible CPUs
  * (analyzers/collector/op_table_size.h). */
 const volatile __u32 op_slot_limit = 1024;
-/* The raw sys_exit hook is the only program that counts kernel-AIO requests
- * (tracepoint backend): its counts need no atomic add (add_count). */
+/* The raw sys_exit hook is the only program that counts kernel-AIO requests,
+ * and the raw sys_enter hook the only one that counts --sample N's calls
+ * (tracepoint backend): their counts need no atomic add (add_count). */
 const volatile bool exclusive_counts = false;
 
 #include "trace/common.bpf.h"

@@ -125,8 +125,8 @@ static __always_inline struct aio_audit_op_stats *op_stats(const struct aio_audi
  * (kernel/trace/bpf_trace.c, 6.1 to 6.18) skips, as a missed run, a run that
  * would start on a CPU where the program is active, even one preempted
  * there. exclusive_counts says so (user space sets it for that backend and
- * those hooks only). Every other producer shares its ops with programs that can
- * nest (completions in interrupt context, preemptible fentry and uprobe
+ * those hooks only). Every other producer shares its ops with programs that
+ * can nest (completions in interrupt context, preemptible fentry and uprobe
  * programs): theirs stay atomic. On 6.18 the seven atomic adds of an
  * io_submit exit cost ~50 ns a call (docs/trace.md).
  */
@@ -189,12 +189,12 @@ static __always_inline void count_evidence_n(const struct aio_audit_evidence_key
 
 /*
  * Add a to s, the statistics of ev's op (NULL: the op table had no room,
- * already counted in drops, and nothing is counted), then count a's requests under ev's facts and
- * the classes split off them (ev may be NULL when a has no requests). In
- * that order: what the producer read since its op lookup goes into s before
- * the evidence lookups, not kept across them (the other order costs io_submit's
- * exit ~30 instructions a call, though it halves the verifier's work on the
- * call-hook programs). ev is changed in place for the classes rather than
+ * already counted in drops, and nothing is counted), then count a's
+ * requests under ev's facts and the classes split off them (ev may be NULL
+ * when a has no requests). In that order: what the producer read since its
+ * op lookup goes into s before the evidence lookups, not kept across them
+ * (the other order costs io_submit's exit ~30 instructions a call, though it
+ * halves the verifier's work on the call-hook programs). ev is changed in place for the classes rather than
  * copied: the key must be on the stack for the map helpers, and io_submit's
  * exit, the largest program for the verifier, would carry a second one.
  */
