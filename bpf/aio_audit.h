@@ -19,6 +19,10 @@
 /* log2 histograms: slot i counts values in [2^i, 2^(i+1)), slot 0 also 0. */
 #define AIO_AUDIT_HIST_SLOTS 64
 
+/* The op table's largest size (ops, op_slots): user space may load it
+ * smaller (analyzers/collector/op_table_size.h). */
+#define AIO_AUDIT_OP_SLOTS 1024
+
 /*
  * One definition of the histogram slot, used by the BPF programs when they
  * aggregate and by user space when it aggregates samples itself, so that a

@@ -64,9 +64,9 @@ const volatile long nr_io_destroy = -1; /* the tracepoint backend only */
 const volatile bool hook_getevents = false; /* the tracepoint backend reaps here */
 const volatile bool hook_uring = false;
 /* Slots of the op table (ops, op_slots), which user space sizes to match:
- * at most AA_OP_SLOTS, fewer on machines with many possible CPUs
+ * at most AIO_AUDIT_OP_SLOTS, fewer on machines with many possible CPUs
  * (analyzers/collector/op_table_size.h). */
-const volatile __u32 op_slot_limit = 1024;
+const volatile __u32 op_slot_limit = AIO_AUDIT_OP_SLOTS;
 /* The raw sys_exit hook is the only program that counts kernel-AIO requests,
  * and the raw sys_enter hook the only one that counts --sample N's calls
  * (tracepoint backend): their counts need no atomic add (add_count). */

@@ -11,9 +11,13 @@
 #include <cstddef>
 #include <cstdint>
 
+extern "C" {
+#include "aio_audit.h"
+}
+
 namespace aio::collector {
 
-inline constexpr std::uint32_t kOpTableMax = 1024;  // the BPF object's own size
+inline constexpr std::uint32_t kOpTableMax = AIO_AUDIT_OP_SLOTS;  // the BPF object's own size
 inline constexpr std::uint32_t kOpTableMin = 32;
 inline constexpr std::uint64_t kOpTableBudget = 64ull << 20;
 

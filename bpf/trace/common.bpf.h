@@ -54,20 +54,18 @@ struct {
  * updates: two CPUs finishing requests of one op never write the same cache
  * line. User space walks the slot maps and sums the CPUs' values.
  */
-/* The op table's largest size: user space may shrink it (op_slot_limit). */
-#define AA_OP_SLOTS 1024
 #define AA_EVIDENCE_SLOTS 8192
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, AA_OP_SLOTS);
+	__uint(max_entries, AIO_AUDIT_OP_SLOTS);
 	__type(key, struct aio_audit_op_key);
 	__type(value, __u32);
 } op_slots SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, AA_OP_SLOTS);
+	__uint(max_entries, AIO_AUDIT_OP_SLOTS);
 	__type(key, __u32);
 	__type(value, struct aio_audit_op_stats);
 } ops SEC(".maps");
