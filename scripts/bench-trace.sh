@@ -10,8 +10,9 @@
 # (the bpftrace script a user would write instead: io_submit latency and
 # sleep stacks) when bpftrace is installed. Prints per target and mode the
 # median IOPS, the median of the rounds' ratios to the same round's floor
-# and untraced runs, the tracer's peak RSS and the events it lost; then the
-# highest op rate traced with nothing lost. Needs root.
+# and untraced runs, the tracer's peak RSS and the events it lost; when both
+# ran, the traced modes against the bpftrace script, round by round; then
+# the highest op rate traced with nothing lost. Needs root.
 #
 #   scripts/bench-trace.sh      ROUNDS=9 RUNTIME=5 BUILD_DIR=build TARGETS="tmpfs xfs-odirect"
 #                               SAMPLE=N (also run trace --sample N)
@@ -87,15 +88,23 @@ if [[ -n "${MODES:-}" ]]; then
 	modes=("${picked[@]}")
 fi
 
-# Runs fio under a background hook (hook_floor, bpftrace) once it has attached.
-with_background() { # marker file direct cmd...
-	local marker=$1 file=$2 direct=$3
-	shift 3
+bt_script=$top/tests/bench/io_submit_offcpu.bt
+bt_probes=$(grep -c '^tracepoint:' "$bt_script")
+# Tracepoint programs the background process has attached so far.
+attached_tracepoints() { bpftool perf show --json | jq --argjson p "$bg_pid" '[.[] | select(.pid == $p and .fd_type == "tracepoint")] | length'; }
+
+# Runs fio under a background hook (hook_floor, bpftrace) once it has
+# attached: hook_floor prints its marker when it has; bpftrace prints
+# "Attaching" before it loads and attaches its programs (0.2-0.5 s here, a
+# tenth of a 3 s run untraced), so for it wait for its tracepoints as well.
+with_background() { # marker tracepoints file direct cmd...
+	local marker=$1 tracepoints=$2 file=$3 direct=$4
+	shift 4
 	"$@" >"$work/bg.out" 2>"$work/bg.err" &
 	bg_pid=$!
-	until grep -q "$marker" "$work/bg.out" 2>/dev/null; do
+	until grep -q "$marker" "$work/bg.out" 2>/dev/null && (($(attached_tracepoints) >= tracepoints)); do
 		kill -0 "$bg_pid" 2>/dev/null || { echo "bench-trace: $1 failed: $(cat "$work/bg.err")" >&2; exit 1; }
-		sleep 0.1
+		sleep 0.05
 	done
 	fio_args "$file" "$direct"
 	fio "${args[@]}" | jq '.jobs[0].read.iops'
@@ -112,8 +121,8 @@ run_mode() { # mode file direct
 		fio_args "$file" "$direct"
 		fio "${args[@]}" | jq '.jobs[0].read.iops'
 		;;
-	floor) with_background attached "$file" "$direct" "$floor_bin" "$hooks" ;;
-	bpftrace) with_background Attaching "$file" "$direct" bpftrace -B line "$top/tests/bench/io_submit_offcpu.bt" ;;
+	floor) with_background attached 0 "$file" "$direct" "$floor_bin" "$hooks" ;;
+	bpftrace) with_background Attaching "$bt_probes" "$file" "$direct" bpftrace -B line "$bt_script" ;;
 	traced | sampled)
 		[[ $mode == sampled ]] && extra=(--sample "$SAMPLE")
 		# The tracer runs fio as its command; its own report goes to a file.
@@ -137,7 +146,7 @@ for target in ${TARGETS:-tmpfs xfs-odirect}; do
 	xfs-odirect) file=$work/xfs/data direct=1 ;;
 	esac
 	for m in "${modes[@]}"; do
-		for f in iops rfloor rplain rss lost; do : >"$work/$f.$m"; done
+		for f in iops rfloor rplain rbpftrace rss lost; do : >"$work/$f.$m"; done
 	done
 	for r in $(seq 0 $((rounds - 1))); do
 		declare -A iops=()
@@ -159,6 +168,9 @@ for target in ${TARGETS:-tmpfs xfs-odirect}; do
 			echo "${iops[$m]}" >>"$work/iops.$m"
 			echo "${iops[$m]} / ${iops[floor]}" | bc -l >>"$work/rfloor.$m"
 			echo "${iops[$m]} / ${iops[plain]}" | bc -l >>"$work/rplain.$m"
+			if [[ -n "${iops[bpftrace]:-}" ]]; then
+				echo "${iops[$m]} / ${iops[bpftrace]}" | bc -l >>"$work/rbpftrace.$m"
+			fi
 		done
 		unset iops
 	done
@@ -174,6 +186,13 @@ for target in ${TARGETS:-tmpfs xfs-odirect}; do
 			"$(median <"$work/rfloor.$m")" "$(median_ci <"$work/rfloor.$m")" "$(median <"$work/rplain.$m")" \
 			"$(per_req_ns "$plain" "$med")" "$rss" "$lost"
 	done
+	# Paired in each round, the comparison cancels the drift that both
+	# runs' ratios to the floor carry.
+	for m in traced sampled; do
+		[[ -s "$work/rbpftrace.$m" ]] || continue
+		printf '%-12s %-9s %10s %8.3f %13s  (IOPS over the bpftrace script'"'"'s, same round)\n' "$target" "$m" vs-bt \
+			"$(median <"$work/rbpftrace.$m")" "$(median_ci <"$work/rbpftrace.$m")"
+	done
 done
 echo
 printf 'highest op rate traced with nothing lost: %.0f requests/s\n\n' "$best_rate"
@@ -184,4 +203,6 @@ where the median ratio to the floor lies with 95 % confidence (order statistics;
 more): a goal is shown met only when the whole interval is at or above it. NS/REQ:
 added time per request against untraced, from the median IOPS. RSS: the tracer's peak
 resident set (goal <= 50 MB). LOST: events the tracer did not record, all rounds.
+vs-bt: median of each round's traced IOPS over the bpftrace script's (goal: exact mode ahead,
+the whole interval above 1).
 EOF
