@@ -31,6 +31,8 @@ char LICENSE[] SEC("license") = "GPL";
 			 * five atomic adds at exit */
 #define W_COUNT 0x80	/* --sample N's count of a call it does not follow, alone: the
 			 * thread's ids, a per-CPU count and countdown; nothing else runs */
+#define W_TASK_STORAGE 0x100 /* the thread's state in task-local storage instead of the
+			      * hash by thread id (W_TASK's alternative, not part of all) */
 
 const volatile long nr_io_submit = -1;
 const volatile __u32 work = 0;
@@ -83,6 +85,13 @@ struct {
 	__type(value, __u64);
 } evidence SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct thread);
+} thread_storage SEC(".maps");
+
 /* Per CPU: where a run keeps what it read when W_TASK is off. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -114,6 +123,9 @@ static __always_inline struct thread *thread_state(struct task_struct *task, boo
 	__u32 tid;
 	struct thread *t;
 
+	if (work & W_TASK_STORAGE)
+		return bpf_task_storage_get(&thread_storage, task, NULL,
+					    create ? BPF_LOCAL_STORAGE_GET_F_CREATE : 0);
 	if (!(work & W_TASK))
 		return bpf_map_lookup_elem(&scratch, &zero);
 	tid = task->pid;

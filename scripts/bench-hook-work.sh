@@ -21,7 +21,8 @@
 # at entry and exit), posted (a user read at exit), stats (the op's
 # statistics and evidence: two per-CPU hash lookups, five atomic adds);
 # count (--sample N's count of a call it does not follow, and nothing else:
-# not part of "all").
+# not part of "all"); task-storage (the thread's state in task-local storage
+# instead of task's hash: not part of "all"; "all,task-storage" is all with it).
 # Several at once: comma-separated (user,file).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -40,7 +41,7 @@ for b in "$floor_bin" "$work_bin"; do
 done
 # Unknown kinds are refused before any round runs.
 for k in "${kinds[@]}"; do
-	[[ $k =~ ^(all|user|file|clock|task|tail|posted|stats|count)(,(all|user|file|clock|task|tail|posted|stats|count))*$ ]] ||
+	[[ $k =~ ^(all|user|file|clock|task|task-storage|tail|posted|stats|count)(,(all|user|file|clock|task|task-storage|tail|posted|stats|count))*$ ]] ||
 		{ echo "bench-hook-work: unknown kind '$k'" >&2; exit 2; }
 done
 

@@ -21,7 +21,7 @@
 namespace {
 
 // The W_* bits of bpf/hook_work.bpf.c.
-constexpr std::array<std::pair<std::string_view, unsigned>, 8> kKinds{{
+constexpr std::array<std::pair<std::string_view, unsigned>, 9> kKinds{{
     {"user", 0x01},
     {"file", 0x02},
     {"clock", 0x04},
@@ -30,6 +30,7 @@ constexpr std::array<std::pair<std::string_view, unsigned>, 8> kKinds{{
     {"posted", 0x20},
     {"stats", 0x40},
     {"count", 0x80},
+    {"task-storage", 0x100},
 }};
 
 volatile sig_atomic_t stop = 0;
@@ -62,8 +63,9 @@ int main(int argc, char** argv)
         rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
         bool known = word == "all";
         for (const auto& [name, bit] : kKinds) {
-            // count is --sample N's path alone: not part of a followed request's work.
-            if (word == name || (word == "all" && name != "count")) {
+            // count is --sample N's path alone: not part of a followed request's
+            // work; task-storage is the alternative to task's hash.
+            if (word == name || (word == "all" && name != "count" && name != "task-storage")) {
                 work |= bit;
                 known = true;
             }
@@ -92,7 +94,7 @@ int main(int argc, char** argv)
     sa.sa_handler = on_signal;
     ::sigaction(SIGINT, &sa, nullptr);
     ::sigaction(SIGTERM, &sa, nullptr);
-    std::printf("attached: %s (0x%02x)\n", argv[1], work);
+    std::printf("attached: %s (0x%03x)\n", argv[1], work);
     std::fflush(stdout);
     while (!stop)
         ::pause();
