@@ -177,11 +177,12 @@ enum aio_audit_drop {
 	AA_DROP_SLEEP_TABLE = 0, /* sleep table full: a sleep's stack and off-CPU time lost */
 	AA_DROP_STACK,         /* stack not captured (map full or collision) */
 	AA_DROP_REQUEST,       /* in-flight request table full */
-	AA_DROP_STATS,         /* op table full */
+	AA_DROP_STATS,         /* requests of an op with no room in the op table */
 	AA_DROP_TASK,          /* task table full */
 	AA_DROP_UNTRACKED,     /* iocbs beyond the per-syscall tracking limit */
 	AA_DROP_COMPLETION,    /* a request whose completion was never seen (its kiocb was reused) */
 	AA_DROP_CALL_OPS,      /* calls with more distinct ops than are tracked per call */
+	AA_DROP_EVIDENCE,      /* requests whose facts had no room in the evidence table */
 	AA_DROP__COUNT,
 };
 

@@ -691,7 +691,8 @@ model::TraceReport TraceSession::snapshot(double duration_s)
                    {"task_table_full", drops[AA_DROP_TASK]},
                    {"iocbs_beyond_tracking_limit", drops[AA_DROP_UNTRACKED]},
                    {"completions_not_seen", drops[AA_DROP_COMPLETION]},
-                   {"requests_beyond_ops_per_call", drops[AA_DROP_CALL_OPS]}};
+                   {"requests_beyond_ops_per_call", drops[AA_DROP_CALL_OPS]},
+                   {"evidence_table_full", drops[AA_DROP_EVIDENCE]}};
     std::uint64_t missed = 0;
     for (const auto& [name, n] : s.missed_runs()) {
         report.missed_runs[name] = n;

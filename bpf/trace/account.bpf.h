@@ -79,8 +79,8 @@ static __always_inline int slot_of(void *ids, const void *key, __u32 *used, __u3
 }
 
 /*
- * The op's statistics, created on first use; NULL (counted in drops) when
- * the table is full. With a cache (a thread's last slots), an op it names
+ * The op's statistics, created on first use; NULL when the table is full
+ * (account() counts the requests that lost). With a cache (a thread's last slots), an op it names
  * takes no hash lookup. A producer looks its op up before it reads what it
  * measured: values read after the lookup go straight into the statistics,
  * values read before it would be kept on the stack across the helper calls.
@@ -88,7 +88,6 @@ static __always_inline int slot_of(void *ids, const void *key, __u32 *used, __u3
 static __always_inline struct aio_audit_op_stats *op_stats_in(const struct aio_audit_op_key *key,
 							       struct slot_cache *cache)
 {
-	struct aio_audit_op_stats *st;
 	int slot;
 
 	if (cache && cache->have_op && same_op(&cache->ev.op, key)) {
@@ -103,10 +102,7 @@ static __always_inline struct aio_audit_op_stats *op_stats_in(const struct aio_a
 			cache->have_ev = 0;
 		}
 	}
-	st = slot >= 0 ? bpf_map_lookup_elem(&ops, &slot) : NULL;
-	if (!st)
-		drop(AA_DROP_STATS);
-	return st;
+	return slot >= 0 ? bpf_map_lookup_elem(&ops, &slot) : NULL;
 }
 
 static __always_inline struct aio_audit_op_stats *op_stats(const struct aio_audit_op_key *key)
@@ -184,12 +180,12 @@ static __always_inline void count_evidence_n(const struct aio_audit_evidence_key
 	if (count)
 		add_count(count, n, exclusive);
 	else
-		drop(AA_DROP_STATS);
+		drop_n(AA_DROP_EVIDENCE, n);
 }
 
 /*
  * Add a to s, the statistics of ev's op (NULL: the op table had no room,
- * already counted in drops, and nothing is counted), then count a's
+ * and a's requests are counted lost), then count a's
  * requests under ev's facts and the classes split off them (ev may be NULL
  * when a has no requests). In that order: what the producer read since its
  * op lookup goes into s before the evidence lookups, not kept across them
@@ -203,10 +199,15 @@ static __always_inline void account_in(struct aio_audit_op_stats *s, struct aio_
 {
 	const struct acct_reqs *r = a->reqs;
 
-	/* An op with no room in the table is lost whole (counted in drops):
-	 * evidence without its op's counts would be a verdict over no requests. */
-	if (!s)
+	/* An op with no room in the table is lost whole, its requests counted
+	 * in drops (each request once: only a producer that finishes requests
+	 * sets reqs, not a call's or a late completion's counts): evidence
+	 * without its op's counts would be a verdict over no requests. */
+	if (!s) {
+		if (r)
+			drop_n(AA_DROP_STATS, r->n + r->n_elsewhere + r->n_after + r->n_refused);
 		return;
+	}
 	if (r)
 		add_count(&s->requests, r->n + r->n_elsewhere + r->n_after + r->n_refused, exclusive);
 	if (a->device_io)

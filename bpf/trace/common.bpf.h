@@ -158,10 +158,15 @@ __u64 reqs_to_reap = 0;
 #define EOPNOTSUPP_ 95
 #define EIOCBQUEUED_ 529
 
-static __always_inline void drop(int which)
+static __always_inline void drop_n(int which, __u64 n)
 {
 	if (which >= 0 && which < AA_DROP__COUNT)
-		__sync_fetch_and_add(&drops[which], 1);
+		__sync_fetch_and_add(&drops[which], n);
+}
+
+static __always_inline void drop(int which)
+{
+	drop_n(which, 1);
 }
 
 static __always_inline bool comm_matches(void)

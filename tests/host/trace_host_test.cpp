@@ -428,7 +428,8 @@ TEST_F(TraceHost, UnseenDriverReturnsAreNotZeros)
     EXPECT_TRUE((*op)["driver_returned"].is_null()) << op->dump();
     EXPECT_EQ((*op)["driver_returned_not_observed"], "the tracepoint backend cannot hook driver functions");
     // Every way of losing a request is a counter, present when zero.
-    for (const char* what : {"completions_not_seen", "program_runs_missed", "requests_beyond_ops_per_call"})
+    for (const char* what :
+         {"completions_not_seen", "program_runs_missed", "requests_beyond_ops_per_call", "evidence_table_full"})
         EXPECT_TRUE(j["lost"].contains(what)) << what << ": " << j["lost"].dump();
     EXPECT_EQ(j["requests_unfinished"], 0);
 }
@@ -520,13 +521,14 @@ TEST_F(TraceHost, LostSleepsAreReportedWhenTheStackTablesAreFull)
 }
 
 // One slot in the op table (--op-storage 1) and two ops (reads and writes of
-// a tmpfs file): the first op seen is reported whole, the other's requests
-// are counted as lost and it shows no row, not a verdict over no requests.
-// Fails if a full op table loses requests silently, or leaves the second op's
-// evidence behind without its counts.
+// a tmpfs file, in batches of 8 per io_submit): the first op seen is reported
+// whole, the other's requests are counted as lost and it shows no row, not a
+// verdict over no requests. Fails if a full op table loses requests silently,
+// counts the calls that lost them instead of the requests, or leaves the
+// second op's evidence behind without its counts.
 TEST_F(TraceHost, AFullOpTableLosesWholeOpsAndSaysSo)
 {
-    const auto j = trace_probe({"--op-storage", "1"}, "/dev/shm -e libaio -o read,overwrite -m buffered -n 32");
+    const auto j = trace_probe({"--op-storage", "1"}, "/dev/shm -e libaio -o read,overwrite -m buffered -n 32 -q 8");
     ASSERT_TRUE(j.contains("ops")) << j.dump().substr(0, 2000);
     ASSERT_EQ(j["ops"].size(), 1u) << ops_summary(j);
     EXPECT_EQ(j["ops"][0]["requests"], 32) << ops_summary(j);
