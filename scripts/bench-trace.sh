@@ -97,13 +97,24 @@ attached_tracepoints() { bpftool perf show --json | jq --argjson p "$bg_pid" '[.
 # attached: hook_floor prints its marker when it has; bpftrace prints
 # "Attaching" before it loads and attaches its programs (0.2-0.5 s here, a
 # tenth of a 3 s run untraced), so for it wait for its tracepoints as well.
+# A hook that has not attached within attach_limit seconds is an error: a
+# bpftrace that attached some other way would otherwise be waited for forever.
+attach_limit=60
 with_background() { # marker tracepoints file direct cmd...
-	local marker=$1 tracepoints=$2 file=$3 direct=$4
+	local marker=$1 tracepoints=$2 file=$3 direct=$4 since=$SECONDS
 	shift 4
 	"$@" >"$work/bg.out" 2>"$work/bg.err" &
 	bg_pid=$!
 	until grep -q "$marker" "$work/bg.out" 2>/dev/null && (($(attached_tracepoints) >= tracepoints)); do
 		kill -0 "$bg_pid" 2>/dev/null || { echo "bench-trace: $1 failed: $(cat "$work/bg.err")" >&2; exit 1; }
+		if ((SECONDS - since > attach_limit)); then
+			printf 'bench-trace: %s did not attach within %ss (printed "%s": %s; tracepoints of pid %s: %s of %s)\n' \
+				"$1" "$attach_limit" "$marker" "$(grep -q "$marker" "$work/bg.out" && echo yes || echo no)" \
+				"$bg_pid" "$(attached_tracepoints)" "$tracepoints" >&2
+			# This runs in run_mode's subshell: cleanup does not see bg_pid.
+			kill "$bg_pid"
+			exit 1
+		fi
 		sleep 0.05
 	done
 	fio_args "$file" "$direct"
@@ -168,7 +179,7 @@ for target in ${TARGETS:-tmpfs xfs-odirect}; do
 			echo "${iops[$m]}" >>"$work/iops.$m"
 			echo "${iops[$m]} / ${iops[floor]}" | bc -l >>"$work/rfloor.$m"
 			echo "${iops[$m]} / ${iops[plain]}" | bc -l >>"$work/rplain.$m"
-			if [[ -n "${iops[bpftrace]:-}" ]]; then
+			if [[ -n "${iops[bpftrace]:-}" && ($m == traced || $m == sampled) ]]; then
 				echo "${iops[$m]} / ${iops[bpftrace]}" | bc -l >>"$work/rbpftrace.$m"
 			fi
 		done

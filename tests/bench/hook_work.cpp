@@ -4,6 +4,9 @@
 // sys_enter/sys_exit hooks, doing at each io_submit the named kinds of
 // `aio-audit trace`'s per-request work, and hold them until SIGINT or
 // SIGTERM. scripts/bench-hook-work.sh prices each kind against hook_floor.
+// hook_work --check KIND[,KIND...]: only say whether the kinds are known, so
+// that the script refuses a bad one before any round runs (the names live
+// here alone).
 #include <asm/unistd.h>
 #include <signal.h>
 #include <unistd.h>
@@ -42,7 +45,7 @@ void on_signal(int)
 
 int usage()
 {
-    std::fprintf(stderr, "usage: hook_work KIND[,KIND...]   KIND: all");
+    std::fprintf(stderr, "usage: hook_work [--check] KIND[,KIND...]   KIND: all");
     for (const auto& [name, bit] : kKinds)
         std::fprintf(stderr, " %.*s", static_cast<int>(name.size()), name.data());
     std::fprintf(stderr, "\n");
@@ -53,10 +56,12 @@ int usage()
 
 int main(int argc, char** argv)
 {
-    if (argc != 2)
+    const bool check = argc == 3 && std::string_view(argv[1]) == "--check";
+    if (argc != 2 && !check)
         return usage();
+    const char* const kinds = argv[argc - 1];
     unsigned work = 0;
-    std::string_view rest = argv[1];
+    std::string_view rest = kinds;
     while (!rest.empty()) {
         const auto comma = rest.find(',');
         const std::string_view word = rest.substr(0, comma);
@@ -75,6 +80,8 @@ int main(int argc, char** argv)
             return usage();
         }
     }
+    if (check)
+        return 0;
     hook_work* skel = hook_work__open();
     if (!skel) {
         std::fprintf(stderr, "hook_work: open: %s\n", std::strerror(errno));
@@ -94,7 +101,7 @@ int main(int argc, char** argv)
     sa.sa_handler = on_signal;
     ::sigaction(SIGINT, &sa, nullptr);
     ::sigaction(SIGTERM, &sa, nullptr);
-    std::printf("attached: %s (0x%03x)\n", argv[1], work);
+    std::printf("attached: %s (0x%03x)\n", kinds, work);
     std::fflush(stdout);
     while (!stop)
         ::pause();
