@@ -32,9 +32,7 @@ runtime=${RUNTIME:-5}
 
 work=$(mktemp -d "${IMAGE_DIR:-/var/tmp}/aio-audit-bench.XXXXXX")
 loop=""
-bg_pid=""
 cleanup() {
-	[[ -n "$bg_pid" ]] && kill "$bg_pid" 2>/dev/null && wait "$bg_pid" 2>/dev/null
 	mountpoint -q "$work/xfs" && umount "$work/xfs"
 	[[ -n "$loop" ]] && losetup -d "$loop"
 	rm -rf "$work" /dev/shm/aio-audit-bench.*
@@ -101,7 +99,9 @@ attached_tracepoints() { bpftool perf show --json | jq --argjson p "$bg_pid" '[.
 # bpftrace that attached some other way would otherwise be waited for forever.
 attach_limit=60
 with_background() { # marker tracepoints file direct cmd...
-	local marker=$1 tracepoints=$2 file=$3 direct=$4 since=$SECONDS
+	# bg_pid is local: attached_tracepoints sees it; run_mode's subshell
+	# keeps it from the EXIT trap anyway, so the errors below kill it.
+	local marker=$1 tracepoints=$2 file=$3 direct=$4 since=$SECONDS bg_pid
 	shift 4
 	"$@" >"$work/bg.out" 2>"$work/bg.err" &
 	bg_pid=$!
@@ -111,7 +111,6 @@ with_background() { # marker tracepoints file direct cmd...
 			printf 'bench-trace: %s did not attach within %ss (printed "%s": %s; tracepoints of pid %s: %s of %s)\n' \
 				"$1" "$attach_limit" "$marker" "$(grep -q "$marker" "$work/bg.out" && echo yes || echo no)" \
 				"$bg_pid" "$(attached_tracepoints)" "$tracepoints" >&2
-			# This runs in run_mode's subshell: cleanup does not see bg_pid.
 			kill "$bg_pid"
 			exit 1
 		fi
@@ -120,7 +119,6 @@ with_background() { # marker tracepoints file direct cmd...
 	fio_args "$file" "$direct"
 	fio "${args[@]}" | jq '.jobs[0].read.iops'
 	if kill -INT "$bg_pid"; then wait "$bg_pid" || true; fi
-	bg_pid=""
 }
 
 # One fio run in `mode`; prints its IOPS. Traced runs leave the tracer's

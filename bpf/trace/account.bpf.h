@@ -80,8 +80,8 @@ static __always_inline int slot_of(void *ids, const void *key, __u32 *used, __u3
 
 /*
  * The op's statistics, created on first use; NULL when the table is full
- * (account() counts the requests that lost). With a cache (a thread's last slots), an op it names
- * takes no hash lookup. A producer looks its op up before it reads what it
+ * (account() counts the requests that lost). With a cache (a thread's last
+ * slots), an op it names takes no hash lookup. A producer looks its op up before it reads what it
  * measured: values read after the lookup go straight into the statistics,
  * values read before it would be kept on the stack across the helper calls.
  */
