@@ -81,9 +81,10 @@ static __always_inline int slot_of(void *ids, const void *key, __u32 *used, __u3
 /*
  * The op's statistics, created on first use; NULL when the table is full
  * (account() counts the requests that lost). With a cache (a thread's last
- * slots), an op it names takes no hash lookup. A producer looks its op up before it reads what it
- * measured: values read after the lookup go straight into the statistics,
- * values read before it would be kept on the stack across the helper calls.
+ * slots), an op it names takes no hash lookup. A producer looks its op up
+ * before it reads what it measured: values read after the lookup go
+ * straight into the statistics, values read before it would be kept on the
+ * stack across the helper calls.
  */
 static __always_inline struct aio_audit_op_stats *op_stats_in(const struct aio_audit_op_key *key,
 							       struct slot_cache *cache)
