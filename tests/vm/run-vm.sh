@@ -19,6 +19,8 @@
 #   AIO_VM_CYCLES       load/unload cycles of 90-load-cycles (default 100)
 #   AIO_VM_MONITOR      a path: qemu's monitor listens there (a hung guest's
 #                       registers: socat - UNIX-CONNECT:PATH, "info registers -a")
+# A guest that dies of an emulator fault (impossible-cpu-state.sh) is booted
+# once more for the cases from the one it hit on.
 # Exit: 0 the guest ran to the end, 1 it did not, 77 the tier cannot run on
 # this machine (when CI is set, that is a failure: CI installs everything).
 set -euo pipefail
@@ -100,7 +102,11 @@ EOF
 # gadget's requests and of the aio and io_uring requests it completes, so a
 # use-after-free or double completion shows up in the log; slab_nomerge keeps
 # the gadget's cache its own, so a leaked request makes its destruction warn.
-cmdline="console=ttyS0 panic=-1 oops=panic loglevel=4 mitigations=off nokaslr"
+# loglevel=5 puts warnings on the console too: a WARN's whole report is
+# printed at warning level, and when a later BUG kills the guest mid-case the
+# case's dmesg is never collected, so the console is the only record of it
+# (seen in CI: a BUG tainted W by a WARN that no log showed).
+cmdline="console=ttyS0 panic=-1 oops=panic loglevel=5 mitigations=off nokaslr"
 cmdline+=" slab_nomerge slub_debug=FZPU,aio_gadget_req,aio_kiocb,io_kiocb"
 # Under TCG a busy host can leave a vCPU thread unscheduled for tens of
 # seconds, which the guest reports as an RCU stall (seen: 29 s, load 15 on
@@ -173,6 +179,35 @@ echo "vm tier: kernel $AIO_VM_NAME = $AIO_VM_KVER, accel $accel, ${#cases[@]} ca
 start=$(date +%s.%N)
 rc=0
 boot "$accel" "$results" "${AIO_VM_TIMEOUT:-2400}" || rc=$?
+
+# A guest that died with its CPU in a state no x86-64 CPU can be in (an
+# EFLAGS value with reserved bits set, impossible-cpu-state.sh) met a fault of
+# the emulator: what it hit says nothing about the kernel or the module. Seen
+# with 6.12 under TCG in 90-load-cycles, once in 7 boots (docs/vm.md). Boot
+# once more for the case it hit and the cases after it; the cases before it
+# stand. A second such fault, or any other death, fails as before.
+if [[ ! -f $results/done && ! -f $results/stuck ]] && ((rc != 124 && rc != 137)) &&
+	flags=$("$here/impossible-cpu-state.sh" "$results/console.log"); then
+	rest=()
+	for c in "${cases[@]}"; do
+		name=$(basename "$c" .sh)
+		status=$(cat "$results/cases/$name.status" 2>/dev/null || true)
+		[[ $status == pass || $status == fail || $status == skip ]] && continue
+		rest+=("$c")
+		rm -f "$results/cases/$name".*
+	done
+	hit=$(basename "${rest[0]:-none}" .sh)
+	mv "$results/console.log" "$results/console.emulator-fault.log"
+	echo "emulator fault in case $hit (EFLAGS $flags); console in console.emulator-fault.log" \
+		>"$results/emulator-fault"
+	echo "vm tier: the guest died in case $hit with its CPU in an impossible state (EFLAGS $flags" \
+		"has reserved bits set): a fault of the emulator, not of the kernel or the module" \
+		"(its console: $results/console.emulator-fault.log). Booting once more for the" \
+		"${#rest[@]} cases from $hit on." >&2
+	write_env "$results" "${rest[@]}"
+	rc=0
+	boot "$accel" "$results" "${AIO_VM_TIMEOUT:-2400}" || rc=$?
+fi
 end=$(date +%s.%N)
 wall=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.1f", b - a }')
 
@@ -193,7 +228,12 @@ done
 echo "vm tier: guest kernel up in $(cat "$results/boot-seconds" 2>/dev/null || echo ?) s, whole boot $wall s"
 
 if [[ -f $results/done ]]; then
-	harness "ok"
+	if [[ -f $results/emulator-fault ]]; then
+		harness "ok, after one $(cat "$results/emulator-fault")"
+		echo "vm tier: $(cat "$results/harness.status")" >&2
+	else
+		harness "ok"
+	fi
 	exit 0
 fi
 running=$(grep -l '^running$' "$results"/cases/*.status 2>/dev/null | head -1 || true)
