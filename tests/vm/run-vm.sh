@@ -183,7 +183,7 @@ boot "$accel" "$results" "${AIO_VM_TIMEOUT:-2400}" || rc=$?
 # A guest that died with its CPU in a state no x86-64 CPU can be in (an
 # EFLAGS value with reserved bits set, impossible-cpu-state.sh) met a fault of
 # the emulator: what it hit says nothing about the kernel or the module. Seen
-# with 6.12 under TCG in 90-load-cycles, once in 7 boots (docs/vm.md). Boot
+# with 6.12 under TCG in 90-load-cycles, once in 21 boots here (docs/vm.md). Boot
 # once more for the case it hit and the cases after it; the cases before it
 # stand. A second such fault, or any other death, fails as before.
 if [[ ! -f $results/done && ! -f $results/stuck ]] && ((rc != 124 && rc != 137)) &&
