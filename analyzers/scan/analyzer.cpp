@@ -87,6 +87,9 @@ struct XFact {
     // passes it (Masks).
     std::uint32_t mask = 0;
     std::vector<std::uint32_t> arg_masks;
+    // hole: each argument's declared struct type (`struct device *dev`:
+    // "device"), "" where not known; a member's candidates must take them.
+    std::vector<std::string> arg_types;
     std::string gate;  // queued: the negotiated feature it needs (Fact::gate)
 };
 
@@ -188,6 +191,7 @@ struct Fact {
     std::uint32_t skip_from = 0, skip_to = 0;
     std::uint32_t mask = 0;  // request data in `obj` (root: the handler's parameters)
     std::vector<std::uint32_t> arg_masks;
+    std::vector<std::string> arg_types;  // hole: XFact::arg_types
     std::string gate;  // queued: the negotiated feature it runs under ("protocol:..."), if any
 };
 
@@ -215,6 +219,19 @@ private:
     std::unordered_map<std::string, std::uint32_t> map_;
 };
 
+// `EXPORT_SYMBOL(name)` (or _GPL) in the fops's own file: other modules
+// install it in their inodes.
+bool exported(const ParsedFile& file, const FopsDecl& decl)
+{
+    if (decl.macro || decl.name.empty())
+        return false;
+    const std::string_view text = file.content();
+    for (std::string_view m : {"EXPORT_SYMBOL(", "EXPORT_SYMBOL_GPL("})
+        if (text.find(std::string(m) + decl.name + ")") != std::string_view::npos)
+            return true;
+    return false;
+}
+
 // Members that lead from a request to what it shares with every other
 // request of the file: no request data flows through them.
 bool shared_member(std::string_view m)
@@ -223,6 +240,17 @@ bool shared_member(std::string_view m)
         "ki_filp", "f_mapping", "f_inode", "i_mapping", "host", "i_sb", "f_path", "f_cred", "private_data",
         "f_op", "a_ops", "i_private", "s_fs_info", "f_owner", "f_ra", "ki_complete"};
     return std::find(std::begin(kShared), std::end(kShared), m) != std::end(kShared);
+}
+
+// `folio_file_mapping(folio)->host`: the call at `tok` returns only the way
+// to a shared object, so none of its arguments' data flows out of it.
+bool shared_result(const TokenSpan& c, std::size_t tok)
+{
+    if (!c.ident(tok) || !c.is(tok + 1, "("))
+        return false;
+    const std::size_t close = c.close(tok + 1);
+    return close + 2 < c.size && (c.is(close + 1, "->") || c.is(close + 1, ".")) && c.ident(close + 2) &&
+           shared_member(c.str(close + 2));
 }
 
 std::uint32_t param_bit(std::size_t k)
@@ -330,6 +358,30 @@ std::string first_arg_target(const TokenSpan& c, const Event& ev)
             target = c.str(k);
     }
     return std::string(target);
+}
+
+// The struct a parameter (or, unless `params_only`, a local) of `fn` named
+// `name` is declared as (`struct device *dev`: "device"); "" when it is
+// not declared so (a typedef, an integer, a global).
+std::string_view declared_struct(const TokenSpan& c, const FunctionDef& fn, std::string_view name,
+                                 bool params_only)
+{
+    const std::size_t open = fn.name_tok + 1;
+    if (!c.is(open, "("))
+        return {};
+    const std::size_t end = std::min<std::size_t>(params_only ? c.close(open) : c.close(fn.body), c.size);
+    for (std::size_t k = open + 1; k + 2 < end; ++k) {
+        if (!c.is(k, "struct") || !c.ident(k + 1))
+            continue;
+        std::size_t j = k + 2;
+        while (j < end && (c.is(j, "*") || c.is(j, "const") || (c.ident(j) && c.str(j).starts_with("__"))))
+            ++j;
+        if (j < end && c.ident(j) && c.str(j) == name &&
+            (c.is(j + 1, ",") || c.is(j + 1, ")") || c.is(j + 1, ";") || c.is(j + 1, "=") ||
+             c.is(j + 1, "[")))
+            return c.str(k + 1);
+    }
+    return {};
 }
 
 // The argument ranges of a call event.
@@ -456,6 +508,10 @@ private:
     // The fops's module: members and engines are resolved against it.
     std::uint32_t root_home_ = kNoFile;
     const ParsedFile* root_file_ = nullptr;
+    // The fops is exported for other file systems to install (fs/read_write.c's
+    // generic_ro_fops): the address_space operations its engines reach are
+    // the installer's, not those of the directory it is defined in.
+    std::string exported_fops_;
     std::optional<SourceLocation> nowait_promise_;
     std::set<model::LineRange> ranges_;
     // May-sleep facts spliced into each fact vector, by kind and view.
@@ -895,6 +951,7 @@ Summary Analysis::export_summary(const Result& res, int depth_left)
         x.for_event = f.for_event;
         x.mask = f.mask;
         x.arg_masks = f.arg_masks;
+        x.arg_types = f.arg_types;
         x.gate = f.gate;
         s.facts.push_back(std::move(x));
     }
@@ -937,6 +994,7 @@ void Analysis::splice(std::vector<Fact>& out, std::size_t pos, const Path& path,
         f.mask = map_mask(x.mask, arg_masks, variadic);
         for (std::uint32_t m : x.arg_masks)
             f.arg_masks.push_back(map_mask(m, arg_masks, variadic));
+        f.arg_types = x.arg_types;
         // A transfer the summary waits for is this request's only when the
         // caller hands it request data.
         if ((f.kind == FK::engine_wait || f.kind == FK::engine_wait_queued) && !f.mask) {
@@ -1139,7 +1197,8 @@ std::vector<Fact> Analysis::classify(Tree& t, bool root_mode, std::vector<std::u
                 masks.add(canonical(t, fl.inst, ev.name), range_mask(t, masks, fl.inst, ev.args_begin, ev.args_end));
             continue;
         }
-        if ((ev.kind == Ev::call || ev.kind == Ev::member_call) && !ev.via.empty())
+        if ((ev.kind == Ev::call || ev.kind == Ev::member_call) && !ev.via.empty() &&
+            !shared_result(t.insts[fl.inst].file->code(), ev.tok))
             masks.add(canonical(t, fl.inst, ev.via), range_mask(t, masks, fl.inst, ev.args_begin, ev.args_end));
         if (ev.kind == Ev::call && ev.name == "va_start") {
             const auto objs = arg_objects(t, fl);
@@ -1207,6 +1266,11 @@ std::vector<Fact> Analysis::classify(Tree& t, bool root_mode, std::vector<std::u
                 f.name = std::string(ev.name);
                 f.args = args;
                 f.arg_masks = arg_masks(fl);
+                for (const auto& [b, e2] : arguments(code, ev))
+                    f.arg_types.emplace_back(
+                        e2 == b + 1 && code.ident(b)
+                            ? declared_struct(code, *t.insts[fl.inst].def, code.str(b), false)
+                            : std::string_view{});
                 // What goes through a function pointer goes to another context.
                 for (const ObjKey& a : args)
                     if (a.valid() && !(a == receiver)) {
@@ -1343,6 +1407,7 @@ std::vector<Fact> Analysis::classify(Tree& t, bool root_mode, std::vector<std::u
                 x.arg_params.push_back(static_cast<int>(k));
                 x.arg_masks.push_back(param_bit(k));
             }
+            x.arg_types = f.arg_types;
             const std::vector<XFact> xs = expand({x}, 3);
             // What a member resolves to is another module's code, not the
             // handler's own: an origin of its own.
@@ -1374,6 +1439,10 @@ std::uint32_t Analysis::range_mask(const Tree& t, const Masks& masks, std::uint3
     const TokenSpan& c = t.insts[inst].file->code();
     std::uint32_t out = 0;
     for (std::uint32_t k = b; k < e && k < c.size; ++k) {
+        if (shared_result(c, k) && !(k > 0 && (c.is(k - 1, "->") || c.is(k - 1, ".")))) {
+            k = static_cast<std::uint32_t>(c.close(k + 1));
+            continue;
+        }
         if (!c.ident(k) || (k > 0 && (c.is(k - 1, "->") || c.is(k - 1, "."))) || c.is(k + 1, "("))
             continue;
         // `iocb->ki_filp`: the file every request shares, not this one's data.
@@ -1813,10 +1882,16 @@ void Analysis::fallback_completion(Tree& t, std::vector<Fact>& facts)
 std::shared_ptr<const Expansion> Analysis::expansion(const XFact& x, int depth)
 {
     auto& impl = s_.impl();
-    const std::string key = std::to_string(root_home_) + "/" +
-                            (root_home_ == kNoFile ? std::to_string(reinterpret_cast<std::uintptr_t>(root_file_)) : "") +
-                            "/" + std::to_string(static_cast<int>(x.kind)) + "/" +
-                            std::to_string(static_cast<int>(x.role)) + "/" + x.name + "#" + std::to_string(depth);
+    const std::string key =
+        std::to_string(root_home_) + "/" +
+        (root_home_ == kNoFile ? std::to_string(reinterpret_cast<std::uintptr_t>(root_file_)) : "") + "/" +
+        exported_fops_ + "/" + std::to_string(static_cast<int>(x.kind)) + "/" +
+        std::to_string(static_cast<int>(x.role)) + "/" + x.name + "#" + std::to_string(depth) + [&] {
+            std::string types;
+            for (const std::string& a : x.arg_types)
+                types += "," + a;
+            return types;
+        }();
     {
         std::lock_guard lock(impl.mu);
         if (auto it = impl.expansions.find(key); it != impl.expansions.end())
@@ -1842,6 +1917,18 @@ std::shared_ptr<const Expansion> Analysis::expansion(const XFact& x, int depth)
                 // must take as many arguments as the call passes.
                 const auto params = parameter_names(d.file->code(), *d.def);
                 if (params.size() != x.arg_params.size() && !(params.size() && params.back().empty()))
+                    continue;
+                // Nor can a `struct device *` be passed where the function
+                // takes a `struct hci_dev *`: an ACPI bus type's ->setup is
+                // not a Bluetooth driver's.
+                bool typed = true;
+                for (std::size_t k = 0; k < x.arg_types.size() && k < params.size() && typed; ++k)
+                    if (!x.arg_types[k].empty() && !params[k].empty()) {
+                        const std::string_view want =
+                            declared_struct(d.file->code(), *d.def, params[k], true);
+                        typed = want.empty() || want == x.arg_types[k];
+                    }
+                if (!typed)
                     continue;
                 auto sum = summary(d, limits_.summary_depth);
                 if (!sum)
@@ -1949,6 +2036,10 @@ std::vector<XFact> Analysis::module_op_facts(std::string_view member, const XFac
 {
     std::vector<XFact> out;
     for (const OpsBinding& b : r_.ops(root_home_, root_home_ == kNoFile ? root_file_ : nullptr, member)) {
+        // An exported fops's engines reach its installer's operations: of
+        // its own directory, only what its own file binds speaks for it.
+        if (!exported_fops_.empty() && b.at.file != root_file_->path())
+            continue;
         if (names)
             names->push_back(b.function + " (" + loc_text(b.at) + ")");
         if (refuses_direct_io(b.function))
@@ -2032,6 +2123,15 @@ std::vector<XFact> Analysis::engine_facts(const XFact& x, int depth)
             for (XFact& y : dio)
                 with(std::move(y), 1);
             note(FK::buffered, EvidenceKind::direct_io, x.name + "() under O_DIRECT calls ->direct_IO = " + names.front(), 1);
+        } else if (names.empty() && !exported_fops_.empty()) {
+            XFact u = x;
+            u.kind = FK::unresolved;
+            u.name = "->direct_IO";
+            Evidence& ue = mut(u);
+            ue.kind = EvidenceKind::unresolved;
+            ue.what = x.name + "() under O_DIRECT calls the ->direct_IO of the file system that installs " +
+                      exported_fops_ + " (exported), which the scan cannot tell";
+            with(std::move(u), 1);
         } else {
             note(FK::buffered, EvidenceKind::buffered_io,
                  names.empty() ? x.name + "(): no ->direct_IO in this module, O_DIRECT is refused"
@@ -2062,9 +2162,11 @@ std::vector<XFact> Analysis::engine_facts(const XFact& x, int depth)
             engine = engine ? engine : &y;
         // Starting work elsewhere or waiting for it: a fill that is not a
         // plain copy (simple_read_folio zeroes the folio and returns).
-        if (y.kind == FK::reads_device || y.kind == FK::publishes || y.kind == FK::io_wait ||
-            y.kind == FK::io_wait_queued || y.kind == FK::direct_engine || y.kind == FK::queued ||
-            y.kind == FK::hole)
+        // The evidence names a device read where there is one.
+        if (y.kind == FK::reads_device && (!device || device->kind != FK::reads_device))
+            device = &y;
+        else if (y.kind == FK::publishes || y.kind == FK::io_wait || y.kind == FK::io_wait_queued ||
+                 y.kind == FK::direct_engine || y.kind == FK::queued || y.kind == FK::hole)
             device = device ? device : &y;
         if (y.kind == FK::unresolved || is_may_sleep(y.kind))
             with(y, scen);
@@ -2086,6 +2188,9 @@ std::vector<XFact> Analysis::engine_facts(const XFact& x, int depth)
                     loc_text(device->ev->at) + ") and waits for the folio";
         else if (iomap)
             what += " reads the block synchronously (iomap)";
+        else if (!exported_fops_.empty())
+            what += " reads through the " + via + " of the file system that installs " + exported_fops_ +
+                    " (exported): assumed to read a device";
         else
             what += " reads through " + via + ", which this module does not set: assumed to read a device";
         note(FK::io_wait, EvidenceKind::wait, std::move(what), scen);
@@ -2095,7 +2200,10 @@ std::vector<XFact> Analysis::engine_facts(const XFact& x, int depth)
             u.name = via;
             Evidence& ue = mut(u);
             ue.kind = EvidenceKind::unresolved;
-            ue.what = x.name + "(): no " + via + " found in this module";
+            ue.what =
+                x.name + "(): " + via +
+                (exported_fops_.empty() ? " not found in this module"
+                                        : " is the installing file system's, which the scan cannot tell");
             with(std::move(u), scen);
         }
     } else {
@@ -2116,6 +2224,7 @@ model::HandlerReport Analysis::handler(OpKind op, std::string_view name, const P
     model::StaticEvidence& e = r.facts;
     root_file_ = &file;
     root_home_ = r_.dir_of(file);
+    exported_fops_ = exported(file, decl) ? decl.name : std::string();
 
     if (decl.macro && !decl.expansion) {
         for (auto p : decl.macro->params)
@@ -2491,6 +2600,46 @@ Analyzer::Analyzer(Resolver& resolver, Summaries& summaries, const AnalyzerLimit
 {
 }
 
+// The first macro of the initializer that may name a read or write handler:
+// one not defined in this file, or one with a definition there that names
+// such a member or uses another macro (KVM_COMPAT's two definitions name
+// only compat_ioctl and open: they hide none).
+std::string_view hiding_macro(const ParsedFile& file, const FopsDecl& decl)
+{
+    static constexpr std::string_view kIo[] = {"read",           "write",     "read_iter",
+                                               "write_iter",     "aio_read",  "aio_write",
+                                               "proc_read_iter", "proc_read", "proc_write"};
+    auto capitals = [](std::string_view s) {
+        bool letter = false;
+        for (char ch : s) {
+            if (!((ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '_'))
+                return false;
+            letter = letter || (ch >= 'A' && ch <= 'Z');
+        }
+        return letter && s != "NULL" && s != "THIS_MODULE";
+    };
+    for (std::string_view name : decl.opaque) {
+        bool defined = false, hides = false;
+        for (const Macro& m : file.macros()) {
+            if (m.name != name)
+                continue;
+            defined = true;
+            const TokenSpan body = file.macro_span(m);
+            for (std::size_t k = 0; k < body.size && !hides; ++k) {
+                if (!body.ident(k))
+                    continue;
+                const bool member = k > 0 && (body.is(k - 1, ".") || body.is(k - 1, "->"));
+                hides = member ? std::find(std::begin(kIo), std::end(kIo), body.str(k)) != std::end(kIo)
+                               : capitals(body.str(k)) && std::find(m.params.begin(), m.params.end(),
+                                                                    body.str(k)) == m.params.end();
+            }
+        }
+        if (!defined || hides)
+            return name;
+    }
+    return {};
+}
+
 model::FopsReport Analyzer::analyze(const ParsedFile& file, const FopsDecl& decl)
 {
     model::FopsReport rep;
@@ -2575,10 +2724,9 @@ model::FopsReport Analyzer::analyze(const ParsedFile& file, const FopsDecl& decl
     } else if (decl.positional) {
         rep.verdict = Verdict::unknown;
         rep.reason = "positional initializer: which member is which depends on the kernel version";
-    } else if (!decl.opaque.empty()) {
+    } else if (const std::string_view hidden = hiding_macro(file, decl); !hidden.empty()) {
         rep.verdict = Verdict::unknown;
-        rep.reason = "the initializer uses macro " + std::string(decl.opaque.front()) +
-                     ", which may name the handlers";
+        rep.reason = "the initializer uses macro " + std::string(hidden) + ", which may name the handlers";
     } else if (decl.origin == model::FopsOrigin::runtime && decl.members.empty()) {
         rep.verdict = Verdict::unknown;
         rep.reason = "filled in at run time, and no member assignments were found in this file";

@@ -138,6 +138,29 @@ INSTANTIATE_TEST_SUITE_P(
                     Case{"module", "demo_main.c:demo_split_fops", Verdict::async, {}}),
     case_name);
 
+// Shapes of real kernel code the scanner once read wrong (Debian's
+// linux-source-6.12; docs/scan.md, "Evaluation on real trees").
+INSTANTIATE_TEST_SUITE_P(Shapes, ScanFixture,
+                         testing::Values(
+                             // An exported fops reads through its installer's address space, not
+                             // another file's of its directory (generic_ro_fops read as sync).
+                             Case{"shapes/vfs", "read_write.c:demo_ro_fops", Verdict::blocking, {}},
+                             Case{"shapes/vfs", "ring.c:ring_fops", Verdict::sync, {}},
+                             // An inode taken through `call(folio)->host` carries no request
+                             // data: a free-space wait on its superblock is not the request's
+                             // transfer (f2fs read as fake-async without O_DIRECT).
+                             Case{"shapes/fs", "file.c:demo_file_operations", Verdict::blocking, {}},
+                             // `type->setup(dev)` with a `struct device *` is not a driver's
+                             // `->setup` taking its own struct (hci_vhci read as blocking).
+                             Case{"shapes/bt", "vdemo.c:vdemo_fops", Verdict::sync, {}},
+                             // A macro of the file that names no handler hides none
+                             // (kvm_main.c's KVM_COMPAT read as unknown).
+                             Case{"shapes/macros", "compat.c:demo_ctl_fops", Verdict::unsupported, {}},
+                             Case{"shapes/macros", "compat.c:demo_data_fops", Verdict::unknown, {}},
+                             Case{"shapes/macros", "compat.c:demo_other_fops", Verdict::unknown, {}},
+        Case{"shapes/macros", "compat.c:demo_nested_fops", Verdict::unknown, {}}),
+                         case_name);
+
 TEST(ScanFixtures, QueueingOnlyUnderANegotiatedFeatureNamesIt)
 {
     const auto& f = fops("modern", "gated_dio.c:gate_fops");
