@@ -2609,15 +2609,6 @@ std::string_view hiding_macro(const ParsedFile& file, const FopsDecl& decl)
     static constexpr std::string_view kIo[] = {"read",           "write",     "read_iter",
                                                "write_iter",     "aio_read",  "aio_write",
                                                "proc_read_iter", "proc_read", "proc_write"};
-    auto capitals = [](std::string_view s) {
-        bool letter = false;
-        for (char ch : s) {
-            if (!((ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '_'))
-                return false;
-            letter = letter || (ch >= 'A' && ch <= 'Z');
-        }
-        return letter && s != "NULL" && s != "THIS_MODULE";
-    };
     for (std::string_view name : decl.opaque) {
         bool defined = false, hides = false;
         for (const Macro& m : file.macros()) {
@@ -2629,9 +2620,10 @@ std::string_view hiding_macro(const ParsedFile& file, const FopsDecl& decl)
                 if (!body.ident(k))
                     continue;
                 const bool member = k > 0 && (body.is(k - 1, ".") || body.is(k - 1, "->"));
-                hides = member ? std::find(std::begin(kIo), std::end(kIo), body.str(k)) != std::end(kIo)
-                               : capitals(body.str(k)) && std::find(m.params.begin(), m.params.end(),
-                                                                    body.str(k)) == m.params.end();
+                hides =
+                    member ? std::find(std::begin(kIo), std::end(kIo), body.str(k)) != std::end(kIo)
+                           : all_caps(body.str(k)) && body.str(k) != "NULL" && body.str(k) != "THIS_MODULE" &&
+                                 std::find(m.params.begin(), m.params.end(), body.str(k)) == m.params.end();
             }
         }
         if (!defined || hides)
